@@ -1,0 +1,110 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Db } from '../db/database';
+import type { JsonValue, Plan } from '../definitions/plan';
+import type { EnablementInput } from '../workflows/enablement-input';
+import { CustomerArr, CustomerId, DefinitionVersion, FeatureIds, AdoptionStage } from '../workflows/search-attributes';
+import { loadEnablementInput, loadRiskSignal, type StoredRiskSignal } from './enablement-input-loader';
+
+export const ENABLEMENT_WORKFLOW_TYPE = 'enablementWorkflow';
+export const DEFAULT_TASK_QUEUE = 'adoption-enablement';
+
+/** The business key: one run per customer and signal, so a repeated trigger finds the run instead of doubling it. */
+export function enablementWorkflowId(customerId: string, signalId: string): string {
+  return `adoption-stalled/${customerId}/${signalId}`;
+}
+
+/** Does a definition's `trigger.filter` accept this signal? Keys name signal fields; a list means any of. */
+export function triggerMatches(plan: Plan, signal: Pick<StoredRiskSignal, 'signal_type' | 'priority'>): boolean {
+  if (plan.trigger.type !== 'risk_signal_created') return false;
+  const fields: Record<string, JsonValue> = { signal_type: signal.signal_type, priority: signal.priority };
+  return Object.entries(plan.trigger.filter).every(([key, expected]) => {
+    const actual = fields[key];
+    return Array.isArray(expected) ? expected.some((value) => value === actual) : expected === actual;
+  });
+}
+
+export interface StartEnablementOptions {
+  client: Client;
+  db: Db;
+  signalId: string;
+  taskQueue?: string;
+  /** The definitions to choose from (compiled); the first whose trigger matches runs. */
+  plans: Plan[];
+}
+
+export interface StartEnablementResult {
+  workflowId: string;
+  runId: string | null;
+  /** False when a run for this signal already existed (running or finished): nothing new was started. */
+  started: boolean;
+  definition: string;
+}
+
+/** `risk_signal_created` -> enablement run, for the platform, the CLI, the listener and the detection workflow. */
+export async function startEnablementForSignal(options: StartEnablementOptions): Promise<StartEnablementResult> {
+  const signal = await loadRiskSignal(options.db, options.signalId);
+  const plan = options.plans.find((candidate) => triggerMatches(candidate, signal));
+  if (!plan) {
+    const names = options.plans.map((candidate) => candidate.name).join(', ') || 'none loaded';
+    throw new Error(`no definition's trigger matches signal ${signal.id} (type ${signal.signal_type}); definitions: ${names}`);
+  }
+  const workflowId = enablementWorkflowId(signal.customer_id, signal.id);
+  const input = await loadEnablementInput(options.db, signal, plan);
+  let runId: string | null = null;
+  let started = true;
+  try {
+    const handle = await options.client.workflow.start(ENABLEMENT_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [input],
+      // A running run is returned as is; a finished one is not started again for the same signal.
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: CustomerId, value: input.customer.id },
+        { key: FeatureIds, value: input.features.map((feature) => feature.featureId) },
+        { key: CustomerArr, value: input.customer.arr },
+        { key: AdoptionStage, value: input.features[0].stage },
+        { key: DefinitionVersion, value: `${plan.name}@${plan.version}` },
+      ],
+      memo: {
+        customerName: input.customer.name,
+        signalId: signal.id,
+        definitionDigest: plan.digest,
+        definitionSource: plan.source,
+      },
+      staticSummary: summaryOf(input),
+      staticDetails: detailsOf(input),
+    });
+    runId = handle.firstExecutionRunId;
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    started = false;
+  }
+  await options.db.query(
+    `UPDATE risk_signals SET workflow_id = $2, handled_at = COALESCE(handled_at, NOW()) WHERE id = $1`,
+    [signal.id, workflowId],
+  );
+  return { workflowId, runId, started, definition: `${plan.name}@${plan.version}` };
+}
+
+function summaryOf(input: EnablementInput): string {
+  const [first, ...rest] = input.features;
+  const more = rest.length > 0 ? ` (+${rest.length} more)` : '';
+  return `Feature adoption stalled: ${input.customer.name}, ${first.featureName}${more}`;
+}
+
+/** Markdown the Web UI shows on the run's page: what the CSM is being asked to act on. */
+function detailsOf(input: EnablementInput): string {
+  const lines = [
+    `**${input.customer.name}** (ARR $${input.customer.arr.toLocaleString('en-US')}, ${input.customer.segment}), ` +
+      `CSM ${input.customer.csm.name ?? 'unassigned'}`,
+    '',
+    '| feature | stage | usage score | rule |',
+    '|---|---|---|---|',
+    ...input.features.map((f) => `| ${f.featureName} | ${f.stage} | ${f.usageScore}/100 | ${f.rule} |`),
+    '',
+    `definition ${input.plan.name}@${input.plan.version} (${input.plan.digest.slice(0, 12)})`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/database';
+
+/**
+ * Realistic rows for workflow tests: a customer (TechCorp of PRD 5.1), catalog entries with training resources,
+ * their adoption rows, and a stored `adoption_stalled` risk signal naming the stalled features.
+ */
+export interface SeededSignal {
+  customerId: string;
+  signalId: string;
+  featureIds: string[];
+}
+
+export const CATALOG = [
+  {
+    feature_id: 'advanced_analytics',
+    feature_name: 'Advanced Analytics Dashboard',
+    category: 'analytics',
+    importance_score: 85,
+    expected_adoption_days: 30,
+    key_benefit: 'spot trends across your accounts before they become problems',
+    training_resources: [
+      { type: 'video', title: 'Analytics Dashboard Overview', url: 'https://training.example.com/analytics', duration_minutes: 12, level: 'beginner' },
+      { type: 'documentation', title: 'Quick Start Guide', url: 'https://docs.example.com/analytics' },
+      { type: 'webinar', title: 'Advanced Analytics Live', url: 'https://training.example.com/webinars/analytics', next_session: '2026-02-15T14:00:00Z' },
+    ],
+  },
+  {
+    feature_id: 'workflow_automation',
+    feature_name: 'Workflow Automation',
+    category: 'automation',
+    importance_score: 70,
+    expected_adoption_days: 30,
+    key_benefit: 'automate routine hand-offs',
+    training_resources: [{ type: 'video', title: 'Automation in 10 minutes', url: 'https://training.example.com/automation', duration_minutes: 10 }],
+  },
+  {
+    feature_id: 'custom_reports',
+    feature_name: 'Custom Reports',
+    category: 'analytics',
+    importance_score: 55,
+    expected_adoption_days: 21,
+    key_benefit: null,
+    training_resources: [{ type: 'documentation', title: 'Building reports', url: 'https://docs.example.com/reports' }],
+  },
+];
+
+export async function seedCatalog(db: Db): Promise<void> {
+  for (const entry of CATALOG) {
+    await db.query(
+      `INSERT INTO feature_catalog (feature_id, feature_name, category, importance_score, expected_adoption_days, key_benefit, training_resources)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (feature_id) DO NOTHING`,
+      [entry.feature_id, entry.feature_name, entry.category, entry.importance_score, entry.expected_adoption_days, entry.key_benefit, JSON.stringify(entry.training_resources)],
+    );
+  }
+}
+
+export async function seedCustomer(db: Db, overrides: { name?: string; slackUserId?: string | null } = {}): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO customers (id, name, arr, segment, seats, csm_name, csm_email, csm_slack_user_id, champion_name, champion_email)
+     VALUES ($1, $2, 75000, 'mid_market', 40, 'Dana Reyes', 'dana@vendor.example', $3, 'Priya Shah', 'priya@techcorp.example')`,
+    [id, overrides.name ?? 'TechCorp', overrides.slackUserId === undefined ? 'U0CSM0001' : overrides.slackUserId],
+  );
+  return id;
+}
+
+/** A stored signal for `featureIds` of a new (or given) customer, each feature stalled at a low score. */
+export async function seedStalledSignal(db: Db, featureIds: string[], customerId?: string): Promise<SeededSignal> {
+  await seedCatalog(db);
+  const customer = customerId ?? (await seedCustomer(db));
+  for (const featureId of featureIds) {
+    const entry = CATALOG.find((item) => item.feature_id === featureId)!;
+    await db.query(
+      `INSERT INTO feature_adoption (customer_id, feature_id, feature_name, activated_at, last_used_at, usage_count, usage_score, stage, stall_detected_at)
+       VALUES ($1, $2, $3, NOW() - INTERVAL '45 days', NOW() - INTERVAL '20 days', 6, 15, 'started', NOW())
+       ON CONFLICT (customer_id, feature_id) DO NOTHING`,
+      [customer, featureId, entry.feature_name],
+    );
+  }
+  const signalId = randomUUID();
+  await db.query(
+    `INSERT INTO risk_signals (id, customer_id, signal_type, priority, details) VALUES ($1, $2, 'adoption_stalled', 80, '{}')`,
+    [signalId, customer],
+  );
+  for (const featureId of featureIds) {
+    await db.query(
+      `INSERT INTO risk_signal_features (signal_id, customer_id, feature_id, stage, usage_score, days_since_activation, expected_adoption_days, rule, reason)
+       VALUES ($1, $2, $3, 'started', 15, 45, 30, 'low_usage_14d', 'usage score 15 < 20 for 20 days since activation')`,
+      [signalId, customer, featureId],
+    );
+  }
+  return { customerId: customer, signalId, featureIds };
+}
