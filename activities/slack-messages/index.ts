@@ -1,0 +1,21 @@
+import { renderAdoptionOutcome } from './adoption-outcome';
+import { renderAdoptionStalledAlert } from './adoption-stalled-alert';
+import { SlackTemplateError, type SlackMessage, type SlackRenderInput } from './format';
+
+export { renderAdoptionOutcome } from './adoption-outcome';
+export { renderAdoptionStalledAlert, resourceLine, ALERT_ACTIONS, ADOPTED_SCORE } from './adoption-stalled-alert';
+export * from './format';
+
+/** `message_template` names a definition may use in a slack_dm step. */
+export const SLACK_TEMPLATES: Readonly<Record<string, (request: SlackRenderInput) => SlackMessage>> = {
+  adoption_stalled_alert: renderAdoptionStalledAlert,
+  adoption_outcome: renderAdoptionOutcome,
+};
+
+export function renderSlackMessage(template: string, request: SlackRenderInput): SlackMessage {
+  const render = Object.prototype.hasOwnProperty.call(SLACK_TEMPLATES, template) ? SLACK_TEMPLATES[template] : undefined;
+  if (!render) {
+    throw new SlackTemplateError(`unknown Slack message template ${JSON.stringify(template)}; known: ${Object.keys(SLACK_TEMPLATES).join(', ')}`);
+  }
+  return render(request);
+}
