@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { startListener } from '../listener';
-import { loadPlans } from '../plans';
+import { loadShippedPlans as loadPlans } from '../../definitions/compile';
 import { connectClient, temporalSettingsFromEnv } from '../temporal-config';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
 

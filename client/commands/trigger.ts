@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadPlans } from '../plans';
+import { loadShippedPlans as loadPlans } from '../../definitions/compile';
 import { startEnablementForSignal } from '../start-enablement';
 import { connectClient, temporalSettingsFromEnv } from '../temporal-config';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
