@@ -119,6 +119,8 @@ export type StepAction = PlanStep['action'];
 export interface Plan {
   name: string;
   version: string;
+  /** The definition's optional `description:`, for people (Web UI details, `definitions show`). */
+  description?: string;
   /** sha256 of the canonical JSON of everything but `digest` and `source`: identifies the plan in search attributes. */
   digest: string;
   /** The file the plan was compiled from, relative to the definitions folder where possible. */
