@@ -218,7 +218,9 @@ export function parameteriseSql(query: string): ParameterisedSql {
   if (secondStatementAt !== undefined) {
     problem(secondStatementAt, 'sql-multiple-statements', 'query_database runs exactly one statement; found another after ";"');
   }
-  const readOnly = readOnlyProblem(tokens, query);
+  // Judge the first statement only: a second one is already refused, whatever it does.
+  const firstStatement = tokens.filter((token) => statementEnded === undefined || token.offset < statementEnded);
+  const readOnly = readOnlyProblem(firstStatement, query);
   if (readOnly) problems.push(readOnly);
   problems.sort((a, b) => a.offset - b.offset);
   return { sql: out.trim(), params, problems };
