@@ -8,10 +8,9 @@ export interface DelegateToAgentConfig {
   params?: Record<string, JsonValue>;
 }
 
-type ParamType = 'string' | 'boolean' | 'integer' | 'array';
+type ParamType = 'string' | 'boolean' | 'array';
 interface ParamSpec {
   type: ParamType;
-  required?: boolean;
   enum?: readonly string[];
 }
 
@@ -20,17 +19,21 @@ interface ParamSpec {
  * this package has never heard of, and only it can judge their params.
  */
 const BUILT_IN_PARAMS: Record<string, Record<string, ParamSpec>> = {
+  // activities/agents/researcher.ts: without params it analyses the run's customer and features.
   'researcher/analyze_adoption_gap': {
     customer_id: { type: 'string' },
     feature_id: { type: 'string' },
     feature_ids: { type: 'array' },
-    window_days: { type: 'integer' },
   },
+  // activities/agents/communicator.ts: every param overrides a fact the run already has.
   'communicator/draft_email': {
-    template: { type: 'string', required: true, enum: ['feature_enablement'] },
+    template: { type: 'string', enum: ['feature_enablement'] },
+    feature_id: { type: 'string' },
     feature_name: { type: 'string' },
-    resources: { type: 'array' },
+    champion_name: { type: 'string' },
+    csm_name: { type: 'string' },
     key_benefit: { type: 'string' },
+    resources: { type: 'array' },
     to: { type: 'string' },
     // Kept in params as written: the communicator decides the draft's status from it.
     requires_approval: { type: 'boolean' },
@@ -52,7 +55,7 @@ export const delegateToAgent: StepKind<'delegate_to_agent', DelegateToAgentConfi
   check(config, context) {
     const key = `${config.agent}/${config.action}`;
     const specs = BUILT_IN_PARAMS[key];
-    if (specs) checkParams(key, specs, config.params ?? {}, config.params !== undefined, context);
+    if (specs) checkParams(key, specs, config.params ?? {}, context);
   },
   normalise: (config) => ({ agent: config.agent, action: config.action, params: config.params ?? {} }),
 };
@@ -61,7 +64,6 @@ function checkParams(
   key: string,
   specs: Record<string, ParamSpec>,
   params: Record<string, JsonValue>,
-  written: boolean,
   context: StepCheckContext,
 ): void {
   const known = Object.keys(specs);
@@ -79,17 +81,10 @@ function checkParams(
       context.report(['params', name], 'agent-params', `param "${name}" of ${key} must be one of: ${spec.enum.join(', ')}`);
     }
   }
-  for (const [name, spec] of Object.entries(specs)) {
-    if (spec.required && !(name in params)) {
-      context.report(written ? ['params'] : [], 'agent-params', `${key} needs param "${name}"`);
-    }
-  }
 }
 
 function hasType(value: JsonValue, type: ParamType): boolean {
-  if (type === 'array') return Array.isArray(value);
-  if (type === 'integer') return Number.isInteger(value);
-  return typeof value === type;
+  return type === 'array' ? Array.isArray(value) : typeof value === type;
 }
 
 function article(type: string): string {

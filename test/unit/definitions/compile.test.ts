@@ -116,7 +116,7 @@ describe('every extension, normalised', () => {
       output: 'analysis',
       retry: { maximumAttempts: 5, initialIntervalSeconds: 2, backoffCoefficient: 2, maximumIntervalSeconds: 60 },
       timeoutSeconds: 30,
-      config: { params: { customer_id: '{{customer.id}}', feature_ids: ['{{feature_id}}', '{{feature.featureId}}'], window_days: 28 } },
+      config: { params: { customer_id: '{{customer.id}}', feature_ids: ['{{feature_id}}', '{{feature.featureId}}'], feature_id: '{{features.0.featureId}}' } },
     });
   });
 
@@ -211,10 +211,10 @@ describe('defaults of the smaller kinds', () => {
     expect(plan!.steps[0].config).toEqual({ agent: 'scheduler', action: 'book_call', params: { anything: [1, '{{customer.id}}'] } });
   });
 
-  it('defaults params to {} and checks built-in params types and required ones', () => {
-    expect(messages(definition('  - id: a', '    action: delegate_to_agent', '    config: { agent: communicator, action: draft_email }'))).toEqual([
-      '8:13 agent-params communicator/draft_email needs param "template"',
-    ]);
+  it('defaults params to {} and checks the types of built-in agents\' params', () => {
+    const bare = compile(definition('  - id: a', '    action: delegate_to_agent', '    config: { agent: communicator, action: draft_email }'));
+    expect(bare.diagnostics).toEqual([]);
+    expect(bare.plan!.steps[0].config).toEqual({ agent: 'communicator', action: 'draft_email', params: {} });
     expect(
       messages(
         definition(

@@ -10,7 +10,7 @@ import { formatDiagnostic } from '../../../definitions/diagnostics';
 const DIR = path.join(__dirname, '..', '..', 'fixtures', 'definitions', 'invalid');
 
 const EXPECTED: Array<[file: string, line: number, column: number, category: string, message: string]> = [
-  ['agent-params.yaml', 16, 9, 'agent-params', 'researcher/analyze_adoption_gap has no param "featur_id"'],
+  ['agent-params.yaml', 16, 9, 'agent-params', 'researcher/analyze_adoption_gap has no param "featur_id" (known: customer_id, feature_id, feature_ids)'],
   ['bad-condition.yaml', 14, 7, 'bad-condition', 'exactly one operator; this one has equals and exists'],
   ['bad-duration.yaml', 12, 17, 'bad-duration', 'cannot read duration "14 days"'],
   ['bad-retry.yaml', 12, 25, 'schema', 'steps[0].retry.maximum_attempts must be >= 1 (got 0)'],
