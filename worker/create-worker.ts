@@ -12,6 +12,8 @@ export interface CreateWorkerOptions {
   /** Defaults to the prebuilt bundle (or a fresh one when there is none). */
   bundle?: WorkflowBundleOption;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Replaces the activities built from `deps` (recording tools inject faults this way; tests use the real ones). */
+  activities?: object;
 }
 
 /** A worker running both workflow types of the package and every activity, with dependencies handed in. */
@@ -21,7 +23,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowBundle: options.bundle ?? (await workflowBundle()),
-    activities: createActivities(options.deps),
+    activities: options.activities ?? createActivities(options.deps),
     // One V8 context for all workflows: far less memory per cached run; our workflow code keeps no global state.
     reuseV8Context: true,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,

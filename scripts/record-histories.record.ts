@@ -1,0 +1,153 @@
+/**
+ * Records replay histories from real runs on the Temporal dev server into test/replay/histories/.
+ *
+ *   npm run record-histories
+ *
+ * Append-only: an existing history file is NEVER overwritten (a history is a promise that runs started by an
+ * earlier interpreter still replay). To record a new scenario, add it below under a new file name. If a change to
+ * workflow code fails replay, the change is what must be fixed (or guarded with `patched()`), not the history.
+ *
+ * The shipped definition waits 72 hours for approval and 14 days for adoption; the dev server does not skip time,
+ * so recordings compile the shipped YAML and shorten those durations to seconds. The interpreter's commands and
+ * their order are the same, which is what replay checks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { loadShippedPlans } from '../definitions/compile';
+import type { Plan, PlanStep } from '../definitions/plan';
+import { createActivities } from '../activities';
+import { createWorker } from '../worker/create-worker';
+import { startEnablementForSignal } from '../client/start-enablement';
+import { connectDevServer } from '../test/support/temporal';
+import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
+import { seedCustomer, seedStalledSignal } from '../test/support/seed';
+import { startSlackServer, type SlackTestServer } from '../test/support/slack-server';
+import { startSmtpServer, type SmtpTestServer } from '../test/support/smtp-server';
+import { testWorkflowBundle } from '../test/support/workflow-bundle';
+import type { EnablementState } from '../workflows/messages';
+
+const FLAKY_AGENT_CUSTOMER = 'Flaky Agent Corp';
+const HISTORIES_DIR = path.resolve(__dirname, '..', 'test', 'replay', 'histories');
+const TASK_QUEUE = 'record-histories';
+
+function shortened(plan: Plan): Plan {
+  const steps = plan.steps.map((step): PlanStep => {
+    if (step.action === 'wait') return { ...step, config: { ...step.config, seconds: 4 } };
+    if (step.action === 'wait_for_signal') return { ...step, config: { ...step.config, timeoutSeconds: 3 } };
+    return step;
+  });
+  return { ...plan, steps };
+}
+
+interface Scenario {
+  file: string;
+  features: string[];
+  customerName?: string;
+  /** What happens to the run after it starts; resolves when the run may be awaited. */
+  drive(workflowId: string): Promise<void>;
+}
+
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let slack: SlackTestServer;
+let smtp: SmtpTestServer;
+
+const handle = (workflowId: string) => env.client.workflow.getHandle(workflowId);
+
+async function waitFor(workflowId: string, predicate: (state: EnablementState) => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const state = await handle(workflowId).query<EnablementState>('state').catch(() => undefined);
+    if (state && predicate(state)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${workflowId}: expected state never reached`);
+}
+
+const atApproval = (workflowId: string) => waitFor(workflowId, (state) => state.step.id === 'await_approval' && state.status === 'waiting');
+const approve = (workflowId: string) => handle(workflowId).signal('emailDecision', { decision: 'approve', by: 'recorder@vendor.example' });
+
+const SCENARIOS: Scenario[] = [
+  { file: 'enablement-happy-path.json', features: ['advanced_analytics'], drive: async (id) => { await atApproval(id); await approve(id); } },
+  {
+    file: 'enablement-email-rejected.json',
+    features: ['workflow_automation'],
+    drive: async (id) => {
+      await atApproval(id);
+      await handle(id).signal('emailDecision', { decision: 'reject', by: 'recorder@vendor.example', reason: 'will call instead' });
+    },
+  },
+  { file: 'enablement-approval-timed-out.json', features: ['custom_reports'], drive: async () => undefined },
+  {
+    file: 'enablement-recovered-early.json',
+    features: ['advanced_analytics'],
+    drive: async (id) => {
+      await atApproval(id);
+      await approve(id);
+      await waitFor(id, (state) => state.step.id === 'wait_for_adoption');
+      await handle(id).signal('recovered', { featureId: 'advanced_analytics', detectedAt: '2026-11-26T10:00:00Z' });
+    },
+  },
+  {
+    file: 'enablement-three-stalled-features.json',
+    features: ['advanced_analytics', 'workflow_automation', 'custom_reports'],
+    drive: async (id) => { await atApproval(id); await approve(id); },
+  },
+  { file: 'enablement-agent-fails-twice.json', features: ['workflow_automation'], customerName: FLAKY_AGENT_CUSTOMER, drive: async (id) => { await atApproval(id); await approve(id); } },
+];
+
+beforeAll(async () => {
+  env = await connectDevServer();
+  database = await createTestDatabase();
+  slack = await startSlackServer();
+  smtp = await startSmtpServer();
+});
+
+afterAll(async () => {
+  await slack?.close();
+  await smtp?.close();
+  await database?.dispose();
+  await env?.teardown();
+});
+
+it('records every scenario that has no history file yet', async () => {
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  const todo = SCENARIOS.filter((scenario) => !fs.existsSync(path.join(HISTORIES_DIR, scenario.file)));
+  const plans = loadShippedPlans().map(shortened);
+  const real = createActivities({
+    db: database.db,
+    slack: { token: 'xoxb-recorder', apiUrl: slack.apiUrl },
+    email: { smtpUrl: smtp.url, from: 'cs@vendor.example' },
+  });
+  // The agent-failure scenario needs the researcher to fail twice before succeeding, as a flaky agent service would.
+  const delegateToAgent: typeof real.delegateToAgent = async (context, args) => {
+    const { attempt } = Context.current().info;
+    if (args.input.customer.name === FLAKY_AGENT_CUSTOMER && args.action === 'analyze_adoption_gap' && attempt <= 2) {
+      throw ApplicationFailure.retryable(`agent unavailable (attempt ${attempt})`, 'AgentUnavailable');
+    }
+    return real.delegateToAgent(context, args);
+  };
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    bundle: await testWorkflowBundle(),
+    deps: { db: database.db },
+    activities: { ...real, delegateToAgent },
+  });
+  await worker.runUntil(async () => {
+    for (const scenario of todo) {
+      const customerId = scenario.customerName ? await seedCustomer(database.db, { name: scenario.customerName }) : undefined;
+      const seeded = await seedStalledSignal(database.db, scenario.features, customerId);
+      const started = await startEnablementForSignal({ client: env.client, db: database.db, signalId: seeded.signalId, plans, taskQueue: TASK_QUEUE });
+      await scenario.drive(started.workflowId);
+      await handle(started.workflowId).result();
+      const history = await handle(started.workflowId).fetchHistory();
+      fs.writeFileSync(path.join(HISTORIES_DIR, scenario.file), historyToJSON(history));
+      process.stderr.write(`recorded ${scenario.file} (${history.events?.length} events)\n`);
+    }
+  });
+  expect(SCENARIOS.every((scenario) => fs.existsSync(path.join(HISTORIES_DIR, scenario.file)))).toBe(true);
+});
