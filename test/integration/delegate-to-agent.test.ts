@@ -255,9 +255,9 @@ describe('delegate_to_agent activity', () => {
 
     it('treats a 404 as non-retryable and quotes a bounded excerpt of the body', async () => {
       agents.respondNext({ status: 404, body: { error: 'no such agent', detail: 'x'.repeat(2000) } });
-      const failure = await http()
+      const failure = (await http()
         .delegateToAgent(stepContext(customerId), args(customerId, 'planner', 'plan', {}))
-        .catch((error: unknown) => error as ApplicationFailure);
+        .catch((error: unknown) => error)) as ApplicationFailure;
       expect(failure).toMatchObject({ type: 'AgentRequestRejected', nonRetryable: true });
       expect(failure.message).toMatch(/^agent planner\/plan answered HTTP 404: \{"error":"no such agent"/);
       expect(failure.message.length).toBeLessThan(600);
