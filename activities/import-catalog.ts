@@ -1,0 +1,114 @@
+import Ajv from 'ajv';
+import type { Db } from '../db/database';
+import { describeAjvErrors, emptySummary, readRecords, type ImportSummary } from './import-common';
+
+/**
+ * Feature catalog file: YAML or JSON, an array of `feature_catalog` rows (PRD 4.1), or an object holding it under
+ * `features` / `feature_catalog`:
+ *   feature_id, feature_name, category, importance_score (0-100), expected_adoption_days (> 0),
+ *   training_resources: [{ type, title, url, duration_minutes?, level?, next_session? }], tips, key_benefit?
+ * Upserted by feature_id.
+ */
+export interface CatalogRecord {
+  feature_id: string;
+  feature_name: string;
+  category?: string | null;
+  importance_score?: number;
+  expected_adoption_days?: number;
+  training_resources?: Array<Record<string, unknown>>;
+  tips?: string | null;
+  key_benefit?: string | null;
+}
+
+export const CATALOG_SCHEMA = {
+  type: 'object',
+  required: ['feature_id', 'feature_name'],
+  properties: {
+    feature_id: { type: 'string', minLength: 1, maxLength: 100 },
+    feature_name: { type: 'string', minLength: 1, maxLength: 255 },
+    category: { type: ['string', 'null'], maxLength: 100 },
+    importance_score: { type: 'integer', minimum: 0, maximum: 100 },
+    expected_adoption_days: { type: 'integer', minimum: 1 },
+    training_resources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['type', 'title', 'url'],
+        properties: {
+          type: { type: 'string', minLength: 1 },
+          title: { type: 'string', minLength: 1 },
+          url: { type: 'string', pattern: '^https?://' },
+          duration_minutes: { type: 'number', minimum: 0 },
+          level: { type: 'string' },
+          next_session: { type: 'string' },
+        },
+      },
+    },
+    tips: { type: ['string', 'null'] },
+    key_benefit: { type: ['string', 'null'] },
+    created_at: {},
+  },
+  additionalProperties: false,
+} as const;
+
+const validate = new Ajv({ allErrors: true, strict: false }).compile<CatalogRecord>(CATALOG_SCHEMA);
+
+export async function importCatalogFile(db: Db, file: string): Promise<ImportSummary> {
+  const summary = emptySummary('catalog', file);
+  const { records, lines } = readRecords(file, ['features', 'feature_catalog']);
+  summary.read = records.length;
+  const good: CatalogRecord[] = [];
+  const seen = new Set<string>();
+  records.forEach((record, index) => {
+    const where = lines[index] ?? null;
+    // YAML turns an unquoted next_session timestamp into a Date: keep it as the ISO text it was.
+    const normalised = normaliseDates(record);
+    if (!validate(normalised)) {
+      summary.issues.push({ file, line: where, message: `feature #${index + 1}: ${describeAjvErrors(validate.errors)}` });
+      return;
+    }
+    if (seen.has(normalised.feature_id)) {
+      summary.issues.push({ file, line: where, message: `feature #${index + 1}: feature_id ${normalised.feature_id} appears earlier in the file` });
+      return;
+    }
+    seen.add(normalised.feature_id);
+    good.push(normalised);
+  });
+  summary.skipped = summary.issues.length;
+  if (good.length === 0) return summary;
+
+  const rows = good.map((record) => ({
+    feature_id: record.feature_id,
+    feature_name: record.feature_name,
+    category: record.category ?? null,
+    importance_score: record.importance_score ?? 50,
+    expected_adoption_days: record.expected_adoption_days ?? 30,
+    training_resources: record.training_resources ?? [],
+    tips: record.tips ?? null,
+    key_benefit: record.key_benefit ?? null,
+  }));
+  const result = await db.query(
+    `INSERT INTO feature_catalog (feature_id, feature_name, category, importance_score, expected_adoption_days,
+                                  training_resources, tips, key_benefit)
+     SELECT x.feature_id, x.feature_name, x.category, x.importance_score, x.expected_adoption_days,
+            x.training_resources, x.tips, x.key_benefit
+       FROM JSONB_TO_RECORDSET($1::jsonb) AS x(feature_id varchar, feature_name varchar, category varchar,
+            importance_score integer, expected_adoption_days integer, training_resources jsonb, tips text, key_benefit text)
+     ON CONFLICT (feature_id) DO UPDATE SET
+       feature_name = EXCLUDED.feature_name, category = EXCLUDED.category, importance_score = EXCLUDED.importance_score,
+       expected_adoption_days = EXCLUDED.expected_adoption_days, training_resources = EXCLUDED.training_resources,
+       tips = EXCLUDED.tips, key_benefit = EXCLUDED.key_benefit`,
+    [JSON.stringify(rows)],
+  );
+  summary.imported = result.rowCount;
+  return summary;
+}
+
+function normaliseDates<T>(value: T): T {
+  if (value instanceof Date) return (Number.isNaN(value.getTime()) ? String(value) : value.toISOString()) as T;
+  if (Array.isArray(value)) return value.map((item) => normaliseDates(item)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, normaliseDates(item)])) as T;
+  }
+  return value;
+}

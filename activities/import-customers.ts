@@ -1,0 +1,131 @@
+import Ajv from 'ajv';
+import type { Db } from '../db/database';
+import { UUID, describeAjvErrors, emptySummary, readRecords, type ImportSummary } from './import-common';
+
+/**
+ * Customers file: a JSON (or YAML) array of
+ *   { "id": uuid, "name", "arr", "segment", "csm": { "name", "email", "slackUserId" }, "champion": { "name", "email" },
+ *     "seats", "notNeeded"?: [featureId, ...] }
+ * Upserted by id (the file is the truth for the fields it carries). `notNeeded` (PRD open question 4) lists the
+ * features the customer has said it does not need; when present it replaces the customer's earlier list.
+ */
+export interface CustomerRecord {
+  id: string;
+  name: string;
+  arr?: number;
+  segment?: string;
+  seats?: number | null;
+  csm?: { name?: string | null; email?: string | null; slackUserId?: string | null } | null;
+  champion?: { name?: string | null; email?: string | null } | null;
+  notNeeded?: string[];
+}
+
+const nullableString = (maxLength: number) => ({ type: ['string', 'null'], maxLength });
+
+export const CUSTOMER_SCHEMA = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: {
+    id: { type: 'string', pattern: UUID.source },
+    name: { type: 'string', minLength: 1, maxLength: 255 },
+    arr: { type: 'number', minimum: 0 },
+    segment: { type: 'string', minLength: 1, maxLength: 50 },
+    seats: { type: ['integer', 'null'], minimum: 0 },
+    csm: {
+      type: ['object', 'null'],
+      properties: { name: nullableString(255), email: nullableString(255), slackUserId: nullableString(64) },
+      additionalProperties: false,
+    },
+    champion: {
+      type: ['object', 'null'],
+      properties: { name: nullableString(255), email: nullableString(255) },
+      additionalProperties: false,
+    },
+    notNeeded: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 } },
+  },
+  additionalProperties: false,
+} as const;
+
+const validate = new Ajv({ allErrors: true, strict: false }).compile<CustomerRecord>(CUSTOMER_SCHEMA);
+
+export async function importCustomersFile(db: Db, file: string): Promise<ImportSummary> {
+  const summary = emptySummary('customers', file);
+  const { records, lines } = readRecords(file, ['customers']);
+  summary.read = records.length;
+  const good: CustomerRecord[] = [];
+  const seen = new Set<string>();
+  records.forEach((record, index) => {
+    const where = lines[index] ?? null;
+    if (!validate(record)) {
+      summary.issues.push({ file, line: where, message: `customer #${index + 1}: ${describeAjvErrors(validate.errors)}` });
+      return;
+    }
+    const id = record.id.toLowerCase();
+    if (seen.has(id)) {
+      summary.issues.push({ file, line: where, message: `customer #${index + 1}: id ${id} appears earlier in the file` });
+      return;
+    }
+    seen.add(id);
+    good.push({ ...record, id });
+  });
+  summary.skipped = summary.issues.length;
+  if (good.length === 0) return summary;
+
+  const rows = good.map((record) => ({
+    id: record.id,
+    name: record.name,
+    arr: record.arr ?? 0,
+    segment: record.segment ?? 'unknown',
+    seats: record.seats ?? null,
+    csm_name: record.csm?.name ?? null,
+    csm_email: record.csm?.email ?? null,
+    csm_slack_user_id: record.csm?.slackUserId ?? null,
+    champion_name: record.champion?.name ?? null,
+    champion_email: record.champion?.email ?? null,
+  }));
+  await db.transaction(async (tx) => {
+    const result = await tx.query(
+      `INSERT INTO customers (id, name, arr, segment, seats, csm_name, csm_email, csm_slack_user_id, champion_name, champion_email)
+       SELECT x.id, x.name, x.arr, x.segment, x.seats, x.csm_name, x.csm_email, x.csm_slack_user_id, x.champion_name, x.champion_email
+         FROM JSONB_TO_RECORDSET($1::jsonb) AS x(id uuid, name varchar, arr numeric, segment varchar, seats integer,
+              csm_name varchar, csm_email varchar, csm_slack_user_id varchar, champion_name varchar, champion_email varchar)
+       ON CONFLICT (id) DO UPDATE SET
+         name = EXCLUDED.name, arr = EXCLUDED.arr, segment = EXCLUDED.segment, seats = EXCLUDED.seats,
+         csm_name = EXCLUDED.csm_name, csm_email = EXCLUDED.csm_email, csm_slack_user_id = EXCLUDED.csm_slack_user_id,
+         champion_name = EXCLUDED.champion_name, champion_email = EXCLUDED.champion_email, updated_at = NOW()`,
+      [JSON.stringify(rows)],
+    );
+    summary.imported = result.rowCount;
+
+    // "Not needed" marks, for the customers whose record carries the list.
+    const marks = good
+      .filter((record) => Array.isArray(record.notNeeded))
+      .map((record) => ({ customer_id: record.id, feature_ids: [...new Set(record.notNeeded)] }));
+    if (marks.length === 0) return;
+    await tx.query(
+      `WITH marks AS (
+         SELECT m.customer_id, f.feature_id
+           FROM JSONB_TO_RECORDSET($1::jsonb) AS m(customer_id uuid, feature_ids text[])
+           CROSS JOIN LATERAL UNNEST(m.feature_ids) AS f(feature_id)
+       )
+       INSERT INTO feature_adoption (customer_id, feature_id, feature_name, not_needed, not_needed_at, not_needed_reason)
+       SELECT marks.customer_id, marks.feature_id, COALESCE(cat.feature_name, marks.feature_id), TRUE, NOW(), 'customers import'
+         FROM marks LEFT JOIN feature_catalog cat ON cat.feature_id = marks.feature_id
+       ON CONFLICT (customer_id, feature_id) DO UPDATE SET
+         not_needed = TRUE,
+         not_needed_at = COALESCE(feature_adoption.not_needed_at, EXCLUDED.not_needed_at),
+         not_needed_reason = COALESCE(feature_adoption.not_needed_reason, EXCLUDED.not_needed_reason),
+         updated_at = NOW()
+       WHERE NOT feature_adoption.not_needed`,
+      [JSON.stringify(marks)],
+    );
+    await tx.query(
+      `UPDATE feature_adoption fa
+          SET not_needed = FALSE, not_needed_at = NULL, not_needed_reason = NULL, updated_at = NOW()
+         FROM JSONB_TO_RECORDSET($1::jsonb) AS m(customer_id uuid, feature_ids text[])
+        WHERE fa.customer_id = m.customer_id AND fa.not_needed AND NOT (fa.feature_id = ANY(m.feature_ids))`,
+      [JSON.stringify(marks)],
+    );
+  });
+  return summary;
+}
