@@ -1,5 +1,5 @@
 import type { DiagnosticCategory } from '../diagnostics';
-import type { JsonValue, PlanStep, SignalName, StepAction } from '../plan';
+import type { PlanStep, SignalName, StepAction } from '../plan';
 import type { DocPath } from '../source-map';
 import { parseDuration } from '../duration';
 
@@ -47,8 +47,6 @@ export interface StepKind<A extends StepAction, Raw> {
 }
 
 export type AnyStepKind = StepKind<StepAction, never>;
-
-export type RawTemplate = JsonValue;
 
 export const SIGNAL_NAMES: readonly SignalName[] = ['emailDecision', 'recovered'];
 
