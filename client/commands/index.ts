@@ -3,6 +3,9 @@ import { registerDbCommands } from './db';
 import { registerDefinitionsCommands } from './definitions';
 import { registerImportCommand } from './import';
 import { registerDetectCommand } from './detect';
+import { registerWorkerCommand } from './worker';
+import { registerTriggerCommand } from './trigger';
+import { registerListenCommand } from './listen';
 
 /** One line per command file. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -10,4 +13,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerDefinitionsCommands,
   registerImportCommand,
   registerDetectCommand,
+  registerWorkerCommand,
+  registerTriggerCommand,
+  registerListenCommand,
 ];
