@@ -7,6 +7,7 @@ module.exports = {
   // Real Temporal and Postgres servers start inside tests; their start-up is the slow part, not the assertions.
   testTimeout: 180_000,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

@@ -1,0 +1,92 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startListener } from '../../client/listener';
+import { buildProgram } from '../../client/cli';
+import { connectDevServer } from '../support/temporal';
+import { createEnablementHarness, type EnablementHarness } from '../support/enablement-harness';
+import { seedStalledSignal } from '../support/seed';
+
+/** risk_signal_created -> run: the listener (LISTEN/NOTIFY with catch-up) and the `trigger` command, on the dev server. */
+let env: TestWorkflowEnvironment;
+let harness: EnablementHarness;
+
+beforeAll(async () => {
+  env = await connectDevServer();
+  harness = await createEnablementHarness(env);
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await env?.teardown();
+});
+
+async function handledSignal(signalId: string) {
+  const { rows } = await harness.database.db.query<{ workflow_id: string | null; handled: boolean }>(
+    `SELECT workflow_id, handled_at IS NOT NULL AS handled FROM risk_signals WHERE id = $1`,
+    [signalId],
+  );
+  return rows[0];
+}
+
+it('starts runs for signals stored while it was down, then for each new notification', async () => {
+  // Only this test's signals are pending: earlier files use other databases.
+  const missed = await seedStalledSignal(harness.database.db, ['advanced_analytics']);
+  const started: string[] = [];
+  const listener = await startListener({
+    db: harness.database.db,
+    client: env.client,
+    plans: harness.plans,
+    taskQueue: harness.taskQueue,
+    log: () => undefined,
+    onStarted: (result) => started.push(result.workflowId),
+  });
+  try {
+    await listener.caughtUp;
+    expect(started).toEqual([`adoption-stalled/${missed.customerId}/${missed.signalId}`]);
+
+    const live = await seedStalledSignal(harness.database.db, ['custom_reports']);
+    for (let attempt = 0; attempt < 100 && started.length < 2; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toEqual([
+      `adoption-stalled/${missed.customerId}/${missed.signalId}`,
+      `adoption-stalled/${live.customerId}/${live.signalId}`,
+    ]);
+    expect(await handledSignal(live.signalId)).toEqual({ workflow_id: started[1], handled: true });
+    const description = await harness.handle(started[1]).describe();
+    expect(description.status.name).toBe('RUNNING');
+  } finally {
+    await listener.stop();
+    for (const workflowId of started) await harness.handle(workflowId).terminate('test done').catch(() => undefined);
+  }
+});
+
+it('`trigger --signal-id` prints the workflow id and, run again, starts nothing new', async () => {
+  const seeded = await seedStalledSignal(harness.database.db, ['workflow_automation']);
+  const saved = { ...process.env };
+  Object.assign(process.env, { TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: harness.taskQueue });
+  if (harness.database.url) process.env.DATABASE_URL = harness.database.url;
+  const run = async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const write = process.stdout.write;
+    const writeErr = process.stderr.write;
+    process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+      await buildProgram().parseAsync(['trigger', '--signal-id', seeded.signalId], { from: 'user' });
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = writeErr;
+    }
+    return { out: out.join(''), err: err.join('') };
+  };
+  try {
+    const first = await run();
+    const workflowId = `adoption-stalled/${seeded.customerId}/${seeded.signalId}`;
+    expect(first.out).toBe(`${workflowId}\n`);
+    const second = await run();
+    expect(second.out).toBe(`${workflowId}\n`);
+    expect(second.err).toContain('already exists');
+    await harness.handle(workflowId).terminate('test done');
+  } finally {
+    process.env = saved;
+  }
+});
