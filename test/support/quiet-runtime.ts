@@ -7,7 +7,7 @@ import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/w
 try {
   Runtime.install({
     logger: new DefaultLogger('WARN'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } },
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), console: {} } },
   });
 } catch {
   // already installed by an earlier test file in this process
