@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context';
+import { UUID_SCHEMA } from '../context';
+import { adoptionJson, loadCustomerAdoption } from '../adoption-data';
+
+/** PRD 4.2 `GET /api/customers/:customerId/feature-adoption`. */
+export function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get<{ Params: { customerId: string } }>(
+    '/api/customers/:customerId/feature-adoption',
+    {
+      schema: {
+        params: { type: 'object', required: ['customerId'], properties: { customerId: UUID_SCHEMA } },
+      },
+    },
+    async (request) => adoptionJson(await loadCustomerAdoption(ctx.db, request.params.customerId, ctx.now())),
+  );
+}

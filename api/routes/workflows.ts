@@ -1,0 +1,60 @@
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { InvalidMessageError, validateEmailDecision, validateRecovered, type EnablementState } from '../../workflows/messages';
+import type { ApiContext } from '../context';
+import { HttpError } from '../errors';
+import { QUERY_TIMEOUT_MS, temporalErrorToHttp } from '../temporal-access';
+
+type Params = { workflowId: string };
+
+const PARAMS_SCHEMA = {
+  type: 'object',
+  required: ['workflowId'],
+  properties: { workflowId: { type: 'string', minLength: 1, maxLength: 1000 } },
+} as const;
+
+/**
+ * The message contract of an enablement run over HTTP (README "Message contract"): the body is validated by the
+ * same validators the run uses, so a bad payload is refused with a 400 naming the field and nothing is sent.
+ * Workflow ids contain slashes: put them in the path URL-encoded (`adoption-stalled%2F<customer>%2F<signal>`).
+ */
+export function registerWorkflowRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const withClient = async <T>(workflowId: string, work: (client: Client) => Promise<T>): Promise<T> => {
+    const client = await ctx.temporalClient();
+    try {
+      return await work(client);
+    } catch (error) {
+      throw await temporalErrorToHttp(error, client, workflowId);
+    }
+  };
+
+  const validated = <T>(validate: (payload: unknown) => T, body: unknown): T => {
+    try {
+      return validate(body);
+    } catch (error) {
+      if (!(error instanceof InvalidMessageError)) throw error;
+      // The validators name the field ("decision"), or the payload itself when it is not an object.
+      const field = ['emailDecision', 'recovered'].includes(error.field) ? 'body' : `body/${error.field}`;
+      const problem = error.message.slice(`${error.field}: `.length);
+      throw new HttpError(400, `${field} ${problem}`, field);
+    }
+  };
+
+  const signalRoute = (path: string, signal: 'emailDecision' | 'recovered', validate: (payload: unknown) => unknown) =>
+    app.post<{ Params: Params }>(path, { schema: { params: PARAMS_SCHEMA } }, async (request, reply) => {
+      const payload = validated(validate, request.body);
+      const { workflowId } = request.params;
+      await withClient(workflowId, (client) => client.workflow.getHandle(workflowId).signal(signal, payload));
+      return reply.code(202).send({ workflowId, signal, accepted: true });
+    });
+
+  signalRoute('/api/workflows/:workflowId/email-decision', 'emailDecision', validateEmailDecision);
+  signalRoute('/api/workflows/:workflowId/recovered', 'recovered', validateRecovered);
+
+  app.get<{ Params: Params }>('/api/workflows/:workflowId/state', { schema: { params: PARAMS_SCHEMA } }, async (request) => {
+    const { workflowId } = request.params;
+    return withClient(workflowId, (client) =>
+      client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => client.workflow.getHandle(workflowId).query<EnablementState>('state')),
+    );
+  });
+}

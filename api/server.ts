@@ -1,0 +1,91 @@
+import fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Db } from '../db/database';
+import type { ApiContext } from './context';
+import { describeSchemaError, HttpError, type SchemaError } from './errors';
+import { temporalClientGetter, type TemporalAccess } from './temporal-access';
+import { registerAdoptionPageRoutes } from './routes/adoption-page';
+import { registerCustomerRoutes } from './routes/customers';
+import { registerFeatureRoutes } from './routes/features';
+import { registerInterventionRoutes } from './routes/interventions';
+import { registerReportRoutes } from './routes/reports';
+import { registerSlackRoutes } from './routes/slack';
+import { registerWorkflowRoutes } from './routes/workflows';
+
+export type { TemporalAccess } from './temporal-access';
+
+export interface ApiServerOptions {
+  db: Db;
+  /** Without it the workflow endpoints answer 503; `client` may be a function that connects on first use. */
+  temporal?: TemporalAccess;
+  /** The Slack app's signing secret; without it `POST /slack/interactivity` answers 503 (nothing unverified runs). */
+  slackSigningSecret?: string;
+  /** The clock (tests pin it). */
+  now?: () => Date;
+  /** fastify's logger option; off by default. */
+  logger?: boolean | object;
+  /** Post Slack replies to the payload's response_url too (default true). */
+  slackResponseUrls?: boolean;
+}
+
+/**
+ * The HTTP API of PRD-090 4.2, the reports, the Slack interactivity endpoint and the CSM adoption page.
+ * Errors are `{ "error": "...", "field"?: "body/..." }`; every SQL value is a bound parameter.
+ */
+export function buildApiServer(options: ApiServerOptions): FastifyInstance {
+  const app = fastify({
+    logger: options.logger ?? false,
+    // Refuse what the schemas do not describe instead of silently dropping or coercing it.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+  const ctx: ApiContext = {
+    db: options.db,
+    now: options.now ?? (() => new Date()),
+    temporalClient: temporalClientGetter(options.temporal),
+    taskQueue: options.temporal?.taskQueue ?? null,
+    slackSigningSecret: options.slackSigningSecret || null,
+    slackResponseUrls: options.slackResponseUrls ?? true,
+  };
+
+  // HTML forms (the adoption page's "Send Resources"): fields by name, a repeated name as a list.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    const fields: Record<string, string | string[]> = {};
+    for (const [key, value] of new URLSearchParams(body as string)) {
+      const known = fields[key];
+      fields[key] = known === undefined ? value : Array.isArray(known) ? [...known, value] : [known, value];
+    }
+    done(null, fields);
+  });
+
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).send({ error: error.message, ...(error.field ? { field: error.field } : {}) });
+    }
+    const validation = (error as FastifyError).validation as SchemaError[] | undefined;
+    if (validation && validation.length > 0) {
+      const { field, message } = describeSchemaError((error as FastifyError).validationContext ?? 'body', validation[0]);
+      return reply.code(400).send({ error: message, field });
+    }
+    const status = (error as FastifyError).statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(500).send({ error: 'internal error; see the server log' });
+    }
+    return reply.code(status).send({ error: error.message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.get('/healthz', async () => {
+    await ctx.db.query('SELECT 1');
+    return { ok: true, database: ctx.db.kind, temporal: options.temporal ? 'configured' : 'not configured' };
+  });
+  registerCustomerRoutes(app, ctx);
+  registerFeatureRoutes(app, ctx);
+  registerInterventionRoutes(app, ctx);
+  registerWorkflowRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
+  registerSlackRoutes(app, ctx);
+  registerAdoptionPageRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,302 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/database';
+import { ALERT_ACTIONS } from '../activities/slack-messages/adoption-stalled-alert';
+import { validateEmailDecision } from '../workflows/messages';
+import type { TrainingResource } from '../workflows/enablement-input';
+import { HttpError } from './errors';
+import { recordIntervention } from './interventions';
+import { catalogResources, describeResource, resourceKind } from './recommendations';
+import { temporalErrorToHttp } from './temporal-access';
+
+/**
+ * What the buttons of the adoption-stalled alert (and of the draft we reply with) do. Each button's `value` is the
+ * enablement run's workflow id. Every action answers with a Slack message (ephemeral, next to the alert).
+ */
+export const APPROVE_EMAIL = 'approve_email';
+export const REJECT_EMAIL = 'reject_email';
+export const ALERT_ACTION_IDS = ALERT_ACTIONS.map((action) => action.actionId);
+export const HANDLED_ACTION_IDS = [...ALERT_ACTION_IDS, APPROVE_EMAIL, REJECT_EMAIL] as const;
+
+/** Training-call tasks are due two days after the click. */
+export const TRAINING_CALL_DUE_HOURS = 48;
+
+export interface SlackUser {
+  id: string;
+  username?: string;
+  name?: string;
+}
+
+export interface SlackAction {
+  action_id: string;
+  value?: string;
+  action_ts?: string;
+  block_id?: string;
+}
+
+export interface BlockActionsPayload {
+  type: 'block_actions';
+  user: SlackUser;
+  actions: SlackAction[];
+  response_url?: string;
+}
+
+export interface SlackReply {
+  response_type: 'ephemeral';
+  replace_original: false;
+  text: string;
+  blocks?: Array<Record<string, unknown>>;
+}
+
+export interface SlackActionDeps {
+  db: Db;
+  now: () => Date;
+  temporalClient: () => Promise<Client>;
+}
+
+const reply = (text: string, blocks?: Array<Record<string, unknown>>): SlackReply => ({
+  response_type: 'ephemeral',
+  replace_original: false,
+  text,
+  ...(blocks ? { blocks } : {}),
+});
+
+/** Slack mrkdwn needs &, < and > escaped; everything we echo from the database goes through this. */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+export function slackUserLabel(user: SlackUser): string {
+  const name = user.username || user.name;
+  return name ? `${name} (Slack ${user.id})` : `Slack user ${user.id}`;
+}
+
+interface RunFacts {
+  signalId: string;
+  customerId: string;
+  customerName: string;
+  csmName: string | null;
+  csmEmail: string | null;
+  features: Array<{ featureId: string; featureName: string; featureAdoptionId: string | null; resources: TrainingResource[] }>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The run's customer and features, from its risk signal (workflow id `adoption-stalled/<customer>/<signal>`). */
+async function loadRun(db: Db, workflowId: string): Promise<RunFacts | null> {
+  const signalPart = workflowId.split('/').pop() ?? '';
+  const signal = await db.query<{ id: string; customer_id: string; name: string; csm_name: string | null; csm_email: string | null }>(
+    `SELECT rs.id, rs.customer_id, c.name, c.csm_name, c.csm_email
+       FROM risk_signals rs JOIN customers c ON c.id = rs.customer_id
+      WHERE rs.workflow_id = $1 OR rs.id = $2::uuid
+      ORDER BY (rs.workflow_id = $1) DESC NULLS LAST
+      LIMIT 1`,
+    [workflowId, UUID.test(signalPart) ? signalPart : null],
+  );
+  if (signal.rows.length === 0) return null;
+  const run = signal.rows[0];
+  const features = await db.query<{ feature_id: string; feature_name: string; feature_adoption_id: string | null; training_resources: unknown }>(
+    `SELECT f.feature_id, COALESCE(cat.feature_name, fa.feature_name, f.feature_id) AS feature_name,
+            fa.id AS feature_adoption_id, cat.training_resources
+       FROM risk_signal_features f
+       LEFT JOIN feature_catalog cat ON cat.feature_id = f.feature_id
+       LEFT JOIN feature_adoption fa ON fa.customer_id = f.customer_id AND fa.feature_id = f.feature_id
+      WHERE f.signal_id = $1::uuid
+      ORDER BY COALESCE(cat.importance_score, 50) DESC, f.feature_id`,
+    [run.id],
+  );
+  return {
+    signalId: run.id,
+    customerId: run.customer_id,
+    customerName: run.name,
+    csmName: run.csm_name,
+    csmEmail: run.csm_email,
+    features: features.rows.map((row) => ({
+      featureId: row.feature_id,
+      featureName: row.feature_name,
+      featureAdoptionId: row.feature_adoption_id,
+      resources: catalogResources(row.training_resources),
+    })),
+  };
+}
+
+interface DraftRow {
+  id: string;
+  to_name: string | null;
+  to_email: string | null;
+  subject: string;
+  body: string;
+  status: string;
+  decided_by: string | null;
+}
+
+async function latestDraft(db: Db, workflowId: string): Promise<DraftRow | null> {
+  const { rows } = await db.query<DraftRow>(
+    `SELECT id, to_name, to_email, subject, body, status, decided_by FROM email_drafts
+      WHERE workflow_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [workflowId],
+  );
+  return rows[0] ?? null;
+}
+
+const AWAITING = new Set(['pending_approval', 'draft']);
+
+function alreadyDecided(draft: DraftRow): string {
+  const by = draft.decided_by ? ` by ${escapeSlack(draft.decided_by)}` : '';
+  return `This enablement email is already ${draft.status.replace(/_/g, ' ')}${by}; nothing to decide.`;
+}
+
+/** `draft_enablement_email`: the stored draft with Approve / Reject buttons. */
+export function draftMessage(workflowId: string, draft: DraftRow): SlackReply {
+  const to = [draft.to_name, draft.to_email ? `<${draft.to_email}>` : null].filter(Boolean).join(' ') || 'no recipient on file';
+  const text = `Enablement email draft to ${to}: ${draft.subject}`;
+  const blocks: Array<Record<string, unknown>> = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*Enablement email draft*\n*To:* ${escapeSlack(to)}\n*Subject:* ${escapeSlack(draft.subject)}`, 3000) },
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(escapeSlack(draft.body), 3000) } },
+  ];
+  if (AWAITING.has(draft.status)) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'email_decision',
+      elements: [
+        { type: 'button', action_id: APPROVE_EMAIL, style: 'primary', text: { type: 'plain_text', text: 'Approve & Send' }, value: workflowId },
+        { type: 'button', action_id: REJECT_EMAIL, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: workflowId },
+      ],
+    });
+  } else {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: alreadyDecided(draft) }] });
+  }
+  return reply(text, blocks);
+}
+
+function temporalTrouble(error: HttpError): SlackReply {
+  if (error.statusCode === 404) return reply('This enablement run no longer exists, so there is nothing to decide.');
+  if (error.statusCode === 409) return reply('This enablement run has already finished; nothing was changed.');
+  if (error.statusCode === 503) return reply(`The workflow service is unavailable right now (${error.message}); please try again in a minute.`);
+  return reply(`The enablement run could not be reached: ${error.message}`);
+}
+
+export async function handleBlockAction(deps: SlackActionDeps, payload: BlockActionsPayload): Promise<SlackReply> {
+  const action = payload.actions?.[0];
+  if (!action) return reply('Nothing to do: the request named no action.');
+  const workflowId = typeof action.value === 'string' ? action.value : '';
+  if (!HANDLED_ACTION_IDS.includes(action.action_id as (typeof HANDLED_ACTION_IDS)[number])) {
+    return reply(`Unknown action ${escapeSlack(action.action_id)}; nothing was done.`);
+  }
+  if (!workflowId || workflowId.length > 1000) return reply('This button names no enablement run; nothing was done.');
+  const by = slackUserLabel(payload.user ?? { id: 'unknown' });
+
+  switch (action.action_id) {
+    case 'draft_enablement_email': {
+      const draft = await latestDraft(deps.db, workflowId);
+      if (!draft) return reply('No enablement email has been drafted for this run yet; it is drafted right after the alert.');
+      return draftMessage(workflowId, draft);
+    }
+    case APPROVE_EMAIL:
+    case REJECT_EMAIL: {
+      const draft = await latestDraft(deps.db, workflowId);
+      if (draft && !AWAITING.has(draft.status)) return reply(alreadyDecided(draft));
+      const decision = validateEmailDecision(
+        action.action_id === APPROVE_EMAIL ? { decision: 'approve', by } : { decision: 'reject', by, reason: 'rejected in Slack' },
+      );
+      let client: Client | null = null;
+      try {
+        client = await deps.temporalClient();
+        await client.workflow.getHandle(workflowId).signal('emailDecision', decision);
+      } catch (error) {
+        const http = client ? await temporalErrorToHttp(error, client, workflowId) : (error as HttpError);
+        if (http instanceof HttpError) return temporalTrouble(http);
+        throw error;
+      }
+      return action.action_id === APPROVE_EMAIL
+        ? reply(`Approved by ${escapeSlack(by)}: the enablement email${draft?.to_name ? ` to ${escapeSlack(draft.to_name)}` : ''} will be sent.`)
+        : reply(`Rejected by ${escapeSlack(by)}: the enablement email will not be sent.`);
+    }
+    case 'share_resources':
+      return shareResources(deps, workflowId, action, by);
+    case 'schedule_training_call':
+      return scheduleTrainingCall(deps, workflowId, action, by);
+    default:
+      return reply(`Unknown action ${escapeSlack(action.action_id)}; nothing was done.`);
+  }
+}
+
+/** `share_resources`: one resource_share intervention per feature of the run (FR-4.2), and the links to paste. */
+async function shareResources(deps: SlackActionDeps, workflowId: string, action: SlackAction, by: string): Promise<SlackReply> {
+  const run = await loadRun(deps.db, workflowId);
+  if (!run) return reply('This enablement run is not in the database; nothing was recorded.');
+  const at = deps.now();
+  const lines: string[] = [];
+  let recorded = 0;
+  for (const feature of run.features) {
+    if (!feature.featureAdoptionId) continue;
+    const urls = feature.resources.map((resource) => resource.url);
+    const result = await recordIntervention(deps.db, {
+      featureAdoptionId: feature.featureAdoptionId,
+      interventionType: 'resource_share',
+      details: `Training resources for ${feature.featureName} shared from the Slack alert by ${by}`,
+      resourcesShared: urls,
+      at,
+      workflowId,
+      idempotencyKey: `slack/${action.action_ts ?? at.toISOString()}/${feature.featureId}`,
+    });
+    if (result) recorded += 1;
+    lines.push(
+      `*${escapeSlack(feature.featureName)}*`,
+      ...(feature.resources.length
+        ? feature.resources.map((resource) => `• <${resource.url}|${escapeSlack(resource.title)}> (${resourceKind(resource)})`)
+        : ['• no training resources in the catalog yet']),
+    );
+  }
+  if (recorded === 0) return reply(`No features of this run are tracked for ${escapeSlack(run.customerName)}; nothing was recorded.`);
+  const text = `Recorded a resource share for ${recorded} feature${recorded === 1 ? '' : 's'} of ${run.customerName}. Links to send:`;
+  return reply(text, [{ type: 'section', text: { type: 'mrkdwn', text: clip([escapeSlack(text), ...lines].join('\n'), 3000) } }]);
+}
+
+/** `schedule_training_call`: a task for the CSM, once per click (idempotency key `slack/<action ts>`). */
+async function scheduleTrainingCall(deps: SlackActionDeps, workflowId: string, action: SlackAction, by: string): Promise<SlackReply> {
+  const run = await loadRun(deps.db, workflowId);
+  if (!run) return reply('This enablement run is not in the database; no task was created.');
+  const now = deps.now();
+  const due = new Date(now.getTime() + TRAINING_CALL_DUE_HOURS * 3_600_000);
+  const title = `Schedule a training call with ${run.customerName}`;
+  const sessions = run.features.flatMap((feature) =>
+    feature.resources.filter((resource) => resource.next_session).map((resource) => `${feature.featureName}: ${describeResource(resource)}`),
+  );
+  const description = [
+    `Requested from the Slack alert by ${by}.`,
+    `Features: ${run.features.map((feature) => feature.featureName).join(', ') || 'none recorded'}.`,
+    ...(sessions.length ? ['Upcoming live trainings:', ...sessions.map((line) => `- ${line}`)] : []),
+  ].join('\n');
+  const key = `slack/${action.action_ts ?? now.toISOString()}`;
+  await deps.db.query(
+    `INSERT INTO tasks (idempotency_key, customer_id, feature_ids, title, description, priority, due_at, owner_name, owner_email,
+                        workflow_id, step_id)
+     VALUES ($1, $2::uuid, $3::text[], $4, $5, 'medium', $6::timestamptz, $7, $8, $9, 'slack:schedule_training_call')
+     ON CONFLICT (idempotency_key) DO NOTHING`,
+    [key, run.customerId, run.features.map((feature) => feature.featureId), title, description, due.toISOString(), run.csmName, run.csmEmail, workflowId],
+  );
+  const dueText = new Intl.DateTimeFormat('en-US', { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(due);
+  return reply(`Task created: ${escapeSlack(title)} (due ${dueText}${run.csmName ? `, owner ${escapeSlack(run.csmName)}` : ''}).`);
+}
+
+/** Payloads we act on; anything else is acknowledged and ignored. */
+export function parseInteractivityPayload(form: string): { type: string; payload: unknown } {
+  const params = new URLSearchParams(form);
+  const raw = params.get('payload');
+  if (raw === null) throw new HttpError(400, 'body/payload is required (Slack sends payload=<json>)', 'body/payload');
+  let payload: unknown;
+  try {
+    payload = JSON.parse(raw);
+  } catch {
+    throw new HttpError(400, 'body/payload is not valid JSON', 'body/payload');
+  }
+  if (typeof payload !== 'object' || payload === null) throw new HttpError(400, 'body/payload must be a JSON object', 'body/payload');
+  const type = (payload as { type?: unknown }).type;
+  return { type: typeof type === 'string' ? type : 'unknown', payload };
+}
+
