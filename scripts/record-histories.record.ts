@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { execFileSync } from 'node:child_process';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadShippedPlans } from '../definitions/compile';
@@ -55,6 +55,19 @@ let env: TestWorkflowEnvironment;
 let database: TestDatabase;
 let slack: SlackTestServer;
 let smtp: SmtpTestServer;
+
+/**
+ * The history as the official `temporal` CLI exports it (`workflow show --output json`), the same JSON the Web UI
+ * downloads. (The SDK's historyToJSON trips over jest's module sandbox, which loads protobufjs twice.)
+ */
+function exportHistory(workflowId: string): string {
+  const paths = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '.tools', 'temporal-paths.json'), 'utf8')) as { cli: string };
+  const cli = process.env.TEMPORAL_CLI_PATH || paths.cli;
+  return execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', process.env.TEST_TEMPORAL_ADDRESS!], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
 
 const handle = (workflowId: string) => env.client.workflow.getHandle(workflowId);
 
@@ -144,9 +157,9 @@ it('records every scenario that has no history file yet', async () => {
       const started = await startEnablementForSignal({ client: env.client, db: database.db, signalId: seeded.signalId, plans, taskQueue: TASK_QUEUE });
       await scenario.drive(started.workflowId);
       await handle(started.workflowId).result();
-      const history = await handle(started.workflowId).fetchHistory();
-      fs.writeFileSync(path.join(HISTORIES_DIR, scenario.file), historyToJSON(history));
-      process.stderr.write(`recorded ${scenario.file} (${history.events?.length} events)\n`);
+      const json = exportHistory(started.workflowId);
+      fs.writeFileSync(path.join(HISTORIES_DIR, scenario.file), json);
+      process.stderr.write(`recorded ${scenario.file} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)\n`);
     }
   });
   expect(SCENARIOS.every((scenario) => fs.existsSync(path.join(HISTORIES_DIR, scenario.file)))).toBe(true);
