@@ -48,9 +48,11 @@ function sentenceEnd(text: string): string {
 
 /** One sentence per stalled feature, naming its first training resource and/or its tips. */
 export function recommendationFor(feature: StalledFacts, catalog: CatalogFacts | null): string {
-  const since =
-    feature.daysInCurrentStage === null ? stageLabel(feature.stage) : `${feature.daysInCurrentStage} days in ${stageLabel(feature.stage)}`;
-  const lead = `${feature.featureName} has stalled at ${feature.usageScore}/100 after ${since}`;
+  const where =
+    feature.daysInCurrentStage === null
+      ? `in ${stageLabel(feature.stage)}`
+      : `after ${feature.daysInCurrentStage} day${feature.daysInCurrentStage === 1 ? '' : 's'} in ${stageLabel(feature.stage)}`;
+  const lead = `${feature.featureName} has stalled at ${feature.usageScore}/100 ${where}`;
   const first = catalog?.resources[0];
   const tips = catalog?.tips?.trim() || null;
   if (first && tips) return `${lead}: share ${describeResource(first)}; tip: ${sentenceEnd(tips)}`;

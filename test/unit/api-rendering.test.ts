@@ -1,0 +1,73 @@
+import { describeSchemaError } from '../../api/errors';
+import { escapeHtml, html, raw, sparkline } from '../../api/html';
+import { describeResource, recommendationFor, suggestedOutreach } from '../../api/recommendations';
+import { escapeSlack } from '../../api/slack-actions';
+
+describe('html', () => {
+  it('escapes every interpolated value, keeps nested html and raw markup', () => {
+    const name = `<img src=x onerror="alert('x')"> & \`co\``;
+    const inner = html`<b>${name}</b>`;
+    expect(html`<p title="${name}">${inner}${raw('<hr>')}${null}${undefined}${false}${[1, '<2>']}</p>`.value).toBe(
+      '<p title="&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt; &amp; &#96;co&#96;"><b>&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt; &amp; &#96;co&#96;</b><hr>1&lt;2&gt;</p>',
+    );
+    expect(escapeHtml(undefined)).toBe('');
+  });
+
+  it('draws a sparkline from the values, a dot for one value, and says so when there are none', () => {
+    const line = sparkline([0, 50, 100], { label: 'a <b> trend', width: 106, height: 26 }).value;
+    expect(line).toContain('aria-label="a &lt;b&gt; trend"');
+    expect(line).toContain('points="3.0,23.0 53.0,13.0 103.0,3.0"');
+    expect(sparkline([40], { label: 'one' }).value).toContain('<circle cx="80.0"');
+    expect(sparkline([], { label: 'none' }).value).toContain('no history yet');
+    // Only a hex colour reaches the markup.
+    expect(sparkline([1, 2], { label: 'x', stroke: 'red" onload="x' }).value).toContain('stroke="#2563eb"');
+  });
+});
+
+describe('schema errors', () => {
+  it('name the field with its context', () => {
+    expect(describeSchemaError('body', { instancePath: '/interventionType', keyword: 'enum', params: { allowedValues: ['email', 'call'] } })).toEqual({
+      field: 'body/interventionType',
+      message: 'body/interventionType must be one of email, call',
+    });
+    expect(describeSchemaError('body', { instancePath: '', keyword: 'required', params: { missingProperty: 'details' } }).message).toBe('body/details is required');
+    expect(describeSchemaError('body', { instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'x' } }).message).toBe('body/x is not allowed');
+    expect(describeSchemaError('params', { instancePath: '/customerId', keyword: 'format', params: { format: 'uuid' } }).message).toBe('params/customerId must be a UUID');
+    expect(describeSchemaError('body', { instancePath: '/resourcesShared', keyword: 'type', params: { type: 'array' } }).message).toBe('body/resourcesShared must be an array');
+    expect(describeSchemaError('body', { instancePath: '/resourcesShared/0', keyword: 'minLength', params: { limit: 1 } }).message).toBe('body/resourcesShared/0 must not be empty');
+  });
+});
+
+describe('recommendations', () => {
+  const resources = [
+    { type: 'webinar', title: 'Live', url: 'https://t.example/live', next_session: '2026-02-15T14:00:00Z' },
+    { type: 'documentation', title: 'Guide', url: 'https://d.example/guide' },
+  ];
+  const stalled = { featureName: 'Reports', stage: 'not_started', usageScore: 0, daysInCurrentStage: 12 };
+
+  it('name the first resource, the tips, or offer a walkthrough', () => {
+    expect(describeResource(resources[0])).toBe('the live training "Live" (next session Feb 15, 2026, https://t.example/live)');
+    expect(recommendationFor(stalled, { featureName: 'Reports', keyBenefit: null, tips: null, resources })).toBe(
+      'Reports has stalled at 0/100 after 12 days in Not Started: share the live training "Live" (next session Feb 15, 2026, https://t.example/live).',
+    );
+    expect(recommendationFor(stalled, { featureName: 'Reports', keyBenefit: null, tips: 'Use the wizard', resources: [] })).toBe(
+      'Reports has stalled at 0/100 after 12 days in Not Started: no training resources in the catalog, so walk them through it; tip: Use the wizard.',
+    );
+    expect(recommendationFor({ ...stalled, daysInCurrentStage: null }, null)).toBe(
+      'Reports has stalled at 0/100 in Not Started: no training resources or tips in the catalog yet, so offer a 20-minute walkthrough.',
+    );
+  });
+
+  it('build the outreach opener from the key benefit and the resources', () => {
+    expect(suggestedOutreach({ featureName: 'Reports', keyBenefit: 'share numbers with your board.', tips: null, resources })).toBe(
+      'Offer a 20-minute Reports walkthrough and share the live training "Live" (next session Feb 15, 2026) and the guide "Guide". It helps your team share numbers with your board.',
+    );
+    expect(suggestedOutreach({ featureName: 'Reports', keyBenefit: null, tips: null, resources: [] })).toBe(
+      'Offer a 20-minute Reports walkthrough. There are no training resources in the catalog yet.',
+    );
+  });
+});
+
+it('escapes Slack mrkdwn control characters', () => {
+  expect(escapeSlack('<!channel> & <@U1>')).toBe('&lt;!channel&gt; &amp; &lt;@U1&gt;');
+});
