@@ -1,2 +1,3 @@
 // The worker's workflow bundle entry: every workflow type the package registers.
 export { enablementWorkflow } from './enablement';
+export { detectionWorkflow } from './detection';

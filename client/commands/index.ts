@@ -3,6 +3,7 @@ import { registerDbCommands } from './db';
 import { registerDefinitionsCommands } from './definitions';
 import { registerImportCommand } from './import';
 import { registerDetectCommand } from './detect';
+import { registerScheduleCommand } from './schedule';
 import { registerWorkerCommand } from './worker';
 import { registerTriggerCommand } from './trigger';
 import { registerListenCommand } from './listen';
@@ -13,6 +14,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerDefinitionsCommands,
   registerImportCommand,
   registerDetectCommand,
+  registerScheduleCommand,
   registerWorkerCommand,
   registerTriggerCommand,
   registerListenCommand,

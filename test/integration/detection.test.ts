@@ -278,7 +278,7 @@ describe('edges', () => {
     const rows = await scoreFeatures(db, { asOf: AS_OF, customerIds: [acme.id] });
     const analytics = rows.find((row) => row.feature_id === 'analytics')!;
     expect(analytics).toMatchObject({ active_days_14: 2, active_users_14: 2, usage_score: usageScoreOf(2, 2, 10) });
-    expect(analytics.last_used_at.toISOString()).toBe(`${AS_OF}T23:59:59.999Z`);
+    expect(analytics.last_used_at?.toISOString()).toBe(`${AS_OF}T23:59:59.999Z`);
     expect(rows.find((row) => row.feature_id === 'reports')).toMatchObject({ days_since_activation: 0 });
     expect(await scoreFeatures(db, { asOf: addDays(AS_OF, -1), customerIds: [acme.id], featureIds: ['reports'] })).toEqual([]);
 

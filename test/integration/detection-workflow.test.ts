@@ -1,0 +1,166 @@
+import '../support/quiet-runtime';
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Db } from '../../db/database';
+import { createActivities } from '../../activities';
+import { createDetectionActivities } from '../../activities/detection-activities';
+import { addDays, utcDay } from '../../activities/scoring';
+import { loadShippedPlans } from '../../definitions/compile';
+import { DETECTION_WORKFLOW_ID_PREFIX, detectionScheduleOptions, scheduledDetectionInput } from '../../client/schedule';
+import type { DetectionWorkflowInput, DetectionWorkflowResult } from '../../workflows/detection';
+import { startTimeSkippingServer } from '../support/temporal';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { testWorkflowBundle } from '../support/workflow-bundle';
+import { FixtureFiles, activated, customer, usedOn, users } from '../support/detection-fixtures';
+
+/**
+ * The scheduled detection workflow on the time-skipping server, over two simulated days, with the real enablement
+ * workflow and activities on the same worker: day 1 flags a stall and starts its enablement run; day 2 sees usage
+ * resume, marks the feature recovered and tells the still-running enablement run with the `recovered` signal.
+ * (The time-skipping server has no Schedules; each day's run is started exactly as the schedule's action would.)
+ */
+const HOUR = 3_600_000;
+
+let env: TestWorkflowEnvironment;
+let test: TestDatabase;
+let db: Db;
+let files: FixtureFiles;
+let worker: Worker;
+let running: Promise<void>;
+let taskQueue: string;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  test = await createTestDatabase();
+  db = test.db;
+  files = new FixtureFiles();
+  taskQueue = `detection-${randomUUID()}`;
+  const deps = { db, temporal: { client: env.client, taskQueue }, log: (message: string) => void logs.push(message) };
+  const plans = loadShippedPlans();
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await testWorkflowBundle(),
+    activities: { ...createActivities(deps), ...createDetectionActivities(deps, { plans: () => plans }) },
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  files?.dispose();
+  await test?.dispose();
+  await env?.teardown();
+});
+
+/** Starts the detection workflow the way the daily schedule's action does, and waits for its result. */
+async function scheduledRun(input: DetectionWorkflowInput = scheduledDetectionInput()): Promise<DetectionWorkflowResult> {
+  const action = detectionScheduleOptions({ taskQueue }).action;
+  expect(action).toMatchObject({ workflowType: 'detectionWorkflow', args: [scheduledDetectionInput()] });
+  return env.client.workflow.execute('detectionWorkflow', {
+    workflowId: `${DETECTION_WORKFLOW_ID_PREFIX}-${randomUUID()}`,
+    taskQueue,
+    args: [input],
+  });
+}
+
+it('runs daily across two simulated days: stall -> enablement run started; usage resumes -> recovered signal to that run', async () => {
+  // Keep clear of midnight so each run's "yesterday" is the day we seeded for.
+  const hourOfDay = new Date(await env.currentTimeMs()).getUTCHours();
+  if (hourOfDay >= 22) await env.sleep(3 * HOUR);
+  const today = utcDay(new Date(await env.currentTimeMs()));
+  const day1 = addDays(today, -1);
+
+  await files.catalog(db);
+  const acme = customer({ name: 'TechCorp' });
+  await files.customers(db, [acme]);
+  // As of day 1: activated 20 days before, used on 3 days by 3 of 10 seats (score 14): stalled (FR-1.3).
+  // On `today` (day 2) all 10 seats use it: score 29, recovered. Today's events do not count on day 1.
+  await files.usage(db, [
+    activated(acme.id, 'analytics', day1, 20),
+    ...usedOn(acme.id, 'analytics', day1, [1, 2, 3], users(3)),
+    ...usedOn(acme.id, 'analytics', today, [0], users(10)).map((line) => ({ ...line, occurredAt: `${today}T00:30:00Z` })),
+  ]);
+
+  // Day 1.
+  const first = await scheduledRun();
+  expect(first.asOf).toBe(day1);
+  expect(first.detection).toMatchObject({ asOf: day1, evaluated: 4, signals: 1, recovered: 0 });
+  expect(first.enablement?.failed).toEqual([]);
+  expect(first.enablement?.started).toHaveLength(1);
+  const [{ signalId, workflowId, started }] = first.enablement!.started;
+  expect(started).toBe(true);
+  expect(workflowId).toBe(`adoption-stalled/${acme.id}/${signalId}`);
+  const stored = await db.query<{ workflow_id: string; as_of: string }>(`SELECT workflow_id, as_of FROM risk_signals`);
+  expect(stored.rows).toEqual([{ workflow_id: workflowId, as_of: day1 }]);
+  expect(logs).toContain(`detection ${day1}: batch 1 done, 4 evaluated`);
+
+  // The same day again (a retry, or an operator re-running it): nothing new, the run is not started twice.
+  const again = await scheduledRun({ asOf: day1 });
+  expect(again.detection.signals).toBe(1);
+  expect(again.enablement?.started).toEqual([{ signalId, workflowId, started: false }]);
+  expect((await db.query(`SELECT 1 FROM risk_signals`)).rowCount).toBe(1);
+
+  // Day 2.
+  await env.sleep(24 * HOUR);
+  const second = await scheduledRun();
+  expect(second.asOf).toBe(today);
+  expect(second.detection).toMatchObject({ asOf: today, signals: 0, recovered: 1 });
+  expect(second.recoveries).toEqual({ signalled: [{ workflowId, featureId: 'analytics' }], notRunning: [] });
+
+  // The enablement run (still waiting for the CSM's approval) received the signal.
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const signals = (history.events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'recovered');
+  expect(signals).toHaveLength(1);
+  const payload = signals[0].workflowExecutionSignaledEventAttributes!.input!.payloads![0];
+  expect(JSON.parse(Buffer.from(payload.data!).toString())).toEqual({ featureId: 'analytics', detectedAt: `${today}T23:59:59.999Z` });
+  const adoption = await db.query<{ stage: string; recovered_at: Date }>(
+    `SELECT stage, recovered_at FROM feature_adoption WHERE customer_id = $1 AND feature_id = 'analytics'`,
+    [acme.id],
+  );
+  expect(adoption.rows[0].stage).toBe('engaged');
+
+  // Told once: a re-run of day 2 does not signal again.
+  const secondAgain = await scheduledRun({ asOf: today });
+  expect(secondAgain.detection.recovered).toBe(1);
+  expect(secondAgain.recoveries).toEqual({ signalled: [], notRunning: [] });
+  await env.client.workflow.getHandle(workflowId).terminate('test done');
+});
+
+it('a failed detection attempt resumes after the last heartbeated batch', async () => {
+  const asOf = '2026-03-31';
+  const customers = Array.from({ length: 5 }, (_, index) => customer({ name: `Batch customer ${index}` }));
+  await files.catalog(db);
+  await files.customers(db, customers);
+  await files.usage(db, customers.map((c) => activated(c.id, 'automation', asOf, 20)));
+  // A real database fault, once: evaluating the 4th customer in id order (in the second batch of 3) fails on the
+  // first attempt. A sequence is not rolled back with the failed transaction, so the second attempt passes.
+  await db.exec(`
+    CREATE TABLE test_fault_target (customer_id UUID NOT NULL);
+    CREATE SEQUENCE test_fault_once;
+    CREATE FUNCTION test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.customer_id IN (SELECT customer_id FROM test_fault_target) AND nextval('test_fault_once') = 1 THEN
+        RAISE EXCEPTION 'injected fault';
+      END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER test_fault BEFORE INSERT ON feature_evaluations FOR EACH ROW EXECUTE FUNCTION test_fault();`);
+  await db.query(`INSERT INTO test_fault_target (customer_id) SELECT id FROM customers ORDER BY id OFFSET 3 LIMIT 1`);
+  logs.length = 0;
+
+  // The earlier test's customer sorts somewhere among these, but has no usage as of this day.
+  const result = await scheduledRun({ asOf, batchSize: 3, startEnablement: false });
+
+  const total = (await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM customers`)).rows[0].n;
+  const batches = Math.ceil(total / 3);
+  const done = logs.filter((line) => line.startsWith(`detection ${asOf}: batch`));
+  // Batch 1 ran once; the failed batch 2 was redone by the second attempt, which went on from there.
+  expect(done.map((line) => line.split(':')[1].trim().split(' ')[1])).toEqual(Array.from({ length: batches }, (_, i) => String(i + 1)));
+  expect(result.detection).toMatchObject({ batches, signals: 5 });
+  expect(result.enablement).toBeNull();
+});
