@@ -1,0 +1,65 @@
+import {
+  addDays,
+  endOfUtcDay,
+  isIsoDay,
+  recoveryThresholdOf,
+  stageOf,
+  usageScoreOf,
+  utcDay,
+} from '../../activities/scoring';
+
+describe('usage score', () => {
+  it('is frequency over the last 14 days scaled by breadth: 100 * days/14 * (0.5 + 0.5 * users/base)', () => {
+    expect(usageScoreOf(14, 10, 10)).toBe(100);
+    expect(usageScoreOf(14, 5, 10)).toBe(75);
+    expect(usageScoreOf(7, 5, 10)).toBe(38); // 37.5 rounds up
+    expect(usageScoreOf(3, 4, 10)).toBe(15);
+    expect(usageScoreOf(1, 1, 10)).toBe(4);
+    expect(usageScoreOf(0, 0, 10)).toBe(0);
+  });
+
+  it('caps breadth at 1 and never divides by zero', () => {
+    expect(usageScoreOf(14, 30, 10)).toBe(100);
+    expect(usageScoreOf(14, 1, 0)).toBe(100);
+    expect(usageScoreOf(20, 10, 10)).toBe(100);
+  });
+
+  it('needs use on some days: breadth alone scores nothing', () => {
+    expect(usageScoreOf(0, 10, 10)).toBe(0);
+  });
+});
+
+describe('stages (PRD 4.3)', () => {
+  it('maps score and days since activation to the four stages', () => {
+    expect(stageOf(0, 8)).toBe('not_started');
+    expect(stageOf(0, 7)).toBe('started');
+    expect(stageOf(19, 30)).toBe('started');
+    expect(stageOf(20, 30)).toBe('engaged');
+    expect(stageOf(59, 30)).toBe('engaged');
+    expect(stageOf(60, 30)).toBe('adopted');
+  });
+
+  it('recovery needs the threshold of the rule that flagged the feature', () => {
+    expect(recoveryThresholdOf('low_usage_14d')).toBe(20);
+    expect(recoveryThresholdOf('past_expected_timeline')).toBe(30);
+    expect(recoveryThresholdOf('low_usage_14d+past_expected_timeline')).toBe(30);
+    expect(recoveryThresholdOf(null)).toBe(20);
+  });
+});
+
+describe('UTC days', () => {
+  it('validates calendar days', () => {
+    expect(isIsoDay('2026-03-31')).toBe(true);
+    expect(isIsoDay('2028-02-29')).toBe(true);
+    expect(isIsoDay('2026-02-29')).toBe(false);
+    expect(isIsoDay('2026-3-31')).toBe(false);
+    expect(isIsoDay('2026-03-31T00:00:00Z')).toBe(false);
+  });
+
+  it('computes the end of a day and day arithmetic in UTC', () => {
+    expect(endOfUtcDay('2026-03-31')).toBe('2026-03-31T23:59:59.999Z');
+    expect(addDays('2026-03-31', 1)).toBe('2026-04-01');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(utcDay(new Date('2026-03-31T23:30:00-01:00'))).toBe('2026-04-01');
+  });
+});
