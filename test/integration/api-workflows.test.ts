@@ -1,0 +1,365 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import { buildApiServer, type ApiServerOptions } from '../../api/server';
+import { slackSignature } from '../../api/slack-signature';
+import type { EnablementState } from '../../workflows/messages';
+import { connectDevServer } from '../support/temporal';
+import { createEnablementHarness, type EnablementHarness } from '../support/enablement-harness';
+import { seedStalledSignal } from '../support/seed';
+
+/**
+ * The workflow endpoints and Slack interactivity against real enablement runs on the Temporal dev server (worker with
+ * the real activities, real Postgres): a run waiting for the CSM's approval is moved on by the HTTP API and by the
+ * Slack buttons, and bad input (a malformed decision, a forged Slack signature) leaves it waiting with nothing sent.
+ */
+const SECRET = 'slack-signing-secret-for-tests';
+const SLACK_USER = { id: 'U0CSM0001', username: 'dana', name: 'dana' };
+
+let env: TestWorkflowEnvironment;
+let harness: EnablementHarness;
+let app: FastifyInstance;
+let base: string;
+let responseUrlServer: http.Server;
+let responseUrl: string;
+const responseUrlPosts: Array<{ path: string; body: Record<string, unknown> }> = [];
+
+beforeAll(async () => {
+  env = await connectDevServer();
+  harness = await createEnablementHarness(env);
+  app = buildApiServer({
+    db: harness.database.db,
+    temporal: { client: env.client, taskQueue: harness.taskQueue },
+    slackSigningSecret: SECRET,
+  });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  // Stands in for Slack's response_url: records what the API posts there.
+  responseUrlServer = http.createServer((request, response) => {
+    let data = '';
+    request.on('data', (chunk) => (data += chunk));
+    request.on('end', () => {
+      responseUrlPosts.push({ path: request.url ?? '', body: JSON.parse(data) });
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => responseUrlServer.listen(0, '127.0.0.1', resolve));
+  responseUrl = `http://127.0.0.1:${(responseUrlServer.address() as AddressInfo).port}/actions`;
+});
+
+afterAll(async () => {
+  await app?.close();
+  await new Promise((resolve) => responseUrlServer?.close(resolve));
+  await harness?.close();
+  await env?.teardown();
+});
+
+const encoded = (workflowId: string) => encodeURIComponent(workflowId);
+
+async function send(server: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const response = await fetch(`${server}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** A new run of the shipped definition, waiting at `await_approval`. */
+async function waitingRun(): Promise<{ workflowId: string; customerId: string }> {
+  const seeded = await seedStalledSignal(harness.database.db, ['advanced_analytics', 'custom_reports']);
+  const { workflowId } = await harness.start(seeded.signalId);
+  await harness.waitForState(workflowId, (state) => state.step.id === 'await_approval' && state.status === 'waiting');
+  return { workflowId, customerId: seeded.customerId };
+}
+
+async function signalsReceived(workflowId: string): Promise<string[]> {
+  const history = await harness.handle(workflowId).fetchHistory();
+  return (history.events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes).map((event) => event.workflowExecutionSignaledEventAttributes!.signalName!);
+}
+
+async function draftOf(workflowId: string) {
+  const { rows } = await harness.database.db.query<{ status: string; decided_by: string | null; subject: string }>(
+    `SELECT status, decided_by, subject FROM email_drafts WHERE workflow_id = $1`,
+    [workflowId],
+  );
+  return rows[0];
+}
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the condition never held');
+}
+
+interface SlackCall {
+  actionId: string;
+  workflowId: string;
+  actionTs?: string;
+  secret?: string;
+  timestamp?: number;
+}
+
+/** A Slack block_actions request as Slack sends it: form-encoded payload=<json>, signed over the raw body. */
+async function slack(call: SlackCall): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const payload = {
+    type: 'block_actions',
+    user: SLACK_USER,
+    team: { id: 'T0TEAM', domain: 'vendor' },
+    container: { type: 'message', message_ts: '1767225600.000100', channel_id: 'D0DM' },
+    response_url: responseUrl,
+    actions: [
+      {
+        type: 'button',
+        action_id: call.actionId,
+        block_id: 'adoption_actions',
+        value: call.workflowId,
+        action_ts: call.actionTs ?? `${Date.now() / 1000}`,
+      },
+    ],
+  };
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const timestamp = String(call.timestamp ?? Math.floor(Date.now() / 1000));
+  const response = await fetch(`${base}/slack/interactivity`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': slackSignature(call.secret ?? SECRET, timestamp, body),
+    },
+    body,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('HTTP workflow endpoints', () => {
+  it('reads the state, refuses a malformed decision without sending it, then an approval moves the run past approval', async () => {
+    const { workflowId } = await waitingRun();
+    const path = `/api/workflows/${encoded(workflowId)}`;
+
+    const state = await send(base, 'GET', `${path}/state`);
+    expect(state.status).toBe(200);
+    expect(state.body).toMatchObject({ status: 'waiting', step: { id: 'await_approval' }, waitingFor: 'CSM approval of the enablement email' });
+    expect(state.body.features.map((f: { featureId: string }) => f.featureId)).toEqual(['advanced_analytics', 'custom_reports']);
+
+    const bad: Array<[unknown, string, string]> = [
+      [{ decision: 'maybe', by: 'dana@vendor.example' }, 'body/decision must be one of approve, edit, reject, got "maybe"', 'body/decision'],
+      [{ decision: 'approve' }, 'body/by must name who decided (non-empty string)', 'body/by'],
+      [{ decision: 'edit', by: 'dana@vendor.example' }, 'body/subject "edit" needs the edited subject and/or body', 'body/subject'],
+      [{ decision: 'approve', by: 'dana@vendor.example', cc: 'boss@vendor.example' }, 'body/cc is not part of the emailDecision contract', 'body/cc'],
+      [['approve'], 'body payload must be a JSON object', 'body'],
+    ];
+    for (const [body, error, field] of bad) {
+      expect(await send(base, 'POST', `${path}/email-decision`, body)).toEqual({ status: 400, body: { error, field } });
+    }
+    // Nothing reached the run: no signal in its history, nothing rejected by it, still waiting, draft undecided.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await signalsReceived(workflowId)).toEqual([]);
+    const still = (await send(base, 'GET', `${path}/state`)).body as EnablementState;
+    expect(still).toMatchObject({ status: 'waiting', step: { id: 'await_approval' }, rejectedMessages: [] });
+    expect((await draftOf(workflowId)).status).toBe('pending_approval');
+
+    const approved = await send(base, 'POST', `${path}/email-decision`, { decision: 'approve', by: 'dana@vendor.example' });
+    expect(approved).toEqual({ status: 202, body: { workflowId, signal: 'emailDecision', accepted: true } });
+    const moved = await eventually(
+      async () => (await send(base, 'GET', `${path}/state`)).body as EnablementState,
+      (current) => current.step.id !== 'await_approval',
+    );
+    expect(['send_enablement_email', 'wait_for_adoption']).toContain(moved.step.id);
+    const draft = await eventually(() => draftOf(workflowId), (row) => row.status === 'sent');
+    expect(draft.decided_by).toBe('dana@vendor.example');
+    expect(await signalsReceived(workflowId)).toEqual(['emailDecision']);
+
+    // The recovered signal: validated the same way, then delivered.
+    expect(await send(base, 'POST', `${path}/recovered`, { featureId: 'advanced_analytics', detectedAt: 'yesterday' })).toEqual({
+      status: 400,
+      body: { error: 'body/detectedAt must be an ISO-8601 timestamp, got "yesterday"', field: 'body/detectedAt' },
+    });
+    expect(await send(base, 'POST', `${path}/recovered`, { featureId: 'advanced_analytics', detectedAt: new Date().toISOString() })).toEqual({
+      status: 202,
+      body: { workflowId, signal: 'recovered', accepted: true },
+    });
+    expect(await signalsReceived(workflowId)).toEqual(['emailDecision', 'recovered']);
+
+    // A finished run is a 409, not a silent success.
+    await harness.handle(workflowId).terminate('test done');
+    const late = await send(base, 'POST', `${path}/email-decision`, { decision: 'reject', by: 'dana@vendor.example' });
+    expect(late).toEqual({ status: 409, body: { error: `workflow ${workflowId} has already finished (TERMINATED)` } });
+  });
+
+  it('answers 404 for a run that does not exist', async () => {
+    const workflowId = 'adoption-stalled/00000000-0000-4000-8000-000000000000/00000000-0000-4000-8000-000000000001';
+    const expected = { status: 404, body: { error: `workflow ${workflowId} not found` } };
+    expect(await send(base, 'POST', `/api/workflows/${encoded(workflowId)}/email-decision`, { decision: 'approve', by: 'dana' })).toEqual(expected);
+    expect(await send(base, 'GET', `/api/workflows/${encoded(workflowId)}/state`)).toEqual(expected);
+  });
+
+  it('answers 503 with the reason when Temporal is not configured or cannot be reached, after validating the body', async () => {
+    const servers: Array<[ApiServerOptions['temporal'], string]> = [
+      [undefined, 'Temporal is not configured for this API server, so workflow runs cannot be signalled or queried'],
+      [{ client: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')), taskQueue: 'q' }, 'Temporal is unavailable: connect ECONNREFUSED 127.0.0.1:1'],
+    ];
+    for (const [temporal, error] of servers) {
+      const server = buildApiServer({ db: harness.database.db, temporal });
+      try {
+        const url = await server.listen({ port: 0, host: '127.0.0.1' });
+        expect(await send(url, 'GET', `/api/workflows/x/state`)).toEqual({ status: 503, body: { error } });
+        expect(await send(url, 'POST', `/api/workflows/x/email-decision`, { decision: 'approve', by: 'dana' })).toEqual({ status: 503, body: { error } });
+        expect((await send(url, 'POST', `/api/workflows/x/email-decision`, { decision: 'nope', by: 'dana' })).status).toBe(400);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it('connects lazily: a client function is called on the first workflow request', async () => {
+    let connects = 0;
+    const server = buildApiServer({
+      db: harness.database.db,
+      temporal: { client: async () => ((connects += 1), env.client), taskQueue: harness.taskQueue },
+    });
+    try {
+      const url = await server.listen({ port: 0, host: '127.0.0.1' });
+      expect(connects).toBe(0);
+      expect((await send(url, 'GET', `/api/workflows/${encoded('adoption-stalled/none/none')}/state`)).status).toBe(404);
+      expect((await send(url, 'GET', `/api/workflows/${encoded('adoption-stalled/none/none2')}/state`)).status).toBe(404);
+      expect(connects).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('POST /slack/interactivity', () => {
+  it('refuses a wrong signature and a stale timestamp with 401, and the run keeps waiting', async () => {
+    const { workflowId } = await waitingRun();
+    const forged = await slack({ actionId: 'approve_email', workflowId, secret: 'not-the-signing-secret' });
+    expect(forged).toEqual({ status: 401, body: { error: 'invalid Slack request: X-Slack-Signature does not match the request body' } });
+    const stale = await slack({ actionId: 'approve_email', workflowId, timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    expect(stale).toEqual({
+      status: 401,
+      body: { error: 'invalid Slack request: X-Slack-Request-Timestamp is more than 5 minutes away from now (replayed request?)' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await signalsReceived(workflowId)).toEqual([]);
+    expect((await draftOf(workflowId)).status).toBe('pending_approval');
+    const state = await harness.handle(workflowId).query<EnablementState>('state');
+    expect(state.step.id).toBe('await_approval');
+    await harness.handle(workflowId).terminate('test done');
+  });
+
+  it('drafts, shares resources, schedules a training call and approves from the buttons', async () => {
+    const { workflowId, customerId } = await waitingRun();
+    const db = harness.database.db;
+
+    // Draft Enablement Email: the stored draft with Approve / Reject buttons for this run.
+    const drafted = await slack({ actionId: 'draft_enablement_email', workflowId });
+    expect(drafted.status).toBe(200);
+    const draft = await draftOf(workflowId);
+    expect(drafted.body.text).toContain(draft.subject);
+    expect(drafted.body.response_type).toBe('ephemeral');
+    const buttons = drafted.body.blocks.find((block: { type: string }) => block.type === 'actions').elements;
+    expect(buttons.map((button: { action_id: string; value: string }) => [button.action_id, button.value])).toEqual([
+      ['approve_email', workflowId],
+      ['reject_email', workflowId],
+    ]);
+    // The same reply went to Slack's response_url.
+    const posted = await eventually(async () => responseUrlPosts.filter((post) => post.body.text === drafted.body.text), (posts) => posts.length > 0);
+    expect(posted[0]).toEqual({ path: '/actions', body: drafted.body });
+
+    // Share Resources: a resource_share intervention per feature of the run, once per click.
+    const shared = await slack({ actionId: 'share_resources', workflowId, actionTs: '1767225700.000200' });
+    expect(shared.status).toBe(200);
+    expect(shared.body.text).toBe('Recorded a resource share for 2 features of TechCorp. Links to send:');
+    await slack({ actionId: 'share_resources', workflowId, actionTs: '1767225700.000200' }); // Slack retried the same click
+    const interventions = await db.query<{ feature_id: string; intervention_type: string; workflow_id: string; resources_shared: string[]; adoption_before: number }>(
+      `SELECT feature_id, intervention_type, workflow_id, resources_shared, adoption_before FROM interventions WHERE customer_id = $1 ORDER BY feature_id`,
+      [customerId],
+    );
+    expect(interventions.rows).toEqual([
+      {
+        feature_id: 'advanced_analytics',
+        intervention_type: 'resource_share',
+        workflow_id: workflowId,
+        resources_shared: ['https://training.example.com/analytics', 'https://docs.example.com/analytics', 'https://training.example.com/webinars/analytics'],
+        adoption_before: 15,
+      },
+      { feature_id: 'custom_reports', intervention_type: 'resource_share', workflow_id: workflowId, resources_shared: ['https://docs.example.com/reports'], adoption_before: 15 },
+    ]);
+
+    // Schedule Training Call: one task per click (idempotency key slack/<action ts>).
+    const scheduled = await slack({ actionId: 'schedule_training_call', workflowId, actionTs: '1767225800.000300' });
+    expect(scheduled.status).toBe(200);
+    expect(scheduled.body.text).toMatch(/^Task created: Schedule a training call with TechCorp \(due .+, owner Dana Reyes\)\.$/);
+    await slack({ actionId: 'schedule_training_call', workflowId, actionTs: '1767225800.000300' });
+    const tasks = await db.query<{ title: string; idempotency_key: string; workflow_id: string; feature_ids: string[] }>(
+      `SELECT title, idempotency_key, workflow_id, feature_ids FROM tasks WHERE customer_id = $1 AND idempotency_key LIKE 'slack/%'`,
+      [customerId],
+    );
+    expect(tasks.rows).toEqual([
+      { title: 'Schedule a training call with TechCorp', idempotency_key: 'slack/1767225800.000300', workflow_id: workflowId, feature_ids: ['advanced_analytics', 'custom_reports'] },
+    ]);
+
+    // Approve: the run moves past approval and the email is sent, decided by the Slack user.
+    const approved = await slack({ actionId: 'approve_email', workflowId });
+    expect(approved).toEqual({
+      status: 200,
+      body: { response_type: 'ephemeral', replace_original: false, text: 'Approved by dana (Slack U0CSM0001): the enablement email to Priya Shah will be sent.' },
+    });
+    await harness.waitForState(workflowId, (state) => state.step.id !== 'await_approval');
+    const sent = await eventually(() => draftOf(workflowId), (row) => row.status === 'sent');
+    expect(sent.decided_by).toBe('dana (Slack U0CSM0001)');
+
+    // A second click finds the draft decided and sends nothing.
+    const again = await slack({ actionId: 'approve_email', workflowId });
+    expect(again.body.text).toBe('This enablement email is already sent by dana (Slack U0CSM0001); nothing to decide.');
+    expect(await signalsReceived(workflowId)).toEqual(['emailDecision']);
+    await harness.handle(workflowId).terminate('test done');
+  });
+
+  it('rejects from the Reject button: nothing is sent', async () => {
+    const { workflowId } = await waitingRun();
+    const mailsBefore = harness.smtp.messages.length;
+    const rejected = await slack({ actionId: 'reject_email', workflowId });
+    expect(rejected.body.text).toBe('Rejected by dana (Slack U0CSM0001): the enablement email will not be sent.');
+    // Past the send step (which records the rejection) and on to the follow-up wait, with no mail sent.
+    await harness.waitForState(workflowId, (state) => state.step.id === 'wait_for_adoption');
+    const draft = await draftOf(workflowId);
+    expect(draft).toMatchObject({ status: 'rejected', decided_by: 'dana (Slack U0CSM0001)' });
+    expect(harness.smtp.messages.length).toBe(mailsBefore);
+    await harness.handle(workflowId).terminate('test done');
+  });
+
+  it('answers 503 without a signing secret and acknowledges payload types it does not handle', async () => {
+    const server = buildApiServer({ db: harness.database.db });
+    try {
+      const url = await server.listen({ port: 0, host: '127.0.0.1' });
+      const response = await fetch(`${url}/slack/interactivity`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'payload=%7B%7D',
+      });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ error: 'SLACK_SIGNING_SECRET is not set, so Slack requests cannot be verified and none are accepted' });
+    } finally {
+      await server.close();
+    }
+    const body = new URLSearchParams({ payload: JSON.stringify({ type: 'view_closed', user: SLACK_USER }) }).toString();
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const response = await fetch(`${base}/slack/interactivity`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': timestamp,
+        'x-slack-signature': slackSignature(SECRET, timestamp, body),
+      },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, ignored: 'view_closed' });
+  });
+});
