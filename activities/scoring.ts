@@ -31,8 +31,9 @@ export const LAST_AGE_BUCKET = 13;
 /** Peers are taken from evaluations of the 180 days before the as-of day. */
 export const BENCHMARK_LOOKBACK_DAYS = 180;
 /**
- * FR-1.7: the rest of the account (all other features) had at least this many user-days per 14 days in the four
- * weeks before the window, and fell under DIP_RATIO of that in the window: the dip is account-wide, not a stall.
+ * FR-1.7: the account (all features) had at least this many user-days per 14 days in the four weeks before the
+ * window and fell under DIP_RATIO of that in the window, and so did the rest of the account (its other features),
+ * unless it has no other features in use: the dip is account-wide, not a feature stall.
  */
 export const DIP_BASELINE_DAYS = 28;
 export const DIP_MIN_BASELINE_PER_WINDOW = 4;
@@ -138,6 +139,8 @@ measured AS (
          COALESCE(fu.users, 0)::int AS active_users_14,
          (CASE WHEN b.seats > 0 THEN b.seats ELSE GREATEST(1, COALESCE(au.users, 0)) END)::int AS breadth_base,
          CASE WHEN b.seats > 0 THEN 'seats' ELSE 'account_users' END AS breadth_base_kind,
+         aa.recent::int AS account_recent,
+         aa.baseline::int AS account_baseline,
          (aa.recent - h.own_recent)::int AS others_recent,
          (aa.baseline - h.own_baseline)::int AS others_baseline,
          COALESCE(cat.importance_score, 50) AS importance_score,
@@ -196,8 +199,11 @@ ruled AS (
          (bm.days_since_activation >= ${LOW_USAGE_MIN_DAYS} AND bm.usage_score < bm.low_usage_threshold) AS low_usage,
          (bm.stage <> 'adopted' AND bm.days_since_activation > bm.expected_adoption_days
             AND bm.usage_score < bm.stall_score_threshold) AS past_expected,
-         (bm.others_baseline * ${WINDOW_DAYS} >= ${DIP_MIN_BASELINE_PER_WINDOW * DIP_BASELINE_DAYS}
-            AND bm.others_recent * ${DIP_BASELINE_DAYS} < ${DIP_RATIO * WINDOW_DAYS} * bm.others_baseline) AS account_dip
+         -- FR-1.7: the account as a whole dipped, and so did the rest of it (or there is no rest to compare with).
+         (bm.account_baseline * ${WINDOW_DAYS} >= ${DIP_MIN_BASELINE_PER_WINDOW * DIP_BASELINE_DAYS}
+            AND bm.account_recent * ${DIP_BASELINE_DAYS} < ${DIP_RATIO * WINDOW_DAYS} * bm.account_baseline
+            AND ((bm.others_baseline = 0 AND bm.others_recent = 0)
+                 OR bm.others_recent * ${DIP_BASELINE_DAYS} < ${DIP_RATIO * WINDOW_DAYS} * bm.others_baseline)) AS account_dip
     FROM benchmarked bm
 ),
 signal_history AS (
@@ -278,7 +284,8 @@ SELECT d.customer_id, d.feature_id, d.segment, d.activated_at, d.days_since_acti
            'usage score %s is in line with the median %s of %s %s peers at the same age (week %s since activation)',
            d.usage_score, TRIM_SCALE(d.peer_median_score), d.peer_count, d.segment, d.age_bucket)
          WHEN 'account_wide_dip' THEN FORMAT(
-           'the rest of the account dipped too: %s user-days on other features in the last 14 days against %s per 14 days in the 4 weeks before',
+           'the whole account dipped: %s user-days in the last 14 days against %s per 14 days in the 4 weeks before (other features: %s against %s)',
+           d.account_recent, TRIM_SCALE(ROUND(d.account_baseline::numeric / 2, 1)),
            d.others_recent, TRIM_SCALE(ROUND(d.others_baseline::numeric / 2, 1)))
          WHEN 'recent_signal' THEN FORMAT('already signalled on %s (cooldown %s days)', d.recent_signal_on, ${COOLDOWN_DAYS})
          WHEN 'recent_intervention' THEN FORMAT('intervention on %s (cooldown %s days)',

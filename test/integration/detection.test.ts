@@ -247,13 +247,13 @@ describe('edges', () => {
     expect(report.suppressed).toEqual(
       features.map((featureId) => ({ customerId: holiday.id, featureId, reason: 'account_wide_dip' })).sort((a, b) => a.featureId.localeCompare(b.featureId)),
     );
-    // Baseline: days D-41 .. D-14, of which D-41 .. D-15 were used: 27 days x 4 users x 2 other features / 2.
+    // Baseline: days D-41 .. D-14, of which D-41 .. D-15 were used: 27 days x 4 users x 3 features / 2 (2 others).
     const detail = await db.query<{ suppress_detail: string }>(
       `SELECT suppress_detail FROM feature_evaluations WHERE customer_id = $1 AND feature_id = 'analytics'`,
       [holiday.id],
     );
     expect(detail.rows[0].suppress_detail).toBe(
-      'the rest of the account dipped too: 0 user-days on other features in the last 14 days against 108 per 14 days in the 4 weeks before',
+      'the whole account dipped: 0 user-days in the last 14 days against 162 per 14 days in the 4 weeks before (other features: 0 against 108)',
     );
   });
 
@@ -462,5 +462,82 @@ describe('segment benchmarks (FR-1.6)', () => {
     );
     expect(row.rows[0]).toMatchObject({ expected_adoption_days: 45, expected_days_source: 'segment' });
     expect(row.rows[0].reason).toContain('past the expected 45 days (median of 5 enterprise peers)');
+  });
+});
+
+describe('the worked example of docs/scoring.md', () => {
+  const techcorp = () => customer({ name: 'TechCorp', seats: 40, arr: 75_000, segment: 'mid_market' });
+  const automationDaily = (id: string, until: string) => {
+    const lines: UsageLine[] = [{ customerId: id, featureId: 'automation', event: 'activated', occurredAt: '2026-01-30T09:00:00Z' }];
+    for (let day = '2026-01-30'; day <= until; day = addDays(day, 1)) {
+      lines.push(...users(25).map((userId) => ({ customerId: id, featureId: 'automation', event: 'used' as const, occurredAt: `${day}T10:00:00Z`, userId })));
+    }
+    return lines;
+  };
+  const analyticsUse = (id: string): UsageLine[] =>
+    [
+      ['2026-03-20', ['u1', 'u2', 'u3']],
+      ['2026-03-24', ['u1', 'u4']],
+      ['2026-03-27', ['u5', 'u6']],
+    ].flatMap(([day, who]) =>
+      (who as string[]).map((userId) => ({ customerId: id, featureId: 'analytics', event: 'used' as const, occurredAt: `${day}T14:00:00Z`, userId })),
+    );
+
+  it('prints the documented report', async () => {
+    const acme = techcorp();
+    await given([acme], [
+      { customerId: acme.id, featureId: 'analytics', event: 'activated', occurredAt: '2026-02-14T09:00:00Z' },
+      ...analyticsUse(acme.id),
+      ...automationDaily(acme.id, AS_OF),
+    ]);
+    const report = await runDetection(db, { asOf: AS_OF });
+    expect(report).toEqual({
+      asOf: '2026-03-31',
+      evaluated: 4,
+      signals: [
+        {
+          signalId: expect.any(String),
+          customerId: acme.id,
+          priority: 70,
+          features: [
+            {
+              featureId: 'analytics',
+              stage: 'started',
+              usageScore: 12,
+              daysSinceActivation: 45,
+              expectedAdoptionDays: 30,
+              rule: 'low_usage_14d+past_expected_timeline',
+              reason:
+                'usage score 12 is under 20 over the last 14 days (used on 3 of 14 days by 6 of 40 seats), activated 45 days ago; ' +
+                'day 45 since activation is past the expected 30 days (feature catalog) and the feature is started with usage score 12, under 30',
+            },
+          ],
+        },
+      ],
+      suppressed: [],
+      recovered: [],
+    });
+  });
+
+  it('on holiday since 2026-03-17 the same feature is an account-wide dip', async () => {
+    const acme = techcorp();
+    await given([acme], [
+      { customerId: acme.id, featureId: 'analytics', event: 'activated', occurredAt: '2026-02-14T09:00:00Z' },
+      ...automationDaily(acme.id, '2026-03-16'),
+    ]);
+    const report = await runDetection(db, { asOf: AS_OF });
+    expect(report.signals).toEqual([]);
+    expect(report.suppressed).toEqual([
+      { customerId: acme.id, featureId: 'analytics', reason: 'account_wide_dip' },
+      { customerId: acme.id, featureId: 'automation', reason: 'account_wide_dip' },
+    ]);
+    const detail = await db.query<{ suppress_detail: string }>(
+      `SELECT suppress_detail FROM feature_evaluations WHERE customer_id = $1 AND feature_id = 'automation'`,
+      [acme.id],
+    );
+    // Feb 18 .. Mar 16: 27 days x 25 users = 675 user-days in the four weeks before the window.
+    expect(detail.rows[0].suppress_detail).toBe(
+      'the whole account dipped: 0 user-days in the last 14 days against 337.5 per 14 days in the 4 weeks before (other features: 0 against 0)',
+    );
   });
 });
