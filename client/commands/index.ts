@@ -7,6 +7,7 @@ import { registerScheduleCommand } from './schedule';
 import { registerWorkerCommand } from './worker';
 import { registerTriggerCommand } from './trigger';
 import { registerListenCommand } from './listen';
+import { registerApiCommand } from './api';
 
 /** One line per command file. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -18,4 +19,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerWorkerCommand,
   registerTriggerCommand,
   registerListenCommand,
+  registerApiCommand,
 ];
