@@ -412,6 +412,7 @@ describe('GET /customers/:customerId/adoption', () => {
     const response = await call({ method: 'GET', url: `/customers/${customerId}/adoption?sent=workflow_automation` });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers['content-security-policy']).toContain("default-src 'none'");
     const page = response.body;
     expect(page).not.toContain('<script>');
     expect(page).toContain('O&#39;Brien &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: feature adoption');
@@ -463,6 +464,9 @@ describe('a browser-like client', () => {
       adoptionIds.custom_reports,
     ]);
     expect(stored.rows).toEqual([{ resources_shared: ['https://docs.example.com/reports', 'https://docs.example.com/reports/advanced'] }]);
+
+    const health = await fetch(`${base}/healthz`);
+    expect(await health.json()).toEqual({ ok: true, database: db.kind, temporal: 'not configured' });
 
     const unknownRoute = await fetch(`${base}/api/nothing-here?x=1`);
     expect(unknownRoute.status).toBe(404);
