@@ -1,8 +1,9 @@
-import { ApplicationFailure } from '@temporalio/common';
-import type { EnablementActivities, MeasureAdoptionArgs, MeasureAdoptionResult, StepContext } from './contracts';
+import type { EnablementActivities } from './contracts';
 import type { ActivityDeps } from './deps';
 import { createCheckRecentInterventionsActivity } from './check-recent-interventions';
 import { createCreateTaskActivity } from './create-task';
+import { createDetectionActivities } from './detection-activities';
+import { createMeasureAdoptionActivity } from './measure-adoption';
 import { createDelegateToAgentActivity } from './delegate-to-agent';
 import { createQueryDatabaseActivity } from './query-database';
 import { createSendEmailActivity } from './send-email';
@@ -19,16 +20,7 @@ export function createActivities(deps: ActivityDeps): EnablementActivities & Rec
     ...createCreateTaskActivity(deps),
     ...createSendEmailActivity(deps),
     ...createCheckRecentInterventionsActivity(deps),
-    // TODO(measure-adoption): activities/measure-adoption.ts did not exist yet when this file was written. Replace
-    // the next line with `...createMeasureAdoptionActivity(deps),` and import it from './measure-adoption'.
-    ...measureAdoptionNotWired(),
-  };
-}
-
-function measureAdoptionNotWired() {
-  return {
-    async measureAdoption(_context: StepContext, _args: MeasureAdoptionArgs): Promise<MeasureAdoptionResult> {
-      throw ApplicationFailure.create({ message: 'measureAdoption is not wired into createActivities yet', type: 'NotImplemented', nonRetryable: true });
-    },
+    ...createMeasureAdoptionActivity(deps),
+    ...createDetectionActivities(deps),
   };
 }

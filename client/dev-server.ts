@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { packageRoot } from '../definitions/compile';
+import { packageRoot } from '../package-root';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 /**

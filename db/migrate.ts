@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from './database';
 import { SCHEMA } from './database';
+import { packageRoot } from '../package-root';
 
 /**
  * Applies `db/migrations/NNN_name.sql` in order, each in its own transaction, recording them in
@@ -9,7 +10,7 @@ import { SCHEMA } from './database';
  * runner of our own rather than a migration tool that needs a `pg` connection PGlite cannot give.
  * An advisory lock keeps two processes from migrating one database at once.
  */
-export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
+export const MIGRATIONS_DIR = path.join(packageRoot(), 'db', 'migrations');
 const MIGRATION_LOCK_KEY = 90_090_001;
 
 export interface MigrationResult {
@@ -24,7 +25,7 @@ export function listMigrations(dir = MIGRATIONS_DIR): string[] {
     .sort();
 }
 
-export async function migrate(db: Db, dir = resolveMigrationsDir()): Promise<MigrationResult> {
+export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA};
     CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_migrations (
       name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW());`);
@@ -50,10 +51,4 @@ export async function migrate(db: Db, dir = resolveMigrationsDir()): Promise<Mig
     }
     return result;
   });
-}
-
-/** The SQL files ship beside the compiled code only when copied; fall back to the source folder. */
-function resolveMigrationsDir(): string {
-  if (fs.existsSync(MIGRATIONS_DIR)) return MIGRATIONS_DIR;
-  return path.resolve(__dirname, '..', '..', 'db', 'migrations');
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { packageRoot } from '../package-root';
 import type { ErrorObject } from 'ajv';
 import { isScalar, LineCounter, parseDocument } from 'yaml';
 import { checkCondition, conditionStrings, normaliseCondition, stringsIn, type RawCondition } from './condition';
@@ -473,13 +474,7 @@ function seconds(duration: string | number): number {
 // ---------------------------------------------------------------------------------------------------------------
 // Files
 
-/** The package root: the nearest folder above this file with a package.json (works from the sources and dist/). */
-export function packageRoot(from = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
+export { packageRoot };
 
 export function shippedDefinitionsDir(): string {
   return path.join(packageRoot(), 'definitions');

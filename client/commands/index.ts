@@ -8,6 +8,7 @@ import { registerWorkerCommand } from './worker';
 import { registerTriggerCommand } from './trigger';
 import { registerListenCommand } from './listen';
 import { registerApiCommand } from './api';
+import { registerStartCommand } from './start';
 
 /** One line per command file. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -20,4 +21,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerTriggerCommand,
   registerListenCommand,
   registerApiCommand,
+  registerStartCommand,
 ];
