@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { buildProgram } from '../../client/cli';
+import { deleteDetectionSchedule, DETECTION_SCHEDULE_ID } from '../../client/schedule';
+import { connectDevServer } from '../support/temporal';
+import { openEmbedded } from '../../db/embedded';
+
+/**
+ * `npm start` as a user runs it, on the embedded store (PGlite in a temp folder) and the test dev server: the demo
+ * data is imported, the detection schedule's first run finds TechCorp's two stalled features, and one enablement
+ * run for them reaches the CSM.
+ */
+let env: TestWorkflowEnvironment;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'adoption-start-'));
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  env = await connectDevServer();
+});
+
+afterAll(async () => {
+  process.env = saved;
+  await deleteDetectionSchedule(env.client, DETECTION_SCHEDULE_ID);
+  await env?.teardown();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('start --once: demo data -> scheduled detection -> one aggregated enablement run waiting on the CSM', async () => {
+  delete process.env.DATABASE_URL;
+  process.env.TEMPORAL_ADDRESS = process.env.TEST_TEMPORAL_ADDRESS;
+  process.env.TEMPORAL_TASK_QUEUE = `start-${randomUUID()}`;
+  const out: string[] = [];
+  const write = process.stdout.write;
+  const writeErr = process.stderr.write;
+  process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    await buildProgram().parseAsync(['start', '--once', '--data-dir', dataDir, '--api-port', '0'], { from: 'user' });
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+  }
+  const { enablementRuns } = JSON.parse(out.join('').slice(out.join('').indexOf('{'))) as { enablementRuns: string[] };
+  const techCorp = '6f1c2a8e-4b7d-4e21-9a3f-0c5d8e7b1a01';
+  expect(enablementRuns).toHaveLength(1);
+  expect(enablementRuns[0]).toMatch(new RegExp(`^adoption-stalled/${techCorp}/[0-9a-f-]{36}$`));
+
+  // The worker stopped with the command, so the run is read from Temporal's record and from the store.
+  const handle = env.client.workflow.getHandle(enablementRuns[0]);
+  const description = await handle.describe();
+  expect(description.status.name).toBe('RUNNING');
+  expect(description.searchAttributes.FeatureIds).toEqual(['advanced_analytics', 'custom_reports']);
+  await handle.terminate('test done');
+
+  // The embedded store was closed on the way out: its lock is released and the next process can open it.
+  const store = await openEmbedded(dataDir);
+  try {
+    const drafts = await store.query<{ status: string; subject: string }>(`SELECT status, subject FROM email_drafts WHERE workflow_id = $1`, [enablementRuns[0]]);
+    expect(drafts.rows).toEqual([{ status: 'pending_approval', subject: 'Getting more value from Advanced Analytics Dashboard and Custom Reports' }]);
+    const outbox = await store.query<{ channel: string; delivered: boolean }>(`SELECT channel, delivered FROM outbox WHERE idempotency_key LIKE $1`, [`${enablementRuns[0]}/%`]);
+    expect(outbox.rows).toEqual([{ channel: 'slack', delivered: false }]);
+  } finally {
+    await store.close();
+  }
+});
