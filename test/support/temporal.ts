@@ -64,6 +64,7 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   } catch (error) {
     throw explainMissing('Temporal time-skipping test server', 'TEMPORAL_TEST_SERVER_PATH', error);
   }
+  process.stderr.write(`[test setup] Temporal time-skipping test server: ${testServer ?? 'SDK download'}\n`);
   // The test server has no --search-attribute flag: register them as a real cluster would.
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
