@@ -1,5 +1,6 @@
 import '../support/quiet-runtime';
 import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Db } from '../../db/database';
@@ -9,6 +10,8 @@ import { addDays, utcDay } from '../../activities/scoring';
 import { loadShippedPlans } from '../../definitions/compile';
 import { DETECTION_WORKFLOW_ID_PREFIX, detectionScheduleOptions, scheduledDetectionInput } from '../../client/schedule';
 import type { DetectionWorkflowInput, DetectionWorkflowResult } from '../../workflows/detection';
+import type { EnablementState } from '../../workflows/messages';
+import type { EnablementResult } from '../../workflows/enablement';
 import { startTimeSkippingServer } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { testWorkflowBundle } from '../support/workflow-bundle';
@@ -23,6 +26,7 @@ import { FixtureFiles, activated, customer, usedOn, users } from '../support/det
 const HOUR = 3_600_000;
 
 let env: TestWorkflowEnvironment;
+let plainClient: Client;
 let test: TestDatabase;
 let db: Db;
 let files: FixtureFiles;
@@ -33,6 +37,7 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   env = await startTimeSkippingServer();
+  plainClient = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
   test = await createTestDatabase();
   db = test.db;
   files = new FixtureFiles();
@@ -57,11 +62,31 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** Starts the detection workflow the way the daily schedule's action does, and waits for its result. */
+/** Polls the enablement run's `state` query (queries do not move time) until it waits for the email approval. */
+async function waitingForApproval(workflowId: string): Promise<void> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 600; attempt += 1) {
+    try {
+      const state = await env.client.workflow.getHandle(workflowId).query<EnablementState>('state');
+      if (state.status === 'waiting' && state.step.id === 'await_approval') return;
+      last = state;
+    } catch (error) {
+      last = error; // the first workflow task may not have run yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${workflowId} never reached await_approval; last state ${JSON.stringify(last)}`);
+}
+
+/**
+ * Starts the detection workflow the way the daily schedule's action does, and waits for its result. Through a plain
+ * client: only `env.sleep` (and awaiting a result through `env.client`) lets the server skip time, so the simulated
+ * clock moves exactly where the test says.
+ */
 async function scheduledRun(input: DetectionWorkflowInput = scheduledDetectionInput()): Promise<DetectionWorkflowResult> {
   const action = detectionScheduleOptions({ taskQueue }).action;
   expect(action).toMatchObject({ workflowType: 'detectionWorkflow', args: [scheduledDetectionInput()] });
-  return env.client.workflow.execute('detectionWorkflow', {
+  return plainClient.workflow.execute('detectionWorkflow', {
     workflowId: `${DETECTION_WORKFLOW_ID_PREFIX}-${randomUUID()}`,
     taskQueue,
     args: [input],
@@ -77,40 +102,55 @@ it('runs daily across two simulated days: stall -> enablement run started; usage
 
   await files.catalog(db);
   const acme = customer({ name: 'TechCorp' });
-  await files.customers(db, [acme]);
+  // Globex follows the same pattern, but its enablement run is over before day 2 (nothing to tell).
+  const globex = customer({ name: 'Globex', arr: 50_000 });
+  await files.customers(db, [acme, globex]);
   // As of day 1: activated 20 days before, used on 3 days by 3 of 10 seats (score 14): stalled (FR-1.3).
   // On `today` (day 2) all 10 seats use it: score 29, recovered. Today's events do not count on day 1.
-  await files.usage(db, [
-    activated(acme.id, 'analytics', day1, 20),
-    ...usedOn(acme.id, 'analytics', day1, [1, 2, 3], users(3)),
-    ...usedOn(acme.id, 'analytics', today, [0], users(10)).map((line) => ({ ...line, occurredAt: `${today}T00:30:00Z` })),
-  ]);
+  await files.usage(
+    db,
+    [acme, globex].flatMap((c) => [
+      activated(c.id, 'analytics', day1, 20),
+      ...usedOn(c.id, 'analytics', day1, [1, 2, 3], users(3)),
+      ...usedOn(c.id, 'analytics', today, [0], users(10)).map((line) => ({ ...line, occurredAt: `${today}T00:30:00Z` })),
+    ]),
+  );
 
   // Day 1.
   const first = await scheduledRun();
   expect(first.asOf).toBe(day1);
-  expect(first.detection).toMatchObject({ asOf: day1, evaluated: 4, signals: 1, recovered: 0 });
+  expect(first.detection).toMatchObject({ asOf: day1, evaluated: 8, signals: 2, recovered: 0 });
   expect(first.enablement?.failed).toEqual([]);
-  expect(first.enablement?.started).toHaveLength(1);
-  const [{ signalId, workflowId, started }] = first.enablement!.started;
-  expect(started).toBe(true);
+  // Highest priority (the larger ARR) first.
+  expect(first.enablement?.started.map((run) => [run.workflowId.split('/')[1], run.started])).toEqual([
+    [acme.id, true],
+    [globex.id, true],
+  ]);
+  const [{ signalId, workflowId }, globexRun] = first.enablement!.started;
   expect(workflowId).toBe(`adoption-stalled/${acme.id}/${signalId}`);
-  const stored = await db.query<{ workflow_id: string; as_of: string }>(`SELECT workflow_id, as_of FROM risk_signals`);
+  const stored = await db.query<{ workflow_id: string; as_of: string }>(`SELECT workflow_id, as_of FROM risk_signals WHERE id = $1`, [signalId]);
   expect(stored.rows).toEqual([{ workflow_id: workflowId, as_of: day1 }]);
-  expect(logs).toContain(`detection ${day1}: batch 1 done, 4 evaluated`);
+  expect(logs).toContain(`detection ${day1}: batch 1 done, 8 evaluated`);
 
-  // The same day again (a retry, or an operator re-running it): nothing new, the run is not started twice.
+  // The same day again (a retry, or an operator re-running it): nothing new, no run is started twice.
   const again = await scheduledRun({ asOf: day1 });
-  expect(again.detection.signals).toBe(1);
-  expect(again.enablement?.started).toEqual([{ signalId, workflowId, started: false }]);
-  expect((await db.query(`SELECT 1 FROM risk_signals`)).rowCount).toBe(1);
+  expect(again.detection.signals).toBe(2);
+  expect(again.enablement?.started).toEqual(first.enablement!.started.map((run) => ({ ...run, started: false })));
+  expect((await db.query(`SELECT 1 FROM risk_signals`)).rowCount).toBe(2);
+  // Both runs reach the CSM's approval (no activity in flight); then Globex's is closed.
+  await waitingForApproval(workflowId);
+  await waitingForApproval(globexRun.workflowId);
+  await env.client.workflow.getHandle(globexRun.workflowId).terminate('closed by the CSM');
 
   // Day 2.
   await env.sleep(24 * HOUR);
   const second = await scheduledRun();
   expect(second.asOf).toBe(today);
-  expect(second.detection).toMatchObject({ asOf: today, signals: 0, recovered: 1 });
-  expect(second.recoveries).toEqual({ signalled: [{ workflowId, featureId: 'analytics' }], notRunning: [] });
+  expect(second.detection).toMatchObject({ asOf: today, signals: 0, recovered: 2 });
+  expect(second.recoveries).toEqual({
+    signalled: [{ workflowId, featureId: 'analytics' }],
+    notRunning: [{ workflowId: globexRun.workflowId, featureId: 'analytics' }],
+  });
 
   // The enablement run (still waiting for the CSM's approval) received the signal.
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -126,9 +166,18 @@ it('runs daily across two simulated days: stall -> enablement run started; usage
 
   // Told once: a re-run of day 2 does not signal again.
   const secondAgain = await scheduledRun({ asOf: today });
-  expect(secondAgain.detection.recovered).toBe(1);
+  expect(secondAgain.detection.recovered).toBe(2);
   expect(secondAgain.recoveries).toEqual({ signalled: [], notRunning: [] });
-  await env.client.workflow.getHandle(workflowId).terminate('test done');
+
+  // The run goes on: nobody approves the email (72 h), then the 14-day follow-up wait ends at once because every
+  // feature of the run was reported recovered, and measure_adoption records the outcome.
+  const outcome = (await env.client.workflow.getHandle(workflowId).result()) as EnablementResult;
+  expect(outcome).toMatchObject({ status: 'completed', outcome: 'recovered' });
+  const impact = await db.query<{ intervention_outcome: string; adoption_after_intervention: number }>(
+    `SELECT intervention_outcome, adoption_after_intervention FROM feature_adoption WHERE customer_id = $1 AND feature_id = 'analytics'`,
+    [acme.id],
+  );
+  expect(impact.rows).toEqual([{ intervention_outcome: 'recovered', adoption_after_intervention: expect.any(Number) }]);
 });
 
 it('a failed detection attempt resumes after the last heartbeated batch', async () => {
