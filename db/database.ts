@@ -108,27 +108,32 @@ function poolDb(pool: Pool, location: string): Db {
 }
 
 function clientDb(client: PoolClient, location: string): Db {
-  return {
-    kind: 'postgres',
-    location,
-    async query<R>(sql: string, params: readonly unknown[] = []) {
+  return transactionScopedDb('postgres', location, {
+    async query<R>(sql: string, params: readonly unknown[]) {
       const result = await client.query(sql, params as unknown[]);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
     },
-    async exec(script) {
+    async exec(script: string) {
       await client.query(script);
     },
-    transaction(work) {
-      // Already inside one: nested work shares it.
-      return work(this);
-    },
-    listen() {
-      return Promise.reject(new Error('LISTEN inside a transaction is not supported'));
-    },
-    close() {
-      return Promise.resolve();
-    },
+  });
+}
+
+/**
+ * The Db handed to a transaction's work: queries run on the transaction's one connection, a nested transaction
+ * shares it, and LISTEN (which needs a connection of its own) is refused.
+ */
+export function transactionScopedDb(kind: Db['kind'], location: string, connection: Pick<Db, 'query' | 'exec'>): Db {
+  const db: Db = {
+    kind,
+    location,
+    query: connection.query,
+    exec: connection.exec,
+    transaction: (work) => work(db),
+    listen: () => Promise.reject(new Error('LISTEN inside a transaction is not supported')),
+    close: () => Promise.resolve(),
   };
+  return db;
 }
 
 /** Identifiers (channel, database names) cannot be bound parameters; they are checked and quoted instead. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PGlite as PGliteType, Transaction } from '@electric-sql/pglite';
 import type { Db } from './database';
-import { SCHEMA, quoteIdentifier } from './database';
+import { SCHEMA, quoteIdentifier, transactionScopedDb } from './database';
 
 /**
  * Embedded PGlite store for `npm start` and the CLI when no DATABASE_URL is set. PGlite is one connection owned by
@@ -57,26 +57,15 @@ function embeddedDb(pg: PGliteType, dataDir: string, release: () => void): Db {
 }
 
 function transactionDb(tx: Transaction, location: string): Db {
-  return {
-    kind: 'pglite',
-    location,
+  return transactionScopedDb('pglite', location, {
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const result = await tx.query<R>(sql, params as unknown[]);
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
     },
-    async exec(script) {
+    async exec(script: string) {
       await tx.exec(script);
     },
-    transaction(work) {
-      return work(this);
-    },
-    listen() {
-      return Promise.reject(new Error('LISTEN inside a transaction is not supported'));
-    },
-    close() {
-      return Promise.resolve();
-    },
-  };
+  });
 }
 
 function takeLock(dataDir: string): () => void {
