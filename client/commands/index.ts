@@ -9,6 +9,7 @@ import { registerTriggerCommand } from './trigger';
 import { registerListenCommand } from './listen';
 import { registerApiCommand } from './api';
 import { registerStartCommand } from './start';
+import { registerRunMessageCommands } from './run-messages';
 
 /** One line per command file. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -22,4 +23,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerListenCommand,
   registerApiCommand,
   registerStartCommand,
+  registerRunMessageCommands,
 ];

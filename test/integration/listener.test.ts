@@ -1,9 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startListener } from '../../client/listener';
-import { buildProgram } from '../../client/cli';
 import { connectDevServer } from '../support/temporal';
 import { createEnablementHarness, type EnablementHarness } from '../support/enablement-harness';
 import { seedStalledSignal } from '../support/seed';
+import { runCli } from '../support/run-cli';
 
 /** risk_signal_created -> run: the listener (LISTEN/NOTIFY with catch-up) and the `trigger` command, on the dev server. */
 let env: TestWorkflowEnvironment;
@@ -60,33 +60,16 @@ it('starts runs for signals stored while it was down, then for each new notifica
 
 it('`trigger --signal-id` prints the workflow id and, run again, starts nothing new', async () => {
   const seeded = await seedStalledSignal(harness.database.db, ['workflow_automation']);
-  const saved = { ...process.env };
-  Object.assign(process.env, { TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: harness.taskQueue });
-  if (harness.database.url) process.env.DATABASE_URL = harness.database.url;
-  const run = async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const write = process.stdout.write;
-    const writeErr = process.stderr.write;
-    process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-    try {
-      await buildProgram().parseAsync(['trigger', '--signal-id', seeded.signalId], { from: 'user' });
-    } finally {
-      process.stdout.write = write;
-      process.stderr.write = writeErr;
-    }
-    return { out: out.join(''), err: err.join('') };
+  const cliEnv = {
+    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: harness.taskQueue,
+    DATABASE_URL: harness.database.url,
   };
-  try {
-    const first = await run();
-    const workflowId = `adoption-stalled/${seeded.customerId}/${seeded.signalId}`;
-    expect(first.out).toBe(`${workflowId}\n`);
-    const second = await run();
-    expect(second.out).toBe(`${workflowId}\n`);
-    expect(second.err).toContain('already exists');
-    await harness.handle(workflowId).terminate('test done');
-  } finally {
-    process.env = saved;
-  }
+  const workflowId = `adoption-stalled/${seeded.customerId}/${seeded.signalId}`;
+  const first = await runCli(['trigger', '--signal-id', seeded.signalId], cliEnv);
+  expect(first.stdout).toBe(`${workflowId}\n`);
+  const second = await runCli(['trigger', '--signal-id', seeded.signalId], cliEnv);
+  expect(second.stdout).toBe(`${workflowId}\n`);
+  expect(second.stderr).toContain('already exists');
+  await harness.handle(workflowId).terminate('test done');
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { buildProgram } from '../../client/cli';
+import { runCli } from '../support/run-cli';
 import { deleteDetectionSchedule, DETECTION_SCHEDULE_ID } from '../../client/schedule';
 import { connectDevServer } from '../support/temporal';
 import { openEmbedded } from '../../db/embedded';
@@ -15,35 +15,25 @@ import { openEmbedded } from '../../db/embedded';
  */
 let env: TestWorkflowEnvironment;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'adoption-start-'));
-const saved = { ...process.env };
 
 beforeAll(async () => {
   env = await connectDevServer();
 });
 
 afterAll(async () => {
-  process.env = saved;
   await deleteDetectionSchedule(env.client, DETECTION_SCHEDULE_ID);
   await env?.teardown();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('start --once: demo data -> scheduled detection -> one aggregated enablement run waiting on the CSM', async () => {
-  delete process.env.DATABASE_URL;
-  process.env.TEMPORAL_ADDRESS = process.env.TEST_TEMPORAL_ADDRESS;
-  process.env.TEMPORAL_TASK_QUEUE = `start-${randomUUID()}`;
-  const out: string[] = [];
-  const write = process.stdout.write;
-  const writeErr = process.stderr.write;
-  process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await buildProgram().parseAsync(['start', '--once', '--data-dir', dataDir, '--api-port', '0'], { from: 'user' });
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
-  const { enablementRuns } = JSON.parse(out.join('').slice(out.join('').indexOf('{'))) as { enablementRuns: string[] };
+  const started = await runCli(['start', '--once', '--data-dir', dataDir, '--api-port', '0'], {
+    DATABASE_URL: undefined,
+    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: `start-${randomUUID()}`,
+  });
+  expect(started.error).toBeUndefined();
+  const { enablementRuns } = JSON.parse(started.stdout) as { enablementRuns: string[] };
   const techCorp = '6f1c2a8e-4b7d-4e21-9a3f-0c5d8e7b1a01';
   expect(enablementRuns).toHaveLength(1);
   expect(enablementRuns[0]).toMatch(new RegExp(`^adoption-stalled/${techCorp}/[0-9a-f-]{36}$`));
