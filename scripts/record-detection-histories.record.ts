@@ -1,0 +1,97 @@
+/**
+ * Records the detection workflow's replay histories (test/replay/histories/detection-*.json) from real runs on the
+ * dev server: one run for an explicit day (a new signal whose enablement run it starts, and a recovery it signals to
+ * a running enablement run), and one started by the daily Schedule (no asOf: the day before the scheduled time).
+ * Part of `npm run record-histories`. Append-only like the enablement recorder: existing files are kept as they are.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import '../test/support/quiet-runtime';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createWorker } from '../worker/create-worker';
+import { startEnablementForSignal } from '../client/start-enablement';
+import { loadShippedPlans } from '../definitions/compile';
+import { runDetection } from '../activities/detection';
+import { addDays, utcDay } from '../activities/scoring';
+import { createDetectionSchedule, deleteDetectionSchedule } from '../client/schedule';
+import { connectDevServer } from '../test/support/temporal';
+import { createTestDatabase } from '../test/support/test-database';
+import { testWorkflowBundle } from '../test/support/workflow-bundle';
+import { FixtureFiles, activated, customer, usedOn, users } from '../test/support/detection-fixtures';
+
+const HISTORIES_DIR = path.resolve(__dirname, '..', 'test', 'replay', 'histories');
+
+function exportHistory(workflowId: string): string {
+  const paths = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '.tools', 'temporal-paths.json'), 'utf8')) as { cli: string };
+  return execFileSync(paths.cli, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', process.env.TEST_TEMPORAL_ADDRESS!], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+const FILES = ['detection-explicit-day.json', 'detection-scheduled.json'];
+
+it('records detection histories', async () => {
+  if (FILES.every((file) => fs.existsSync(path.join(HISTORIES_DIR, file)))) return; // recorded already: never again
+  const env: TestWorkflowEnvironment = await connectDevServer();
+  const database = await createTestDatabase();
+  const db = database.db;
+  const files = new FixtureFiles();
+  const taskQueue = `record-detection-${randomUUID()}`;
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    bundle: await testWorkflowBundle(),
+    deps: { db, temporal: { client: env.client, taskQueue }, log: () => undefined },
+  });
+  const running = worker.run();
+  try {
+    const today = utcDay(new Date());
+    const day = addDays(today, -1);
+    await files.catalog(db);
+    const stalled = customer({ name: 'Stalled Co' });
+    const recovering = customer({ name: 'Recovering Co' });
+    await files.customers(db, [stalled, recovering]);
+    await files.usage(db, [
+      activated(stalled.id, 'analytics', day, 14),
+      activated(stalled.id, 'automation', day, 14),
+      activated(recovering.id, 'exports', day, 25),
+      ...usedOn(recovering.id, 'exports', day, [0, 1, 2, 3], users(8)),
+    ]);
+    // Five days before: Recovering Co was stalled and got a signal; its enablement run is running.
+    const before = await runDetection(db, { asOf: addDays(day, -5) });
+    if (before.signals.length !== 1 || before.signals[0].customerId !== recovering.id) throw new Error(`expected one earlier signal, got ${JSON.stringify(before)}`);
+    await startEnablementForSignal({ client: env.client, db, signalId: before.signals[0].signalId, taskQueue, plans: loadShippedPlans() });
+
+    // 1. An explicit day: new signal for Stalled Co (2 features), recovery for Recovering Co.
+    const explicitId = `record-detection-explicit-${randomUUID()}`;
+    const explicit = await env.client.workflow.execute('detectionWorkflow', { workflowId: explicitId, taskQueue, args: [{ asOf: day }] });
+    if (explicit.detection.signals !== 1 || explicit.recoveries?.signalled.length !== 1) throw new Error(`unexpected run: ${JSON.stringify(explicit)}`);
+    fs.writeFileSync(path.join(HISTORIES_DIR, FILES[0]), exportHistory(explicitId), { flag: 'wx' });
+
+    // 2. Through the Schedule: no asOf, the day before the scheduled time.
+    const scheduleId = `record-detection-${randomUUID()}`;
+    await createDetectionSchedule(env.client, { scheduleId, taskQueue });
+    const handle = env.client.schedule.getHandle(scheduleId);
+    await handle.trigger();
+    let workflowId: string | undefined;
+    for (let attempt = 0; attempt < 300 && !workflowId; attempt += 1) {
+      workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+      if (!workflowId) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await env.client.workflow.getHandle(workflowId!).result();
+    fs.writeFileSync(path.join(HISTORIES_DIR, FILES[1]), exportHistory(workflowId!), { flag: 'wx' });
+    await deleteDetectionSchedule(env.client, scheduleId);
+    for await (const execution of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
+      await env.client.workflow.getHandle(execution.workflowId).terminate('recording done');
+    }
+  } finally {
+    worker.shutdown();
+    await running;
+    files.dispose();
+    await database.dispose();
+  }
+}, 120_000);
