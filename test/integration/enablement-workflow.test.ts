@@ -1,7 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTimeSkippingServer } from '../support/temporal';
-import { createEnablementHarness, type EnablementHarness } from '../support/enablement-harness';
+import { useEnablementHarness } from '../support/enablement-harness';
 import { seedStalledSignal } from '../support/seed';
 
 /**
@@ -9,24 +8,14 @@ import { seedStalledSignal } from '../support/seed';
  * server and a real SMTP server on 127.0.0.1. The 72-hour approval timeout and the 14-day follow-up timer elapse in
  * skipped time, so every scenario runs to completion.
  */
-let env: TestWorkflowEnvironment;
-let harness: EnablementHarness;
 
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  harness = await createEnablementHarness(env);
-});
 
-afterAll(async () => {
-  await harness?.close();
-  await env?.teardown();
-});
-
+const world = useEnablementHarness(startTimeSkippingServer);
 const waitingForApproval = (workflowId: string) =>
-  harness.waitForState(workflowId, (state) => state.step.id === 'await_approval' && state.status === 'waiting');
+  world().waitForState(workflowId, (state) => state.step.id === 'await_approval' && state.status === 'waiting');
 
 async function draftOf(workflowId: string) {
-  const { rows } = await harness.database.db.query<{ status: string; subject: string; decided_by: string | null; decision_reason: string | null }>(
+  const { rows } = await world().database.db.query<{ status: string; subject: string; decided_by: string | null; decision_reason: string | null }>(
     `SELECT status, subject, decided_by, decision_reason FROM email_drafts WHERE workflow_id = $1`,
     [workflowId],
   );
@@ -34,21 +23,21 @@ async function draftOf(workflowId: string) {
 }
 
 async function tasksOf(workflowId: string) {
-  const { rows } = await harness.database.db.query<{ title: string; priority: string; due_at: Date; created_at: Date; owner_email: string }>(
+  const { rows } = await world().database.db.query<{ title: string; priority: string; due_at: Date; created_at: Date; owner_email: string }>(
     `SELECT title, priority, due_at, created_at, owner_email FROM tasks WHERE workflow_id = $1 ORDER BY due_at`,
     [workflowId],
   );
   return rows;
 }
 
-const mailsTo = (address: string) => harness.smtp.messages.filter((mail) => mail.to.includes(address));
+const mailsTo = (address: string) => world().smtp.messages.filter((mail) => mail.to.includes(address));
 const postsFor = (workflowId: string) =>
-  harness.slack.calls('chat.postMessage').filter((call) => JSON.stringify(call.body).includes(workflowId));
+  world().slack.calls('chat.postMessage').filter((call) => JSON.stringify(call.body).includes(workflowId));
 
 describe('enablement workflow (shipped definition, time-skipping server)', () => {
   it('happy path: alert, draft, tasks, approval, email sent, 14-day follow-up measured and reported', async () => {
-    const seeded = await seedStalledSignal(harness.database.db, ['advanced_analytics']);
-    const { workflowId, started } = await harness.start(seeded.signalId);
+    const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics']);
+    const { workflowId, started } = await world().start(seeded.signalId);
     expect(started).toBe(true);
     expect(workflowId).toBe(`adoption-stalled/${seeded.customerId}/${seeded.signalId}`);
 
@@ -66,8 +55,8 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
     expect(await draftOf(workflowId)).toEqual([expect.objectContaining({ status: 'pending_approval' })]);
     expect(mailsTo('priya@techcorp.example')).toHaveLength(0);
 
-    await harness.handle(workflowId).signal('emailDecision', { decision: 'approve', by: 'dana@vendor.example' });
-    const result = await harness.result(workflowId);
+    await world().handle(workflowId).signal('emailDecision', { decision: 'approve', by: 'dana@vendor.example' });
+    const result = await world().result(workflowId);
 
     expect(result.status).toBe('completed');
     expect(['recovered', 'improved', 'still_stalled']).toContain(result.outcome);
@@ -87,7 +76,7 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
     expect(dueGapHours).toBeCloseTo(14 * 24 - 72, 2);
 
     // The intervention is recorded with the adoption measured after the 14-day wait (FR-4.1, FR-4.2).
-    const interventions = await harness.database.db.query<{ intervention_type: string; adoption_after: number | null; outcome: string | null }>(
+    const interventions = await world().database.db.query<{ intervention_type: string; adoption_after: number | null; outcome: string | null }>(
       `SELECT intervention_type, adoption_after, outcome FROM interventions WHERE workflow_id = $1`,
       [workflowId],
     );
@@ -99,60 +88,60 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
   });
 
   it('approve with edits sends the CSM-edited subject and body', async () => {
-    const seeded = await seedStalledSignal(harness.database.db, ['workflow_automation']);
-    const { workflowId } = await harness.start(seeded.signalId);
+    const seeded = await seedStalledSignal(world().database.db, ['workflow_automation']);
+    const { workflowId } = await world().start(seeded.signalId);
     await waitingForApproval(workflowId);
-    await harness.handle(workflowId).signal('emailDecision', {
+    await world().handle(workflowId).signal('emailDecision', {
       decision: 'edit',
       by: 'dana@vendor.example',
       subject: 'Quick idea for your hand-offs',
       body: 'Hi Priya, a 20-minute walkthrough of Workflow Automation? Dana',
     });
-    await harness.result(workflowId);
-    const sent = harness.smtp.messages.filter((mail) => mail.subject === 'Quick idea for your hand-offs');
+    await world().result(workflowId);
+    const sent = world().smtp.messages.filter((mail) => mail.subject === 'Quick idea for your hand-offs');
     expect(sent).toHaveLength(1);
     expect(sent[0].text).toContain('a 20-minute walkthrough of Workflow Automation?');
     expect(await draftOf(workflowId)).toEqual([expect.objectContaining({ status: 'sent', subject: 'Quick idea for your hand-offs' })]);
   });
 
   it('reject: nothing is sent and the rejection is recorded with its reason', async () => {
-    const seeded = await seedStalledSignal(harness.database.db, ['custom_reports']);
-    const mailsBefore = harness.smtp.messages.length;
-    const { workflowId } = await harness.start(seeded.signalId);
+    const seeded = await seedStalledSignal(world().database.db, ['custom_reports']);
+    const mailsBefore = world().smtp.messages.length;
+    const { workflowId } = await world().start(seeded.signalId);
     await waitingForApproval(workflowId);
-    await harness.handle(workflowId).signal('emailDecision', { decision: 'reject', by: 'dana@vendor.example', reason: 'calling them instead' });
-    const result = await harness.result(workflowId);
+    await world().handle(workflowId).signal('emailDecision', { decision: 'reject', by: 'dana@vendor.example', reason: 'calling them instead' });
+    const result = await world().result(workflowId);
     expect(result.status).toBe('completed');
     expect(result.steps.send_enablement_email).toMatchObject({ sent: false, status: 'rejected' });
-    expect(harness.smtp.messages.length).toBe(mailsBefore);
+    expect(world().smtp.messages.length).toBe(mailsBefore);
     expect(await draftOf(workflowId)).toEqual([
       expect.objectContaining({ status: 'rejected', decided_by: 'dana@vendor.example', decision_reason: 'calling them instead' }),
     ]);
   });
 
   it('approval timeout: after 72 hours the draft expires unsent and the follow-up still runs', async () => {
-    const seeded = await seedStalledSignal(harness.database.db, ['advanced_analytics']);
-    const mailsBefore = harness.smtp.messages.length;
-    const { workflowId } = await harness.start(seeded.signalId);
-    const result = await harness.result(workflowId);
+    const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics']);
+    const mailsBefore = world().smtp.messages.length;
+    const { workflowId } = await world().start(seeded.signalId);
+    const result = await world().result(workflowId);
     expect(result.steps.await_approval).toEqual({ received: false, timedOut: true, payload: null });
     expect(result.steps.send_enablement_email).toMatchObject({ sent: false, status: 'expired' });
-    expect(harness.smtp.messages.length).toBe(mailsBefore);
+    expect(world().smtp.messages.length).toBe(mailsBefore);
     expect(await draftOf(workflowId)).toEqual([expect.objectContaining({ status: 'expired' })]);
     expect(result.steps.measure_impact).toMatchObject({ features: [expect.objectContaining({ featureId: 'advanced_analytics' })] });
   });
 
   it('recovered early: the recovered signal ends the 14-day wait and the recovery is the outcome', async () => {
-    const seeded = await seedStalledSignal(harness.database.db, ['advanced_analytics']);
-    const { workflowId } = await harness.start(seeded.signalId);
+    const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics']);
+    const { workflowId } = await world().start(seeded.signalId);
     await waitingForApproval(workflowId);
-    await harness.handle(workflowId).signal('emailDecision', { decision: 'approve', by: 'dana@vendor.example' });
-    await harness.waitForState(workflowId, (state) => state.step.id === 'wait_for_adoption' && state.status === 'waiting');
-    await harness.handle(workflowId).signal('recovered', { featureId: 'advanced_analytics', detectedAt: '2026-11-30T09:00:00Z' });
-    const result = await harness.result(workflowId);
+    await world().handle(workflowId).signal('emailDecision', { decision: 'approve', by: 'dana@vendor.example' });
+    await world().waitForState(workflowId, (state) => state.step.id === 'wait_for_adoption' && state.status === 'waiting');
+    await world().handle(workflowId).signal('recovered', { featureId: 'advanced_analytics', detectedAt: '2026-11-30T09:00:00Z' });
+    const result = await world().result(workflowId);
     expect(result.steps.wait_for_adoption).toMatchObject({ endedEarly: true, endedBy: 'recovered' });
     expect(result.outcome).toBe('recovered');
-    const adoption = await harness.database.db.query<{ intervention_outcome: string }>(
+    const adoption = await world().database.db.query<{ intervention_outcome: string }>(
       `SELECT intervention_outcome FROM feature_adoption WHERE customer_id = $1 AND feature_id = 'advanced_analytics'`,
       [seeded.customerId],
     );
@@ -160,27 +149,27 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
   });
 
   it('a malformed signal changes nothing and is listed in the state', async () => {
-    const seeded = await seedStalledSignal(harness.database.db, ['workflow_automation']);
-    const { workflowId } = await harness.start(seeded.signalId);
+    const seeded = await seedStalledSignal(world().database.db, ['workflow_automation']);
+    const { workflowId } = await world().start(seeded.signalId);
     await waitingForApproval(workflowId);
-    await harness.handle(workflowId).signal('emailDecision', { decision: 'maybe', by: 'dana@vendor.example' } as never);
-    const state = await harness.waitForState(workflowId, (current) => current.rejectedMessages.length > 0);
+    await world().handle(workflowId).signal('emailDecision', { decision: 'maybe', by: 'dana@vendor.example' } as never);
+    const state = await world().waitForState(workflowId, (current) => current.rejectedMessages.length > 0);
     expect(state.rejectedMessages).toEqual([{ signal: 'emailDecision', error: expect.stringContaining('decision: must be one of approve, edit, reject') }]);
     expect(state).toMatchObject({ status: 'waiting', step: { id: 'await_approval' } });
-    await harness.handle(workflowId).terminate('test done');
+    await world().handle(workflowId).terminate('test done');
   });
 
   it('multiple stalls: three features in one signal make one run, one alert and one email naming all three', async () => {
-    const seeded = await seedStalledSignal(harness.database.db, ['custom_reports', 'advanced_analytics', 'workflow_automation']);
-    const { workflowId } = await harness.start(seeded.signalId);
+    const seeded = await seedStalledSignal(world().database.db, ['custom_reports', 'advanced_analytics', 'workflow_automation']);
+    const { workflowId } = await world().start(seeded.signalId);
     await waitingForApproval(workflowId);
     const alerts = postsFor(workflowId);
     expect(alerts).toHaveLength(1);
     for (const name of ['Advanced Analytics Dashboard', 'Workflow Automation', 'Custom Reports']) {
       expect(String(alerts[0].body.text)).toContain(name);
     }
-    await harness.handle(workflowId).signal('emailDecision', { decision: 'approve', by: 'dana@vendor.example' });
-    const result = await harness.result(workflowId);
+    await world().handle(workflowId).signal('emailDecision', { decision: 'approve', by: 'dana@vendor.example' });
+    const result = await world().result(workflowId);
     // Most important feature first: it is the primary `{{feature_id}}` of the run.
     expect(result.features).toEqual(['advanced_analytics', 'workflow_automation', 'custom_reports']);
     const drafts = await draftOf(workflowId);
@@ -191,14 +180,14 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
   });
 
   it('already intervened: a feature with an intervention in the last 30 days is suppressed, no alert is sent', async () => {
-    const seeded = await seedStalledSignal(harness.database.db, ['advanced_analytics']);
-    await harness.database.db.query(
+    const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics']);
+    await world().database.db.query(
       `INSERT INTO interventions (customer_id, feature_id, intervention_type, workflow_id, occurred_at)
        VALUES ($1, 'advanced_analytics', 'call', 'an-earlier-run', NOW() - INTERVAL '10 days')`,
       [seeded.customerId],
     );
-    const { workflowId } = await harness.start(seeded.signalId);
-    const result = await harness.result(workflowId);
+    const { workflowId } = await world().start(seeded.signalId);
+    const result = await world().result(workflowId);
     expect(result).toMatchObject({ status: 'suppressed', outcome: 'suppressed', features: [] });
     expect(result.suppressed).toEqual([expect.objectContaining({ featureId: 'advanced_analytics' })]);
     expect(postsFor(workflowId)).toHaveLength(0);
@@ -206,17 +195,17 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
   });
 
   it('a duplicate trigger finds the existing run instead of starting a second one', async () => {
-    const seeded = await seedStalledSignal(harness.database.db, ['workflow_automation']);
-    const first = await harness.start(seeded.signalId);
-    const second = await harness.start(seeded.signalId);
+    const seeded = await seedStalledSignal(world().database.db, ['workflow_automation']);
+    const first = await world().start(seeded.signalId);
+    const second = await world().start(seeded.signalId);
     expect(second).toMatchObject({ workflowId: first.workflowId, started: false });
     await waitingForApproval(first.workflowId);
-    const description = await harness.handle(first.workflowId).describe();
+    const description = await world().handle(first.workflowId).describe();
     expect(description.runId).toBe(first.runId);
-    await harness.handle(first.workflowId).terminate('test done');
+    await world().handle(first.workflowId).terminate('test done');
     // Even once the run is closed, the same signal never starts a second run.
-    const third = await harness.start(seeded.signalId);
+    const third = await world().start(seeded.signalId);
     expect(third.started).toBe(false);
-    await expect(harness.result(first.workflowId)).rejects.toBeInstanceOf(WorkflowFailedError);
+    await expect(world().result(first.workflowId)).rejects.toBeInstanceOf(WorkflowFailedError);
   });
 });

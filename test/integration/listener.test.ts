@@ -1,41 +1,30 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startListener } from '../../client/listener';
 import { connectDevServer } from '../support/temporal';
-import { createEnablementHarness, type EnablementHarness } from '../support/enablement-harness';
+import { useEnablementHarness } from '../support/enablement-harness';
 import { seedStalledSignal } from '../support/seed';
 import { runCli } from '../support/run-cli';
 
 /** risk_signal_created -> run: the listener (LISTEN/NOTIFY with catch-up) and the `trigger` command, on the dev server. */
-let env: TestWorkflowEnvironment;
-let harness: EnablementHarness;
 
-beforeAll(async () => {
-  env = await connectDevServer();
-  harness = await createEnablementHarness(env);
-});
-
-afterAll(async () => {
-  await harness?.close();
-  await env?.teardown();
-});
 
 async function handledSignal(signalId: string) {
-  const { rows } = await harness.database.db.query<{ workflow_id: string | null; handled: boolean }>(
+  const { rows } = await world().database.db.query<{ workflow_id: string | null; handled: boolean }>(
     `SELECT workflow_id, handled_at IS NOT NULL AS handled FROM risk_signals WHERE id = $1`,
     [signalId],
   );
   return rows[0];
 }
 
+const world = useEnablementHarness(connectDevServer);
 it('starts runs for signals stored while it was down, then for each new notification', async () => {
   // Only this test's signals are pending: earlier files use other databases.
-  const missed = await seedStalledSignal(harness.database.db, ['advanced_analytics']);
+  const missed = await seedStalledSignal(world().database.db, ['advanced_analytics']);
   const started: string[] = [];
   const listener = await startListener({
-    db: harness.database.db,
-    client: env.client,
-    plans: harness.plans,
-    taskQueue: harness.taskQueue,
+    db: world().database.db,
+    client: world().env.client,
+    plans: world().plans,
+    taskQueue: world().taskQueue,
     log: () => undefined,
     onStarted: (result) => started.push(result.workflowId),
   });
@@ -43,27 +32,27 @@ it('starts runs for signals stored while it was down, then for each new notifica
     await listener.caughtUp;
     expect(started).toEqual([`adoption-stalled/${missed.customerId}/${missed.signalId}`]);
 
-    const live = await seedStalledSignal(harness.database.db, ['custom_reports']);
+    const live = await seedStalledSignal(world().database.db, ['custom_reports']);
     for (let attempt = 0; attempt < 100 && started.length < 2; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(started).toEqual([
       `adoption-stalled/${missed.customerId}/${missed.signalId}`,
       `adoption-stalled/${live.customerId}/${live.signalId}`,
     ]);
     expect(await handledSignal(live.signalId)).toEqual({ workflow_id: started[1], handled: true });
-    const description = await harness.handle(started[1]).describe();
+    const description = await world().handle(started[1]).describe();
     expect(description.status.name).toBe('RUNNING');
   } finally {
     await listener.stop();
-    for (const workflowId of started) await harness.handle(workflowId).terminate('test done').catch(() => undefined);
+    for (const workflowId of started) await world().handle(workflowId).terminate('test done').catch(() => undefined);
   }
 });
 
 it('`trigger --signal-id` prints the workflow id and, run again, starts nothing new', async () => {
-  const seeded = await seedStalledSignal(harness.database.db, ['workflow_automation']);
+  const seeded = await seedStalledSignal(world().database.db, ['workflow_automation']);
   const cliEnv = {
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
-    TEMPORAL_TASK_QUEUE: harness.taskQueue,
-    DATABASE_URL: harness.database.url,
+    TEMPORAL_TASK_QUEUE: world().taskQueue,
+    DATABASE_URL: world().database.url,
   };
   const workflowId = `adoption-stalled/${seeded.customerId}/${seeded.signalId}`;
   const first = await runCli(['trigger', '--signal-id', seeded.signalId], cliEnv);
@@ -71,5 +60,5 @@ it('`trigger --signal-id` prints the workflow id and, run again, starts nothing 
   const second = await runCli(['trigger', '--signal-id', seeded.signalId], cliEnv);
   expect(second.stdout).toBe(`${workflowId}\n`);
   expect(second.stderr).toContain('already exists');
-  await harness.handle(workflowId).terminate('test done');
+  await world().handle(workflowId).terminate('test done');
 });

@@ -1,28 +1,17 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { connectDevServer } from '../support/temporal';
-import { createEnablementHarness, type EnablementHarness } from '../support/enablement-harness';
+import { useEnablementHarness } from '../support/enablement-harness';
 import { seedStalledSignal } from '../support/seed';
 import { runCli } from '../support/run-cli';
 
 /** `decide`, `recovered` and `state`: the run's message contract from a terminal, on the dev server. */
-let env: TestWorkflowEnvironment;
-let harness: EnablementHarness;
-const cliEnv = () => ({ TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: harness.taskQueue });
+const world = useEnablementHarness(connectDevServer);
+const cliEnv = () => ({ TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: world().taskQueue });
 
-beforeAll(async () => {
-  env = await connectDevServer();
-  harness = await createEnablementHarness(env);
-});
-
-afterAll(async () => {
-  await harness?.close();
-  await env?.teardown();
-});
 
 it('refuses a malformed decision naming the field, then approves and the run moves on', async () => {
-  const seeded = await seedStalledSignal(harness.database.db, ['advanced_analytics']);
-  const { workflowId } = await harness.start(seeded.signalId);
-  await harness.waitForState(workflowId, (state) => state.step.id === 'await_approval' && state.status === 'waiting');
+  const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics']);
+  const { workflowId } = await world().start(seeded.signalId);
+  await world().waitForState(workflowId, (state) => state.step.id === 'await_approval' && state.status === 'waiting');
 
   const refused = await runCli(['decide', '--workflow-id', workflowId, '--decision', 'maybe', '--by', 'dana@vendor.example'], cliEnv());
   expect(refused.exitCode).toBe(1);
@@ -32,11 +21,11 @@ it('refuses a malformed decision naming the field, then approves and the run mov
 
   const approved = await runCli(['decide', '--workflow-id', workflowId, '--decision', 'approve', '--by', 'dana@vendor.example'], cliEnv());
   expect(approved.stdout).toBe(`sent emailDecision approve to ${workflowId}\n`);
-  const following = await harness.waitForState(workflowId, (state) => state.step.id === 'wait_for_adoption');
+  const following = await world().waitForState(workflowId, (state) => state.step.id === 'wait_for_adoption');
   expect(following.waitingFor).toBe('timer 14d or recovered');
 
   const recovered = await runCli(['recovered', '--workflow-id', workflowId, '--feature-id', 'advanced_analytics'], cliEnv());
   expect(recovered.exitCode).toBe(0);
-  const done = await harness.result(workflowId);
+  const done = await world().result(workflowId);
   expect(done.outcome).toBe('recovered');
 });

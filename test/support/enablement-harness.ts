@@ -83,3 +83,24 @@ export async function createEnablementHarness(env: TestWorkflowEnvironment, plan
     },
   };
 }
+
+/**
+ * Registers beforeAll/afterAll for a test file that needs a Temporal server and an enablement harness on it;
+ * returns the harness for use inside tests.
+ */
+export function useEnablementHarness(connect: () => Promise<TestWorkflowEnvironment>): () => EnablementHarness {
+  let env: TestWorkflowEnvironment | undefined;
+  let harness: EnablementHarness | undefined;
+  beforeAll(async () => {
+    env = await connect();
+    harness = await createEnablementHarness(env);
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await env?.teardown();
+  });
+  return () => {
+    if (!harness) throw new Error('the enablement harness is not ready: use it inside a test');
+    return harness;
+  };
+}
