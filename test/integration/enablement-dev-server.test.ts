@@ -7,7 +7,6 @@ import { seedStalledSignal } from '../support/seed';
  * found by its CustomerId search attribute and tells where it stands through current details and the state query.
  */
 
-
 const world = useEnablementHarness(connectDevServer);
 interface WorkflowMetadata {
   currentDetails?: string;

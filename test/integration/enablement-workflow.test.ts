@@ -9,7 +9,6 @@ import { seedStalledSignal } from '../support/seed';
  * skipped time, so every scenario runs to completion.
  */
 
-
 const world = useEnablementHarness(startTimeSkippingServer);
 const waitingForApproval = (workflowId: string) =>
   world().waitForState(workflowId, (state) => state.step.id === 'await_approval' && state.status === 'waiting');

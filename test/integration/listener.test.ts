@@ -6,7 +6,6 @@ import { runCli } from '../support/run-cli';
 
 /** risk_signal_created -> run: the listener (LISTEN/NOTIFY with catch-up) and the `trigger` command, on the dev server. */
 
-
 async function handledSignal(signalId: string) {
   const { rows } = await world().database.db.query<{ workflow_id: string | null; handled: boolean }>(
     `SELECT workflow_id, handled_at IS NOT NULL AS handled FROM risk_signals WHERE id = $1`,

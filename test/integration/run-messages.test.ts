@@ -7,7 +7,6 @@ import { runCli } from '../support/run-cli';
 const world = useEnablementHarness(connectDevServer);
 const cliEnv = () => ({ TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: world().taskQueue });
 
-
 it('refuses a malformed decision naming the field, then approves and the run moves on', async () => {
   const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics']);
   const { workflowId } = await world().start(seeded.signalId);
