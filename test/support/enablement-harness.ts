@@ -88,12 +88,12 @@ export async function createEnablementHarness(env: TestWorkflowEnvironment, plan
  * Registers beforeAll/afterAll for a test file that needs a Temporal server and an enablement harness on it;
  * returns the harness for use inside tests.
  */
-export function useEnablementHarness(connect: () => Promise<TestWorkflowEnvironment>): () => EnablementHarness {
+export function useEnablementHarness(connect: () => Promise<TestWorkflowEnvironment>, plans?: Plan[]): () => EnablementHarness {
   let env: TestWorkflowEnvironment | undefined;
   let harness: EnablementHarness | undefined;
   beforeAll(async () => {
     env = await connect();
-    harness = await createEnablementHarness(env);
+    harness = await createEnablementHarness(env, plans);
   });
   afterAll(async () => {
     await harness?.close();
