@@ -1,9 +1,11 @@
 import type { Db } from '../../db/database';
 import { runDetection, setFeatureNotNeeded, type DetectionReport } from '../../activities/detection';
 import { addDays, scoreFeatures, usageScoreOf } from '../../activities/scoring';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import {
   FixtureFiles,
+  openDetectionWorld,
+  closeDetectionWorld,
+  type DetectionWorld,
   activated,
   customer,
   range,
@@ -19,21 +21,16 @@ import {
  */
 const AS_OF = '2026-03-31';
 
-let test: TestDatabase;
+let world: DetectionWorld;
 let db: Db;
 let files: FixtureFiles;
 
 beforeEach(async () => {
-  test = await createTestDatabase();
-  db = test.db;
-  files = new FixtureFiles();
-  await files.catalog(db);
+  world = await openDetectionWorld();
+  ({ db, files } = world);
 });
 
-afterEach(async () => {
-  files.dispose();
-  await test.dispose();
-});
+afterEach(() => closeDetectionWorld(world));
 
 async function given(customers: CustomerFixture[], usage: UsageLine[]): Promise<void> {
   await files.customers(db, customers);

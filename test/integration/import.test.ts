@@ -7,26 +7,21 @@ import { importCustomersFile } from '../../activities/import-customers';
 import { importUsageFile } from '../../activities/import-usage';
 import { addDays } from '../../activities/scoring';
 import type { DetectionReport } from '../../activities/detection';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { DETECTION_CATALOG, FixtureFiles, activated, customer, range, usedOn, users } from '../support/detection-fixtures';
+import { DETECTION_CATALOG, FixtureFiles, openDetectionWorld, closeDetectionWorld, type DetectionWorld, activated, customer, range, usedOn, users } from '../support/detection-fixtures';
 import { runCli } from '../support/run-cli';
 
 const AS_OF = '2026-03-31';
 
-let test: TestDatabase;
+let world: DetectionWorld;
 let db: Db;
 let files: FixtureFiles;
 
 beforeEach(async () => {
-  test = await createTestDatabase();
-  db = test.db;
-  files = new FixtureFiles();
+  world = await openDetectionWorld({ catalog: false });
+  ({ db, files } = world);
 });
 
-afterEach(async () => {
-  files.dispose();
-  await test.dispose();
-});
+afterEach(() => closeDetectionWorld(world));
 
 async function tableRows(sql: string, params: unknown[] = []): Promise<unknown[]> {
   return (await db.query(sql, params)).rows;
@@ -213,8 +208,8 @@ describe('CLI', () => {
 
   it('import then detect --json on DATABASE_URL; a bad line makes import exit non-zero; a second detect creates nothing', async () => {
     const { acme, customersFile, catalogFile, usageFile } = writeFixtures();
-    const env = { DATABASE_URL: test.url };
-    if (!test.url) return; // PGlite fallback: covered by the embedded-store test below
+    const env = { DATABASE_URL: world.test.url };
+    if (!world.test.url) return; // PGlite fallback: covered by the embedded-store test below
 
     const imported = await runCli(['import', '--customers', customersFile, '--catalog', catalogFile, '--usage', usageFile], env);
     expect(imported.exitCode).toBe(1);

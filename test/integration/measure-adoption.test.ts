@@ -3,28 +3,22 @@ import type { StepContext } from '../../activities/contracts';
 import { runDetection } from '../../activities/detection';
 import { createMeasureAdoptionActivity } from '../../activities/measure-adoption';
 import { addDays, usageScoreOf } from '../../activities/scoring';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { FixtureFiles, activated, customer, range, usedOn, users } from '../support/detection-fixtures';
+import { FixtureFiles, openDetectionWorld, closeDetectionWorld, type DetectionWorld, activated, customer, range, usedOn, users } from '../support/detection-fixtures';
 
 /** The 14-day follow-up of an enablement run: re-score, judge, record impact (FR-4.1, FR-4.3). */
 const AS_OF = '2026-03-31';
 const FOLLOW_UP = addDays(AS_OF, 14);
 
-let test: TestDatabase;
+let world: DetectionWorld;
 let db: Db;
 let files: FixtureFiles;
 
 beforeEach(async () => {
-  test = await createTestDatabase();
-  db = test.db;
-  files = new FixtureFiles();
-  await files.catalog(db);
+  world = await openDetectionWorld();
+  ({ db, files } = world);
 });
 
-afterEach(async () => {
-  files.dispose();
-  await test.dispose();
-});
+afterEach(() => closeDetectionWorld(world));
 
 async function stalledRun() {
   const acme = customer();

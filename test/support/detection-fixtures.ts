@@ -8,6 +8,7 @@ import { importCatalogFile } from '../../activities/import-catalog';
 import { importCustomersFile } from '../../activities/import-customers';
 import { importUsageFile } from '../../activities/import-usage';
 import type { ImportSummary } from '../../activities/import-common';
+import { createTestDatabase, type TestDatabase } from './test-database';
 
 /**
  * Fixture files for detection tests, written to a temporary folder and loaded through the real importers, so every
@@ -151,4 +152,23 @@ function expectClean(summary: ImportSummary): void {
   if (summary.issues.length > 0) {
     throw new Error(`fixture import reported problems: ${summary.issues.map((issue) => `${issue.line}: ${issue.message}`).join('; ')}`);
   }
+}
+
+/** A fresh database and fixture files for one test, the catalog imported unless `catalog: false`. */
+export interface DetectionWorld {
+  test: TestDatabase;
+  db: Db;
+  files: FixtureFiles;
+}
+
+export async function openDetectionWorld(options: { catalog?: boolean } = {}): Promise<DetectionWorld> {
+  const test = await createTestDatabase();
+  const files = new FixtureFiles();
+  if (options.catalog !== false) await files.catalog(test.db);
+  return { test, db: test.db, files };
+}
+
+export async function closeDetectionWorld(world: DetectionWorld): Promise<void> {
+  world.files.dispose();
+  await world.test.dispose();
 }
