@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { packageRoot } from '../package-root';
+import { PROVISIONED_PATHS_FILE, temporalBinaries } from './temporal-binaries';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 /**
@@ -19,14 +20,11 @@ const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'Ke
 
 /** TEMPORAL_CLI_PATH, else what the provisioning script installed, else `temporal` on PATH. */
 export function findTemporalCli(): string {
-  if (process.env.TEMPORAL_CLI_PATH) return process.env.TEMPORAL_CLI_PATH;
-  const root = packageRoot();
-  const provisioned = path.join(root, '.tools', 'temporal-paths.json');
-  if (!fs.existsSync(provisioned)) spawnSync(process.execPath, [path.join(root, 'scripts', 'provision-temporal.js')], { stdio: 'inherit' });
-  if (fs.existsSync(provisioned)) {
-    const { cli } = JSON.parse(fs.readFileSync(provisioned, 'utf8')) as { cli?: string };
-    if (cli && fs.existsSync(cli)) return cli;
+  if (!temporalBinaries().cli && !fs.existsSync(PROVISIONED_PATHS_FILE)) {
+    spawnSync(process.execPath, [path.join(packageRoot(), 'scripts', 'provision-temporal.js')], { stdio: 'inherit' });
   }
+  const { cli } = temporalBinaries();
+  if (cli && fs.existsSync(cli)) return cli;
   const onPath = spawnSync('sh', ['-c', 'command -v temporal'], { encoding: 'utf8' }).stdout.trim();
   if (onPath) return onPath;
   throw new Error('no `temporal` CLI: set TEMPORAL_CLI_PATH, or TEMPORAL_ADDRESS to use a running Temporal server');

@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import '../test/support/quiet-runtime';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -18,18 +17,11 @@ import { addDays, utcDay } from '../activities/scoring';
 import { createDetectionSchedule, deleteDetectionSchedule } from '../client/schedule';
 import { connectDevServer } from '../test/support/temporal';
 import { createTestDatabase } from '../test/support/test-database';
+import { exportHistory } from '../test/support/history-export';
 import { testWorkflowBundle } from '../test/support/workflow-bundle';
 import { FixtureFiles, activated, customer, usedOn, users } from '../test/support/detection-fixtures';
 
 const HISTORIES_DIR = path.resolve(__dirname, '..', 'test', 'replay', 'histories');
-
-function exportHistory(workflowId: string): string {
-  const paths = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '.tools', 'temporal-paths.json'), 'utf8')) as { cli: string };
-  return execFileSync(paths.cli, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', process.env.TEST_TEMPORAL_ADDRESS!], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-}
 
 const FILES = ['detection-explicit-day.json', 'detection-scheduled.json'];
 
@@ -70,7 +62,7 @@ it('records detection histories', async () => {
     const explicitId = `record-detection-explicit-${randomUUID()}`;
     const explicit = await env.client.workflow.execute('detectionWorkflow', { workflowId: explicitId, taskQueue, args: [{ asOf: day }] });
     if (explicit.detection.signals !== 1 || explicit.recoveries?.signalled.length !== 1) throw new Error(`unexpected run: ${JSON.stringify(explicit)}`);
-    fs.writeFileSync(path.join(HISTORIES_DIR, FILES[0]), exportHistory(explicitId), { flag: 'wx' });
+    fs.writeFileSync(path.join(HISTORIES_DIR, FILES[0]), await exportHistory(env.client, explicitId), { flag: 'wx' });
 
     // 2. Through the Schedule: no asOf, the day before the scheduled time.
     const scheduleId = `record-detection-${randomUUID()}`;
@@ -83,7 +75,7 @@ it('records detection histories', async () => {
       if (!workflowId) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await env.client.workflow.getHandle(workflowId!).result();
-    fs.writeFileSync(path.join(HISTORIES_DIR, FILES[1]), exportHistory(workflowId!), { flag: 'wx' });
+    fs.writeFileSync(path.join(HISTORIES_DIR, FILES[1]), await exportHistory(env.client, workflowId!), { flag: 'wx' });
     await deleteDetectionSchedule(env.client, scheduleId);
     for await (const execution of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
       await env.client.workflow.getHandle(execution.workflowId).terminate('recording done');

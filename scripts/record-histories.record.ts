@@ -14,7 +14,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { execFileSync } from 'node:child_process';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadShippedPlans } from '../definitions/compile';
@@ -24,6 +23,7 @@ import { createWorker } from '../worker/create-worker';
 import { startEnablementForSignal } from '../client/start-enablement';
 import { connectDevServer } from '../test/support/temporal';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
+import { exportHistory } from '../test/support/history-export';
 import { seedCustomer, seedStalledSignal } from '../test/support/seed';
 import { startSlackServer, type SlackTestServer } from '../test/support/slack-server';
 import { startSmtpServer, type SmtpTestServer } from '../test/support/smtp-server';
@@ -55,19 +55,6 @@ let env: TestWorkflowEnvironment;
 let database: TestDatabase;
 let slack: SlackTestServer;
 let smtp: SmtpTestServer;
-
-/**
- * The history as the official `temporal` CLI exports it (`workflow show --output json`), the same JSON the Web UI
- * downloads. (The SDK's historyToJSON trips over jest's module sandbox, which loads protobufjs twice.)
- */
-function exportHistory(workflowId: string): string {
-  const paths = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '.tools', 'temporal-paths.json'), 'utf8')) as { cli: string };
-  const cli = process.env.TEMPORAL_CLI_PATH || paths.cli;
-  return execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', process.env.TEST_TEMPORAL_ADDRESS!], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-}
 
 const handle = (workflowId: string) => env.client.workflow.getHandle(workflowId);
 
@@ -157,7 +144,7 @@ it('records every scenario that has no history file yet', async () => {
       const started = await startEnablementForSignal({ client: env.client, db: database.db, signalId: seeded.signalId, plans, taskQueue: TASK_QUEUE });
       await scenario.drive(started.workflowId);
       await handle(started.workflowId).result();
-      const json = exportHistory(started.workflowId);
+      const json = await exportHistory(env.client, started.workflowId);
       fs.writeFileSync(path.join(HISTORIES_DIR, scenario.file), json);
       process.stderr.write(`recorded ${scenario.file} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)\n`);
     }

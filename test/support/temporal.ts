@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporalBinaries } from '../../client/temporal-binaries';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { registerSearchAttributes } from '../../worker/search-attribute-registration';
 
@@ -9,22 +8,6 @@ import { registerSearchAttributes } from '../../worker/search-attribute-registra
  * global setup) and the time-skipping test server (official sdk-java binary, one per test file that needs it).
  * Binaries come from TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH or from `scripts/provision-temporal.js`.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
-
-interface Binaries {
-  cli?: string;
-  testServer?: string;
-}
-
-function binaries(): Binaries {
-  const file = path.join(ROOT, '.tools', 'temporal-paths.json');
-  const provisioned: Binaries = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  return {
-    cli: process.env.TEMPORAL_CLI_PATH || provisioned.cli,
-    testServer: process.env.TEMPORAL_TEST_SERVER_PATH || provisioned.testServer,
-  };
-}
-
 function explainMissing(what: string, variable: string, error: unknown): Error {
   return new Error(
     `no ${what}: ${variable} is unset, the package registries gave none (scripts/provision-temporal.js) and the ` +
@@ -33,7 +16,7 @@ function explainMissing(what: string, variable: string, error: unknown): Error {
 }
 
 export async function startDevServer(): Promise<TestWorkflowEnvironment> {
-  const { cli } = binaries();
+  const { cli } = temporalBinaries();
   try {
     return await TestWorkflowEnvironment.createLocal({
       server: {
@@ -55,7 +38,7 @@ export async function connectDevServer(): Promise<TestWorkflowEnvironment> {
 }
 
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
-  const { testServer } = binaries();
+  const { testServer } = temporalBinaries();
   let env: TestWorkflowEnvironment;
   try {
     env = await TestWorkflowEnvironment.createTimeSkipping({
