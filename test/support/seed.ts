@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database';
+import { seedCustomer as seedCustomerRow } from './activity-fixtures';
 
 /**
  * Realistic rows for workflow tests: a customer (TechCorp of PRD 5.1), catalog entries with training resources,
@@ -55,14 +56,17 @@ export async function seedCatalog(db: Db): Promise<void> {
   }
 }
 
-export async function seedCustomer(db: Db, overrides: { name?: string; slackUserId?: string | null } = {}): Promise<string> {
-  const id = randomUUID();
-  await db.query(
-    `INSERT INTO customers (id, name, arr, segment, seats, csm_name, csm_email, csm_slack_user_id, champion_name, champion_email)
-     VALUES ($1, $2, 75000, 'mid_market', 40, 'Dana Reyes', 'dana@vendor.example', $3, 'Priya Shah', 'priya@techcorp.example')`,
-    [id, overrides.name ?? 'TechCorp', overrides.slackUserId === undefined ? 'U0CSM0001' : overrides.slackUserId],
-  );
-  return id;
+/** TechCorp as in PRD 5.1, with the CSM and champion the enablement tests expect. */
+export function seedCustomer(db: Db, overrides: { name?: string; slackUserId?: string | null } = {}): Promise<string> {
+  return seedCustomerRow(db, {
+    name: overrides.name ?? 'TechCorp',
+    seats: 40,
+    csmName: 'Dana Reyes',
+    csmEmail: 'dana@vendor.example',
+    csmSlackUserId: overrides.slackUserId === undefined ? 'U0CSM0001' : overrides.slackUserId,
+    championName: 'Priya Shah',
+    championEmail: 'priya@techcorp.example',
+  });
 }
 
 /** A stored signal for `featureIds` of a new (or given) customer, each feature stalled at a low score. */
