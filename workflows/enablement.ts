@@ -51,11 +51,13 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
   const { plan } = input;
   const info = workflowInfo();
   const inbox: SignalInbox = { emailDecisions: [], recovered: [] };
+  // The features the playbook runs for: the signal's, less those the cooldown check leaves out.
+  let features = input.features;
   const state: EnablementState = {
     definition: { name: plan.name, version: plan.version, digest: plan.digest },
     status: 'running',
     step: { index: 0, total: plan.steps.length, id: null },
-    features: input.features.map(({ featureId, stage, usageScore }) => ({ featureId, stage, usageScore })),
+    features: featureStates(features),
     rejectedMessages: [],
   };
 
@@ -70,7 +72,7 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
   setHandler(recoveredSignal, (payload) => {
     try {
       const recovered = validateRecovered(payload);
-      if (!input.features.some((feature) => feature.featureId === recovered.featureId)) {
+      if (!features.some((feature) => feature.featureId === recovered.featureId)) {
         throw new Error(`featureId: ${recovered.featureId} is not a feature of this run`);
       }
       if (!inbox.recovered.some((known) => known.featureId === recovered.featureId)) inbox.recovered.push(recovered);
@@ -79,15 +81,28 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
     }
   });
 
-  const scope = buildInitialScope(input, info.workflowId);
+  const suppressed = await checkCooldown(input);
+  if (suppressed.length === input.features.length) {
+    state.status = 'suppressed';
+    state.outcome = 'suppressed';
+    setCurrentDetails(`suppressed: every feature had an intervention in the last ${INTERVENTION_COOLDOWN_DAYS} days`);
+    return { status: 'suppressed', outcome: 'suppressed', features: [], suppressed, steps: {} };
+  }
+  // The remaining features run the playbook; the suppressed ones are named in the result for the record.
+  const left = new Set(suppressed.map((entry) => entry.featureId));
+  features = input.features.filter((feature) => !left.has(feature.featureId));
+  state.features = featureStates(features);
+  const runInput: EnablementInput = { ...input, features };
+
+  const scope = buildInitialScope(runInput, info.workflowId);
   const steps = scope.steps as Record<string, JsonValue>;
   const run: StepRun = {
-    input,
+    input: runInput,
     scope,
     state,
     inbox,
     activities: (step) => proxyActivities<EnablementActivities>(activityOptionsFor(step)),
-    context: (step) => stepContext(input, step.id),
+    context: (step) => stepContext(runInput, step.id),
     resolve: (value) => resolveTemplate(value, scope),
     setWaiting(step, waitingFor) {
       state.waitingFor = waitingFor;
@@ -95,21 +110,6 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
       setCurrentDetails(describeProgress(state, waitingFor ? `waiting for ${waitingFor}` : step.action));
     },
   };
-
-  const suppressed = await checkCooldown(input);
-  if (suppressed.length === input.features.length) {
-    state.status = 'suppressed';
-    state.outcome = 'suppressed';
-    setCurrentDetails(`suppressed: every feature had an intervention in the last ${INTERVENTION_COOLDOWN_DAYS} days`);
-    return { status: 'suppressed', outcome: 'suppressed', features: [], suppressed, steps };
-  }
-  if (suppressed.length > 0) {
-    // The remaining features run the playbook; the suppressed ones are named in the result for the record.
-    const left = new Set(suppressed.map((entry) => entry.featureId));
-    input.features = input.features.filter((feature) => !left.has(feature.featureId));
-    state.features = state.features.filter((feature) => !left.has(feature.featureId));
-    Object.assign(scope, buildInitialScope(input, info.workflowId), { steps });
-  }
 
   const indexById = new Map(plan.steps.map((step, index) => [step.id, index]));
   let index = 0;
@@ -148,10 +148,14 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
   return {
     status: 'completed',
     outcome: state.outcome ?? null,
-    features: input.features.map((feature) => feature.featureId),
+    features: features.map((feature) => feature.featureId),
     suppressed,
     steps,
   };
+}
+
+function featureStates(features: EnablementInput['features']): EnablementState['features'] {
+  return features.map(({ featureId, stage, usageScore }) => ({ featureId, stage, usageScore }));
 }
 
 async function checkCooldown(input: EnablementInput) {

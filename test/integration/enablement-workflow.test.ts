@@ -193,6 +193,25 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
     expect(await tasksOf(workflowId)).toHaveLength(0);
   });
 
+  it('already intervened on one of two features: the run goes on for the other alone', async () => {
+    const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics', 'custom_reports']);
+    await world().database.db.query(
+      `INSERT INTO interventions (customer_id, feature_id, intervention_type, workflow_id, occurred_at)
+       VALUES ($1, 'advanced_analytics', 'call', 'an-earlier-run', NOW() - INTERVAL '3 days')`,
+      [seeded.customerId],
+    );
+    const { workflowId } = await world().start(seeded.signalId);
+    const waiting = await waitingForApproval(workflowId);
+    expect(waiting.features.map((feature) => feature.featureId)).toEqual(['custom_reports']);
+    const [alert] = postsFor(workflowId);
+    expect(String(alert.body.text)).toContain('Custom Reports');
+    expect(String(alert.body.text)).not.toContain('Advanced Analytics Dashboard');
+    await world().handle(workflowId).signal('emailDecision', { decision: 'reject', by: 'dana@vendor.example' });
+    const result = await world().result(workflowId);
+    expect(result.features).toEqual(['custom_reports']);
+    expect(result.suppressed).toEqual([expect.objectContaining({ featureId: 'advanced_analytics' })]);
+  });
+
   it('a duplicate trigger finds the existing run instead of starting a second one', async () => {
     const seeded = await seedStalledSignal(world().database.db, ['workflow_automation']);
     const first = await world().start(seeded.signalId);
