@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { UUID } from '../activities/import-common';
 import type { Plan } from '../definitions/plan';
 import type { EnablementInput, SignalFeature, TrainingResource } from '../workflows/enablement-input';
 
@@ -19,7 +20,7 @@ export class SignalNotFoundError extends Error {
 }
 
 export async function loadRiskSignal(db: Db, signalId: string): Promise<StoredRiskSignal> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(signalId)) {
+  if (!UUID.test(signalId)) {
     throw new Error(`signal id must be a UUID, got ${JSON.stringify(signalId)}`);
   }
   const { rows } = await db.query<StoredRiskSignal>(

@@ -2,23 +2,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import type { Db } from '../../db/database';
-import { openDatabase } from '../../db/open';
+import { DEFAULT_DATA_DIR, openDatabase } from '../../db/open';
 import { migrate } from '../../db/migrate';
-import { activityDepsFromEnv } from '../../activities/deps-from-env';
 import { loadShippedPlans } from '../../definitions/compile';
 import { packageRoot } from '../../package-root';
-import { createWorker } from '../../worker/create-worker';
-import { registerSearchAttributes } from '../../worker/search-attribute-registration';
 import { demoUsageEvents } from '../demo-usage';
 import { startDevServer, type DevServer } from '../dev-server';
 import { startListener } from '../listener';
 import { createDetectionSchedule } from '../schedule';
 import { connectClient, temporalSettingsFromEnv } from '../temporal-config';
+import { createConfiguredWorker } from '../../worker/configured-worker';
 import { importFiles } from './import';
-import { DEFAULT_DATA_DIR } from '../../db/open';
 import { buildApiServer } from '../../api/server';
 
 interface StartOptions {
@@ -64,15 +59,8 @@ export function registerStartCommand(program: Command): void {
           log(`Temporal dev server ${devServer.address}, Web UI ${devServer.uiUrl}`);
         }
         const settings = temporalSettingsFromEnv();
-        const client = await connectClient(settings);
-        await registerSearchAttributes(client.connection as Connection, settings.namespace);
+        const { client, worker } = await createConfiguredWorker(db, settings);
         const plans = loadShippedPlans();
-        const worker = await createWorker({
-          connection: await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey }),
-          namespace: settings.namespace,
-          taskQueue: settings.taskQueue,
-          deps: activityDepsFromEnv(db, { client, taskQueue: settings.taskQueue }),
-        });
         const workerRun = worker.run();
         const started: string[] = [];
         const listener = await startListener({
