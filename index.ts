@@ -14,7 +14,7 @@ export {
   ENABLEMENT_WORKFLOW_TYPE,
   type StartEnablementOptions,
   type StartEnablementResult,
-} from './client/start-enablement';
+} from './temporal/start-enablement';
 export { startListener, type ListenerOptions } from './client/listener';
 export { createDetectionSchedule, deleteDetectionSchedule, DETECTION_SCHEDULE_ID } from './client/schedule';
 export { compileDefinition, loadDefinitionFile, loadShippedPlans } from './definitions/compile';
@@ -26,5 +26,5 @@ export type { EnablementInput } from './workflows/enablement-input';
 export { openDatabase } from './db/open';
 export { migrate } from './db/migrate';
 export type { Db } from './db/database';
-export { runDetection } from './activities/detection';
+export { runDetection } from './adoption/detection';
 export { buildApiServer } from './api/server';

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { loadShippedPlans } from '../definitions/compile';
 import type { Plan } from '../definitions/plan';
-import { enablementWorkflowId, startEnablementForSignal } from '../client/start-enablement';
+import { enablementWorkflowId, startEnablementForSignal } from '../temporal/start-enablement';
 import type { ActivityDeps } from './deps';
 import {
   DEFAULT_BATCH_SIZE,
@@ -14,7 +14,7 @@ import {
   summarise,
   type DetectionProgress,
   type DetectionSummary,
-} from './detection';
+} from '../adoption/detection';
 
 /**
  * The activities of the detection workflow (workflows/detection.ts):

@@ -1,6 +1,6 @@
 import type { AdoptionOutcome, MeasureAdoptionArgs, MeasureAdoptionResult, StepContext } from './contracts';
 import { currentTime, type ActivityDeps } from './deps';
-import { recoveryThresholdOf, scoreFeatures, utcDay } from './scoring';
+import { recoveryThresholdOf, scoreFeatures, utcDay } from '../adoption/scoring';
 
 /**
  * FR-4.1 / FR-4.3: the follow-up measurement of an enablement run. Re-scores the run's features as of now (the current

@@ -2,6 +2,7 @@ import type { Db } from '../db/database';
 import type { TrainingResource } from '../workflows/enablement-input';
 import { notFound } from './errors';
 import { catalogResources, recommendationFor } from './recommendations';
+import { isoOrNull } from '../adoption/dates';
 
 /**
  * A customer's feature adoption (PRD 4.2 `GET /api/customers/:customerId/feature-adoption`, and the data of the CSM
@@ -96,12 +97,6 @@ interface AdoptionRow {
   training_resources: unknown;
   tips: string | null;
   key_benefit: string | null;
-}
-
-export function isoOrNull(value: Date | string | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 /** Whole UTC days from `since` to `now` (0 on the same day, never negative). */

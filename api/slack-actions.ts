@@ -4,7 +4,7 @@ import { ALERT_ACTIONS } from '../activities/slack-messages/adoption-stalled-ale
 import { validateEmailDecision } from '../workflows/messages';
 import type { TrainingResource } from '../workflows/enablement-input';
 import { HttpError } from './errors';
-import { recordIntervention } from './interventions';
+import { recordIntervention } from '../adoption/interventions';
 import { catalogResources, describeResource, resourceKind } from './recommendations';
 import { temporalErrorToHttp } from './temporal-access';
 

@@ -19,9 +19,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openPostgres, quoteIdentifier, type Db } from '../db/database';
 import { migrate } from '../db/migrate';
-import { DEFAULT_BATCH_SIZE, runDetection, type DetectionReport } from '../activities/detection';
-import { importUsageFile, refreshRollups } from '../activities/import-usage';
-import { COOLDOWN_DAYS, addDays, isIsoDay } from '../activities/scoring';
+import { DEFAULT_BATCH_SIZE, runDetection, type DetectionReport } from '../adoption/detection';
+import { importUsageFile, refreshRollups } from '../adoption/ingest/usage';
+import { COOLDOWN_DAYS, addDays, isIsoDay } from '../adoption/scoring';
 import { startTestPostgres, stopTestPostgres, type PostgresChoice } from '../test/support/postgres-server';
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import type { Plan } from '../definitions/plan';
-import { startEnablementForSignal, type StartEnablementResult } from './start-enablement';
+import { startEnablementForSignal, type StartEnablementResult } from '../temporal/start-enablement';
 
 export interface ListenerOptions {
   db: Db;

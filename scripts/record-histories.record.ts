@@ -20,7 +20,7 @@ import { loadShippedPlans } from '../definitions/compile';
 import type { Plan, PlanStep } from '../definitions/plan';
 import { createActivities } from '../activities';
 import { createWorker } from '../worker/create-worker';
-import { startEnablementForSignal } from '../client/start-enablement';
+import { startEnablementForSignal } from '../temporal/start-enablement';
 import { connectDevServer } from '../test/support/temporal';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
 import { exportHistory } from '../test/support/history-export';

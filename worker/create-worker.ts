@@ -1,7 +1,7 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/deps';
 import { createActivities } from '../activities';
-import { DEFAULT_TASK_QUEUE } from '../client/start-enablement';
+import { DEFAULT_TASK_QUEUE } from '../temporal/start-enablement';
 import { workflowBundle } from './workflow-bundle';
 
 export interface CreateWorkerOptions {

@@ -5,7 +5,7 @@ import type {
   NotifyRecoveriesResult,
   StartEnablementRunsResult,
 } from '../activities/detection-activities';
-import type { DetectionSummary } from '../activities/detection';
+import type { DetectionSummary } from '../adoption/detection';
 
 /**
  * The daily adoption detection (FR-1, FR-2), started by the Temporal Schedule `client/schedule.ts` creates (or by

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { UUID_SCHEMA } from '../context';
-import { badRequest, notFound } from '../errors';
-import { INTERVENTION_TYPES, recordIntervention, type InterventionType } from '../interventions';
+import { badRequest, HttpError, notFound } from '../errors';
+import { IdempotencyKeyConflictError, INTERVENTION_TYPES, recordIntervention, type InterventionType } from '../../adoption/interventions';
 import { loadCustomer } from '../adoption-data';
-import { syncCustomerAdoption } from '../sync';
+import { syncCustomerAdoption } from '../../adoption/sync';
 
 interface InterventionBody {
   interventionType: InterventionType;
@@ -55,6 +55,9 @@ export function registerInterventionRoutes(app: FastifyInstance, ctx: ApiContext
         resourcesShared: resourcesShared ?? [],
         at: ctx.now(),
         idempotencyKey: key ? `api/${key}` : null,
+      }).catch((error: unknown) => {
+        if (error instanceof IdempotencyKeyConflictError) throw new HttpError(409, error.message);
+        throw error;
       });
       if (!result) throw notFound(`feature adoption ${request.params.id}`);
       if (isForm(request.headers['content-type'])) {

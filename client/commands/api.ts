@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
-import { connectClient, temporalSettingsFromEnv } from '../temporal-config';
+import { connectClient, temporalSettingsFromEnv } from '../../temporal/connection';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
 
 export interface ApiCommandOptions extends DatabaseOptions {

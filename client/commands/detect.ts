@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_BATCH_SIZE, runDetection, type DetectionReport } from '../../activities/detection';
-import { isIsoDay } from '../../activities/scoring';
+import { DEFAULT_BATCH_SIZE, runDetection, type DetectionReport } from '../../adoption/detection';
+import { isIsoDay } from '../../adoption/scoring';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
 
 export interface DetectOptions extends DatabaseOptions {

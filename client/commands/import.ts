@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { Db } from '../../db/database';
-import { importCatalogFile } from '../../activities/import-catalog';
-import type { ImportSummary } from '../../activities/import-common';
-import { importCustomersFile } from '../../activities/import-customers';
-import { importUsageFile } from '../../activities/import-usage';
+import { importCatalogFile } from '../../adoption/ingest/catalog';
+import type { ImportSummary } from '../../adoption/ingest/read-records';
+import { importCustomersFile } from '../../adoption/ingest/customers';
+import { importUsageFile } from '../../adoption/ingest/usage';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
 
 export interface ImportOptions extends DatabaseOptions {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { startListener } from '../listener';
 import { loadShippedPlans as loadPlans } from '../../definitions/compile';
-import { connectClient, temporalSettingsFromEnv } from '../temporal-config';
+import { connectClient, temporalSettingsFromEnv } from '../../temporal/connection';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
 
 export function registerListenCommand(program: Command): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { validateEmailDecision, validateRecovered } from '../../workflows/messages';
-import { connectClient, temporalSettingsFromEnv } from '../temporal-config';
+import { connectClient, temporalSettingsFromEnv } from '../../temporal/connection';
 
 interface DecisionOptions {
   workflowId: string;

@@ -5,7 +5,7 @@ import {
   deleteDetectionSchedule,
   type DetectionScheduleOptions,
 } from '../schedule';
-import { connectClient, temporalSettingsFromEnv } from '../temporal-config';
+import { connectClient, temporalSettingsFromEnv } from '../../temporal/connection';
 
 interface ScheduleCommandOptions {
   id: string;

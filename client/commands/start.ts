@@ -11,7 +11,7 @@ import { demoUsageEvents } from '../demo-usage';
 import { startDevServer, type DevServer } from '../dev-server';
 import { startListener } from '../listener';
 import { createDetectionSchedule } from '../schedule';
-import { connectClient, temporalSettingsFromEnv } from '../temporal-config';
+import { connectClient, temporalSettingsFromEnv } from '../../temporal/connection';
 import { createConfiguredWorker } from '../../worker/configured-worker';
 import { importFiles } from './import';
 import { buildApiServer } from '../../api/server';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadShippedPlans as loadPlans } from '../../definitions/compile';
-import { startEnablementForSignal } from '../start-enablement';
-import { connectClient, temporalSettingsFromEnv } from '../temporal-config';
+import { startEnablementForSignal } from '../../temporal/start-enablement';
+import { connectClient, temporalSettingsFromEnv } from '../../temporal/connection';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
 
 export function registerTriggerCommand(program: Command): void {

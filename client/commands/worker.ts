@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { temporalSettingsFromEnv } from '../temporal-config';
+import { temporalSettingsFromEnv } from '../../temporal/connection';
 import { createConfiguredWorker } from '../../worker/configured-worker';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
 

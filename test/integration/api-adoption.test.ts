@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from '../../api/server';
 import { createCheckRecentInterventionsActivity } from '../../activities/check-recent-interventions';
-import { usageScoreOf } from '../../activities/scoring';
+import { usageScoreOf } from '../../adoption/scoring';
 import type { Db } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { seedCatalog, seedCustomer } from '../support/seed';

@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import type { Db } from '../../db/database';
 import { createActivities } from '../../activities';
 import { createDetectionActivities } from '../../activities/detection-activities';
-import { addDays, utcDay } from '../../activities/scoring';
+import { addDays, utcDay } from '../../adoption/scoring';
 import { loadShippedPlans } from '../../definitions/compile';
 import { DETECTION_WORKFLOW_ID_PREFIX, detectionScheduleOptions, scheduledDetectionInput } from '../../client/schedule';
 import type { DetectionWorkflowInput, DetectionWorkflowResult } from '../../workflows/detection';

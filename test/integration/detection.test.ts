@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database';
-import { runDetection, setFeatureNotNeeded, type DetectionReport } from '../../activities/detection';
-import { addDays, scoreFeatures, usageScoreOf } from '../../activities/scoring';
+import { runDetection, setFeatureNotNeeded, type DetectionReport } from '../../adoption/detection';
+import { addDays, scoreFeatures, usageScoreOf } from '../../adoption/scoring';
 import {
   FixtureFiles,
   openDetectionWorld,

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../../db/database';
-import { importCatalogFile } from '../../activities/import-catalog';
-import { importCustomersFile } from '../../activities/import-customers';
-import { importUsageFile } from '../../activities/import-usage';
-import { addDays } from '../../activities/scoring';
-import type { DetectionReport } from '../../activities/detection';
+import { importCatalogFile } from '../../adoption/ingest/catalog';
+import { importCustomersFile } from '../../adoption/ingest/customers';
+import { importUsageFile } from '../../adoption/ingest/usage';
+import { addDays } from '../../adoption/scoring';
+import type { DetectionReport } from '../../adoption/detection';
 import { DETECTION_CATALOG, FixtureFiles, openDetectionWorld, closeDetectionWorld, type DetectionWorld, activated, customer, range, usedOn, users } from '../support/detection-fixtures';
 import { runCli } from '../support/run-cli';
 

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/database';
 import type { StepContext } from '../../activities/contracts';
-import { runDetection } from '../../activities/detection';
+import { runDetection } from '../../adoption/detection';
 import { createMeasureAdoptionActivity } from '../../activities/measure-adoption';
-import { addDays, usageScoreOf } from '../../activities/scoring';
+import { addDays, usageScoreOf } from '../../adoption/scoring';
 import { FixtureFiles, openDetectionWorld, closeDetectionWorld, type DetectionWorld, activated, customer, range, usedOn, users } from '../support/detection-fixtures';
 
 /** The 14-day follow-up of an enablement run: re-score, judge, record impact (FR-4.1, FR-4.3). */

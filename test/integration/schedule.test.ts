@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createDetectionActivities } from '../../activities/detection-activities';
-import { addDays, utcDay } from '../../activities/scoring';
+import { addDays, utcDay } from '../../adoption/scoring';
 import { createDetectionSchedule, deleteDetectionSchedule } from '../../client/schedule';
 import type { DetectionWorkflowResult } from '../../workflows/detection';
 import { connectDevServer } from '../support/temporal';

@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database';
-import { addDays } from '../../activities/scoring';
-import { importCatalogFile } from '../../activities/import-catalog';
-import { importCustomersFile } from '../../activities/import-customers';
-import { importUsageFile } from '../../activities/import-usage';
-import type { ImportSummary } from '../../activities/import-common';
+import { addDays } from '../../adoption/scoring';
+import { importCatalogFile } from '../../adoption/ingest/catalog';
+import { importCustomersFile } from '../../adoption/ingest/customers';
+import { importUsageFile } from '../../adoption/ingest/usage';
+import type { ImportSummary } from '../../adoption/ingest/read-records';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /**

@@ -5,7 +5,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Plan } from '../../definitions/plan';
 import { loadShippedPlans } from '../../definitions/compile';
 import { createWorker } from '../../worker/create-worker';
-import { startEnablementForSignal } from '../../client/start-enablement';
+import { startEnablementForSignal } from '../../temporal/start-enablement';
 import type { EnablementState } from '../../workflows/messages';
 import type { EnablementResult } from '../../workflows/enablement';
 import { createTestDatabase, type TestDatabase } from './test-database';

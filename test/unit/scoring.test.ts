@@ -6,7 +6,7 @@ import {
   stageOf,
   usageScoreOf,
   utcDay,
-} from '../../activities/scoring';
+} from '../../adoption/scoring';
 
 describe('usage score', () => {
   it('is frequency over the last 14 days scaled by breadth: 100 * days/14 * (0.5 + 0.5 * users/base)', () => {

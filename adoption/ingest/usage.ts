@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { Db } from '../db/database';
-import { UUID, emptySummary, readLines, type ImportSummary } from './import-common';
+import type { Db } from '../../db/database';
+import { UUID, emptySummary, readLines, type ImportSummary } from './read-records';
 
 /**
  * Usage events, NDJSON or CSV, one event a line:

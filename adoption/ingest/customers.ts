@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
-import type { Db } from '../db/database';
-import { UUID, describeAjvErrors, emptySummary, readRecords, type ImportSummary } from './import-common';
+import type { Db } from '../../db/database';
+import { UUID, describeAjvErrors, emptySummary, readRecords, type ImportSummary } from './read-records';
 
 /**
  * Customers file: a JSON (or YAML) array of

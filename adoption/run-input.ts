@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import { UUID } from '../activities/import-common';
+import { UUID } from './ingest/read-records';
 import type { Plan } from '../definitions/plan';
 import type { EnablementInput, SignalFeature, TrainingResource } from '../workflows/enablement-input';
 

@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import type { JsonValue, Plan } from '../definitions/plan';
 import type { EnablementInput } from '../workflows/enablement-input';
 import { CustomerArr, CustomerId, DefinitionVersion, FeatureIds, AdoptionStage } from '../workflows/search-attributes';
-import { loadEnablementInput, loadRiskSignal, type StoredRiskSignal } from './enablement-input-loader';
+import { loadEnablementInput, loadRiskSignal, type StoredRiskSignal } from '../adoption/run-input';
 
 export const ENABLEMENT_WORKFLOW_TYPE = 'enablementWorkflow';
 export const DEFAULT_TASK_QUEUE = 'adoption-enablement';

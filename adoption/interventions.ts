@@ -1,12 +1,19 @@
 import type { Db } from '../db/database';
-import { HttpError } from './errors';
-import { isoOrNull } from './adoption-data';
+import { isoOrNull } from './dates';
 
 /**
  * FR-4.2: recording an intervention a CSM made (or started from Slack). The row carries the adoption score at the
  * time (adoption_before) so the follow-up measurement and the reports can compare, and feature_adoption's
  * intervention_sent_at/intervention_type move with it, which is what the FR-2.4 30-day cooldown reads.
  */
+/** The idempotency key of a request was already used for an intervention on another feature adoption. */
+export class IdempotencyKeyConflictError extends Error {
+  constructor(readonly existingFeatureAdoptionId: string | null) {
+    super(`the idempotency key was already used for an intervention on another feature adoption (${existingFeatureAdoptionId})`);
+    this.name = 'IdempotencyKeyConflictError';
+  }
+}
+
 export const INTERVENTION_TYPES = ['email', 'call', 'training', 'resource_share'] as const;
 export type InterventionType = (typeof INTERVENTION_TYPES)[number];
 
@@ -114,7 +121,7 @@ export async function recordIntervention(
       const existing = await tx.query<InterventionRow>(`SELECT ${COLUMNS} FROM interventions WHERE idempotency_key = $1`, [key]);
       const row = existing.rows[0];
       if (row.feature_adoption_id !== fa.id) {
-        throw new HttpError(409, `the idempotency key was already used for an intervention on another feature adoption (${row.feature_adoption_id})`);
+        throw new IdempotencyKeyConflictError(row.feature_adoption_id);
       }
       return { intervention: view(row), created: false };
     }

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database';
-import { refreshRollups } from '../activities/import-usage';
-import { scoreFeatures, utcDay } from '../activities/scoring';
-import { isoOrNull } from './adoption-data';
+import { refreshRollups } from './ingest/usage';
+import { scoreFeatures, utcDay } from './scoring';
+import { isoOrNull } from './dates';
 
 /**
  * PRD 4.2 `POST /api/feature-adoption/sync`: recompute one customer's feature_adoption from its usage events.

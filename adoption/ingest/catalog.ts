@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
-import type { Db } from '../db/database';
-import { describeAjvErrors, emptySummary, readRecords, type ImportSummary } from './import-common';
+import type { Db } from '../../db/database';
+import { describeAjvErrors, emptySummary, readRecords, type ImportSummary } from './read-records';
 
 /**
  * Feature catalog file: YAML or JSON, an array of `feature_catalog` rows (PRD 4.1), or an object holding it under
