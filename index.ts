@@ -5,23 +5,32 @@
 export { createWorker, type CreateWorkerOptions } from './worker/create-worker';
 export { registerSearchAttributes } from './worker/search-attribute-registration';
 export { createActivities } from './activities';
-export type { ActivityDeps } from './activities/deps';
+export type { ActivityDeps } from './adapters/deps';
 export {
   startEnablementForSignal,
   enablementWorkflowId,
   triggerMatches,
   DEFAULT_TASK_QUEUE,
-  ENABLEMENT_WORKFLOW_TYPE,
   type StartEnablementOptions,
   type StartEnablementResult,
 } from './temporal/start-enablement';
 export { startListener, type ListenerOptions } from './client/listener';
 export { createDetectionSchedule, deleteDetectionSchedule, DETECTION_SCHEDULE_ID } from './client/schedule';
 export { compileDefinition, loadDefinitionFile, loadShippedPlans } from './definitions/compile';
-export type { Plan, PlanStep } from './definitions/plan';
-export { validateEmailDecision, validateRecovered, InvalidMessageError } from './workflows/messages';
-export type { EnablementState, RecoveredSignal } from './workflows/messages';
-export type { EmailDecision } from './activities/contracts';
+export type { Plan } from './definitions/plan';
+export type { PlanStep } from './steps/index';
+export {
+  validateEmailDecision,
+  validateRecovered,
+  InvalidMessageError,
+  emailDecisionSignal,
+  recoveredSignal,
+  stateQuery,
+  ENABLEMENT_WORKFLOW,
+} from './workflows/messages';
+export type { EnablementState } from './workflows/messages';
+export type { RecoveredSignal } from './steps/signals';
+export type { EmailDecision } from './steps/signals';
 export type { EnablementInput } from './workflows/enablement-input';
 export { openDatabase } from './db/open';
 export { migrate } from './db/migrate';

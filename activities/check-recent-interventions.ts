@@ -1,5 +1,6 @@
-import type { RecentInterventionCheck, StepContext } from './contracts';
-import { currentTime, type ActivityDeps } from './deps';
+import type { CooldownActivities, RecentInterventionCheck } from '../workflows/enablement';
+import type { StepContext } from '../core/run-facts';
+import { currentTime, type ActivityDeps } from '../adapters/deps';
 
 const DAY_MS = 86_400_000;
 
@@ -8,7 +9,7 @@ const DAY_MS = 86_400_000;
  * `cooldownDays`. Interventions this run recorded itself do not count, so a replayed or continued run does not
  * suppress its own features; interventions with no workflow (recorded through the API by a CSM) do.
  */
-export function createCheckRecentInterventionsActivity(deps: ActivityDeps) {
+export function createCheckRecentInterventionsActivity(deps: ActivityDeps): CooldownActivities {
   return {
     async checkRecentInterventions(context: StepContext, args: { cooldownDays: number }): Promise<RecentInterventionCheck> {
       if (!context.featureIds.length || !(args.cooldownDays > 0)) return { suppressed: [] };

@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { loadShippedPlans } from '../definitions/compile';
 import type { Plan } from '../definitions/plan';
 import { enablementWorkflowId, startEnablementForSignal } from '../temporal/start-enablement';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps } from '../adapters/deps';
 import {
   DEFAULT_BATCH_SIZE,
   detectAll,
@@ -16,35 +16,20 @@ import {
   type DetectionSummary,
 } from '../adoption/detection';
 
+import type {
+  DetectionActivities,
+  NotifyRecoveriesResult,
+  StartEnablementRunsResult,
+} from '../workflows/detection-contract';
+import { recoveredSignal } from '../workflows/messages';
+
 /**
- * The activities of the detection workflow (workflows/detection.ts):
+ * The activities of the detection workflow (workflows/detection.ts, whose contract they implement):
  *   runDetection          all batches of one as-of day, heartbeating after each; a retry resumes after the last
  *                         committed batch (every statement is an upsert, so redoing a batch is harmless too);
  *   startEnablementRuns   one enablement run per signal of the day (duplicates are refused by the workflow id);
  *   notifyRecoveries      the `recovered` signal to the run of each stall that recovered that day.
  */
-export interface RunDetectionArgs {
-  asOf: string;
-  batchSize?: number;
-}
-
-export interface StartEnablementRunsResult {
-  started: Array<{ signalId: string; workflowId: string; started: boolean }>;
-  failed: Array<{ signalId: string; error: string }>;
-}
-
-export interface NotifyRecoveriesResult {
-  signalled: Array<{ workflowId: string; featureId: string }>;
-  /** Runs that no longer exist or already finished: nothing to tell. */
-  notRunning: Array<{ workflowId: string; featureId: string }>;
-}
-
-export interface DetectionActivities {
-  runDetection(args: RunDetectionArgs): Promise<DetectionSummary>;
-  startEnablementRuns(args: { asOf: string }): Promise<StartEnablementRunsResult>;
-  notifyRecoveries(args: { asOf: string }): Promise<NotifyRecoveriesResult>;
-}
-
 export interface DetectionActivityOptions {
   /** The compiled definitions enablement runs choose from (`startEnablementForSignal`); default: the shipped ones. */
   plans?: () => Promise<Plan[]> | Plan[];
@@ -101,7 +86,7 @@ export function createDetectionActivities(deps: ActivityDeps, options: Detection
         try {
           await temporal.client.workflow
             .getHandle(workflowId)
-            .signal('recovered', { featureId: recovery.featureId, detectedAt: recovery.detectedAt });
+            .signal(recoveredSignal, { featureId: recovery.featureId, detectedAt: recovery.detectedAt });
           result.signalled.push({ workflowId, featureId: recovery.featureId });
         } catch (error) {
           if (!(error instanceof WorkflowNotFoundError)) throw error;

@@ -1,26 +1,20 @@
-import type { EnablementActivities } from './contracts';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps } from '../adapters/deps';
+import { createStepActivities } from '../steps/activities';
+import type { EnablementActivities } from '../workflows/enablement';
+import type { DetectionActivities } from '../workflows/detection-contract';
 import { createCheckRecentInterventionsActivity } from './check-recent-interventions';
-import { createCreateTaskActivity } from './create-task';
 import { createDetectionActivities } from './detection-activities';
-import { createMeasureAdoptionActivity } from './measure-adoption';
-import { createDelegateToAgentActivity } from './delegate-to-agent';
-import { createQueryDatabaseActivity } from './query-database';
-import { createSendEmailActivity } from './send-email';
-import { createSlackDmActivity } from './slack-dm';
 
-export type { ActivityDeps } from './deps';
+export type { ActivityDeps } from '../adapters/deps';
 
-/** Every activity the worker registers, built from the dependencies it hands in (real servers in tests too). */
-export function createActivities(deps: ActivityDeps): EnablementActivities & Record<string, Function> {
+/**
+ * Every activity the worker registers, built from the dependencies it hands in (real servers in tests too): the step
+ * kinds' (derived from the registry, steps/activities.ts), the interpreter's cooldown check and detection's.
+ */
+export function createActivities(deps: ActivityDeps): EnablementActivities & DetectionActivities {
   return {
-    ...createDelegateToAgentActivity(deps),
-    ...createQueryDatabaseActivity(deps),
-    ...createSlackDmActivity(deps),
-    ...createCreateTaskActivity(deps),
-    ...createSendEmailActivity(deps),
+    ...createStepActivities(deps),
     ...createCheckRecentInterventionsActivity(deps),
-    ...createMeasureAdoptionActivity(deps),
     ...createDetectionActivities(deps),
   };
 }

@@ -125,10 +125,57 @@ export async function recordIntervention(
       }
       return { intervention: view(row), created: false };
     }
-    await tx.query(
-      `UPDATE feature_adoption SET intervention_sent_at = $2::timestamptz, intervention_type = $3, updated_at = NOW() WHERE id = $1::uuid`,
-      [fa.id, input.at.toISOString(), input.interventionType],
-    );
+    await markIntervened(tx, { customerId: fa.customer_id, featureIds: [fa.feature_id] }, input.interventionType, input.at);
     return { intervention: view(inserted.rows[0]), created: true };
   });
+}
+
+/**
+ * FR-4.2 for a sent enablement email: one `interventions` row per feature of the draft (keyed on the send step, so a
+ * retry adds none), with the links the email carried (else the catalog's), and the features marked as intervened.
+ */
+export async function recordEmailInterventions(
+  tx: Db,
+  run: { customerId: string; featureIds: string[]; key: string; workflowId: string; at: Date; details: string; body: string },
+): Promise<void> {
+  const bodyUrls = urlsIn(run.body);
+  const catalogUrls = new Map<string, string[]>();
+  if (!bodyUrls.length) {
+    const catalog = await tx.query<{ feature_id: string; training_resources: Array<{ url?: unknown }> | null }>(
+      `SELECT feature_id, training_resources FROM feature_catalog WHERE feature_id = ANY($1::text[])`,
+      [run.featureIds],
+    );
+    for (const row of catalog.rows) {
+      catalogUrls.set(row.feature_id, (row.training_resources ?? []).map((r) => r.url).filter((url): url is string => typeof url === 'string'));
+    }
+  }
+  for (const featureId of run.featureIds) {
+    const resources = bodyUrls.length ? bodyUrls : (catalogUrls.get(featureId) ?? []);
+    await tx.query(
+      `INSERT INTO interventions (idempotency_key, feature_adoption_id, customer_id, feature_id, intervention_type, details,
+                                  resources_shared, workflow_id, occurred_at, adoption_before)
+       SELECT $1, fa.id, $2::uuid, $3::text, 'email', $4, $5::jsonb, $6, $7, fa.usage_score
+         FROM (SELECT 1) AS one
+         LEFT JOIN feature_adoption fa ON fa.customer_id = $2::uuid AND fa.feature_id = $3::text
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [`${run.key}/${featureId}`, run.customerId, featureId, run.details, JSON.stringify(resources), run.workflowId, run.at],
+    );
+  }
+  await markIntervened(tx, { customerId: run.customerId, featureIds: run.featureIds }, 'email', run.at);
+}
+
+
+/** The links in a plain-text body, in order, without trailing punctuation. */
+export function urlsIn(text: string): string[] {
+  const found = (text.match(/https?:\/\/[^\s<>"'()\[\]]+/g) ?? []).map((url) => url.replace(/[.,;:!?]+$/, ''));
+  return [...new Set(found)];
+}
+
+/** feature_adoption remembers the latest intervention: what the FR-2.4 cooldown of detection reads. */
+async function markIntervened(tx: Db, features: { customerId: string; featureIds: string[] }, type: string, at: Date): Promise<void> {
+  await tx.query(
+    `UPDATE feature_adoption SET intervention_sent_at = $3::timestamptz, intervention_type = $4, updated_at = NOW()
+      WHERE customer_id = $1::uuid AND feature_id = ANY($2::text[])`,
+    [features.customerId, features.featureIds, at.toISOString(), type],
+  );
 }

@@ -1,7 +1,6 @@
 import type { Db } from '../db/database';
-import { UUID } from './ingest/read-records';
-import type { Plan } from '../definitions/plan';
-import type { EnablementInput, SignalFeature, TrainingResource } from '../workflows/enablement-input';
+import { UUID_PATTERN as UUID } from '../core/identifiers';
+import type { RunFacts, SignalFeature, TrainingResource } from '../core/run-facts';
 
 export interface StoredRiskSignal {
   id: string;
@@ -64,7 +63,7 @@ interface FeatureRow {
  * Gathers what a run starts with: the signal, its customer and its features with their catalog entries. Loaded
  * once, at start, so the history records exactly the facts the playbook acted on.
  */
-export async function loadEnablementInput(db: Db, signal: StoredRiskSignal, plan: Plan): Promise<EnablementInput> {
+export async function loadRunFacts(db: Db, signal: StoredRiskSignal): Promise<RunFacts> {
   const customerRows = await db.query<CustomerRow>(
     `SELECT id, name, arr, segment, seats, csm_name, csm_email, csm_slack_user_id, champion_name, champion_email
        FROM customers WHERE id = $1`,
@@ -102,7 +101,6 @@ export async function loadEnablementInput(db: Db, signal: StoredRiskSignal, plan
     resources: Array.isArray(row.training_resources) ? row.training_resources : [],
   }));
   return {
-    plan,
     signal: {
       id: signal.id,
       type: signal.signal_type,

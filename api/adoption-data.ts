@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import type { TrainingResource } from '../workflows/enablement-input';
+import type { TrainingResource } from '../core/run-facts';
 import { notFound } from './errors';
 import { catalogResources, recommendationFor } from './recommendations';
 import { isoOrNull } from '../adoption/dates';

@@ -1,4 +1,4 @@
-import { formatDate, formatMoney, stageLabel } from '../activities/slack-messages/format';
+import { formatDate, formatMoney, stageLabel } from '../steps/slack_dm/messages/format';
 import type { CustomerAdoptionDetails, FeatureAdoptionView } from './adoption-data';
 import { utcDaysBetween } from './adoption-data';
 import { html, raw, sparkline, type SafeHtml } from './html';

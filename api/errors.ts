@@ -1,3 +1,4 @@
+import { withArticle } from '../core/wording';
 /**
  * Errors the API answers with: `{ "error": "<message>" }` (plus `field` for input errors), never a stack trace.
  * Input problems name the field as fastify's validation context does: `body/interventionType`, `params/customerId`.
@@ -49,7 +50,7 @@ export function describeSchemaError(context: string, error: SchemaError): { fiel
       return { field: at, message: `${at} must be ${params.format === 'uuid' ? 'a UUID' : `a valid ${String(params.format)}`}` };
     case 'type': {
       const type = String(params.type);
-      return { field: at, message: `${at} must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}` };
+      return { field: at, message: `${at} must be ${withArticle(type)}` };
     }
     case 'minLength':
       return {

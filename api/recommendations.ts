@@ -1,5 +1,5 @@
-import { formatDate, joinWords, stageLabel } from '../activities/slack-messages/format';
-import type { TrainingResource } from '../workflows/enablement-input';
+import { formatDate, joinWords, stageLabel } from '../steps/slack_dm/messages/format';
+import type { TrainingResource } from '../core/run-facts';
 
 /**
  * The sentences the API hands a CSM (US-2, US-3): what to do about each stalled feature, and how to open the

@@ -1,8 +1,11 @@
+import { createTask } from '../adoption/tasks';
+import { escapeMrkdwn as escapeSlack } from '../adapters/slack-text';
+import { UUID_PATTERN as UUID } from '../core/identifiers';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
-import { ALERT_ACTIONS } from '../activities/slack-messages/adoption-stalled-alert';
-import { validateEmailDecision } from '../workflows/messages';
-import type { TrainingResource } from '../workflows/enablement-input';
+import { ALERT_ACTIONS } from '../steps/slack_dm/messages/adoption-stalled-alert';
+import { emailDecisionSignal, validateEmailDecision, type EnablementWorkflow } from '../workflows/messages';
+import type { TrainingResource } from '../core/run-facts';
 import { HttpError } from './errors';
 import { recordIntervention } from '../adoption/interventions';
 import { catalogResources, describeResource, resourceKind } from './recommendations';
@@ -60,10 +63,6 @@ const reply = (text: string, blocks?: Array<Record<string, unknown>>): SlackRepl
   ...(blocks ? { blocks } : {}),
 });
 
-/** Slack mrkdwn needs &, < and > escaped; everything we echo from the database goes through this. */
-export function escapeSlack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
@@ -81,7 +80,6 @@ interface RunFacts {
   features: Array<{ featureId: string; featureName: string; featureAdoptionId: string | null; resources: TrainingResource[] }>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The run's customer and features, from its risk signal (workflow id `adoption-stalled/<customer>/<signal>`). */
 async function loadRun(db: Db, workflowId: string): Promise<RunFacts | null> {
@@ -206,7 +204,7 @@ export async function handleBlockAction(deps: SlackActionDeps, payload: BlockAct
       let client: Client | null = null;
       try {
         client = await deps.temporalClient();
-        await client.workflow.getHandle(workflowId).signal('emailDecision', decision);
+        await client.workflow.getHandle<EnablementWorkflow>(workflowId).signal(emailDecisionSignal, decision);
       } catch (error) {
         const http = client ? await temporalErrorToHttp(error, client, workflowId) : (error as HttpError);
         if (http instanceof HttpError) return temporalTrouble(http);
@@ -273,13 +271,18 @@ async function scheduleTrainingCall(deps: SlackActionDeps, workflowId: string, a
     ...(sessions.length ? ['Upcoming live trainings:', ...sessions.map((line) => `- ${line}`)] : []),
   ].join('\n');
   const key = `slack/${action.action_ts ?? now.toISOString()}`;
-  await deps.db.query(
-    `INSERT INTO tasks (idempotency_key, customer_id, feature_ids, title, description, priority, due_at, owner_name, owner_email,
-                        workflow_id, step_id)
-     VALUES ($1, $2::uuid, $3::text[], $4, $5, 'medium', $6::timestamptz, $7, $8, $9, 'slack:schedule_training_call')
-     ON CONFLICT (idempotency_key) DO NOTHING`,
-    [key, run.customerId, run.features.map((feature) => feature.featureId), title, description, due.toISOString(), run.csmName, run.csmEmail, workflowId],
-  );
+  await createTask(deps.db, {
+    idempotencyKey: key,
+    customerId: run.customerId,
+    featureIds: run.features.map((feature) => feature.featureId),
+    title,
+    description,
+    priority: 'medium',
+    dueAt: due.toISOString(),
+    owner: { name: run.csmName, email: run.csmEmail },
+    workflowId,
+    stepId: 'slack:schedule_training_call',
+  });
   const dueText = new Intl.DateTimeFormat('en-US', { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(due);
   return reply(`Task created: ${escapeSlack(title)} (due ${dueText}${run.csmName ? `, owner ${escapeSlack(run.csmName)}` : ''}).`);
 }

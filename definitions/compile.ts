@@ -1,3 +1,4 @@
+import { withArticle } from '../core/wording';
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root';
@@ -6,14 +7,16 @@ import { isScalar, LineCounter, parseDocument } from 'yaml';
 import { checkCondition, conditionStrings, normaliseCondition, stringsIn, type RawCondition } from './condition';
 import { compareDiagnostics, formatDiagnostic, formatPath, type Diagnostic, type DiagnosticCategory } from './diagnostics';
 import { planDigest } from './digest';
-import { parseDuration } from './duration';
-import type { JsonValue, Plan, PlanStep, RetrySpec, StepAction } from './plan';
-import { ROOT_SCOPE, ROOT_SCOPE_NAMES, type ScopeShape } from './scope';
+import { parseDuration } from '../core/duration';
+import type { Plan } from './plan';
+import type { JsonValue, RetrySpec } from '../core/types';
+import { ROOT_SCOPE, ROOT_SCOPE_NAMES, type ScopeShape } from '../core/scope-shape';
 import { OUTPUT_NAME_PATTERN, STEP_ID_PATTERN, validateAgainstSchema } from './schema';
 import { SourceMap, type DocPath } from './source-map';
-import { STEP_ACTIONS, STEP_KINDS } from './steps';
-import type { AnyStepKind, StepCheckContext } from './steps/types';
-import { scanTemplate } from './template';
+import { STEP_ACTIONS, stepKindOf } from '../steps';
+import { type PlanStep, type StepAction } from '../steps';
+import type { StepCheckContext } from '../steps/kind';
+import { scanTemplate } from '../core/template';
 
 /**
  * YAML definition -> validated, typed Plan. Problems come back as diagnostics, each at the line and column of the
@@ -173,7 +176,7 @@ function describeSchemaError(
       };
     case 'type': {
       const types = String(params.type).split(',');
-      return { path: at, category: 'schema', message: `${where} must be ${types.map(withArticle).join(' or ')}${got}` };
+      return { path: at, category: 'schema', message: `${where} must be ${types.map(yamlTypeName).join(' or ')}${got}` };
     }
     case 'enum':
       return {
@@ -210,9 +213,9 @@ function describeSchemaError(
   }
 }
 
-function withArticle(type: string): string {
-  const name = type === 'object' ? 'map' : type === 'array' ? 'list' : type;
-  return `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`;
+/** JSON Schema's type names in YAML's words: a map, a list. */
+function yamlTypeName(type: string): string {
+  return withArticle(type === 'object' ? 'map' : type === 'array' ? 'list' : type);
 }
 
 function describeValue(value: unknown): string {
@@ -253,7 +256,7 @@ function checkSteps(compilation: Compilation, steps: RawStep[], invalidSteps: Se
     } else outputs.set(step.output, index);
   });
 
-  const scope: ReferenceScope = { firstIndex, outputs, ids, map: compilation.map };
+  const scope: ReferenceScope = { firstIndex, outputs, ids, map: compilation.map, mayNotRun: stepsThatMayNotRun(steps, firstIndex) };
   steps.forEach((step, index) => {
     if (invalidSteps.has(index) || !isRecord(step)) return;
     checkStep(compilation, step, index, scope);
@@ -261,7 +264,7 @@ function checkSteps(compilation: Compilation, steps: RawStep[], invalidSteps: Se
 }
 
 function checkStep(compilation: Compilation, step: RawStep, index: number, scope: ReferenceScope): void {
-  const kind = STEP_KINDS[step.action] as AnyStepKind;
+  const kind = stepKindOf(step.action);
   const base: DocPath = ['steps', index];
   const config = (step.config ?? {}) as never;
   const context: StepCheckContext = {
@@ -303,7 +306,37 @@ function checkStep(compilation: Compilation, step: RawStep, index: number, scope
   }
 }
 
+/**
+ * Steps that a run may skip: those with a `when`, and those a `wait_for_signal`'s `on_timeout: {goto}` jumps over.
+ * A later reference to their results resolves to nothing when they were skipped, so the compiler asks for a default
+ * (`{{ steps.x.y ?? "..." }}`) rather than letting the run find out. Each entry says why, and for a jumped-over step
+ * which jump, since steps skipped by the same jump either all run or none does.
+ */
+interface MayNotRun {
+  reason: string;
+  jumpedBy?: number;
+}
+
+function stepsThatMayNotRun(steps: RawStep[], firstIndex: Map<string, number>): Map<number, MayNotRun[]> {
+  const found = new Map<number, MayNotRun[]>();
+  const add = (index: number, entry: MayNotRun) => found.set(index, [...(found.get(index) ?? []), entry]);
+  steps.forEach((step, index) => {
+    if (!isRecord(step)) return;
+    if (step.when !== undefined) add(index, { reason: 'it has a `when`' });
+    const config = step.action === 'wait_for_signal' && isMap(step.config) ? step.config : undefined;
+    const branch = config && isMap(config.on_timeout) ? config.on_timeout : undefined;
+    const target = branch && typeof branch.goto === 'string' ? firstIndex.get(branch.goto) : undefined;
+    if (target === undefined || target <= index) return;
+    for (let skipped = index + 1; skipped < target; skipped += 1) {
+      add(skipped, { reason: `step "${String(step.id)}" jumps over it on timeout`, jumpedBy: index });
+    }
+  });
+  return found;
+}
+
 interface ReferenceScope {
+  /** Why a step may be skipped at run time, by position (see stepsThatMayNotRun). */
+  mayNotRun: Map<number, MayNotRun[]>;
   /** Step id -> index of the first step with it. */
   firstIndex: Map<string, number>;
   /** `output:` name -> index of the step binding it. */
@@ -333,17 +366,41 @@ function checkTemplates(
       compilation.report(path, 'bad-reference', `malformed reference ${shown}: it ${token.error}`, { valueOffset: token.offset });
       continue;
     }
-    const problem = checkReference(token.path, index, scope);
-    if (problem) compilation.report(path, problem.category, `${problem.category === 'forward-reference' ? 'forward' : 'unknown'} reference {{${token.path}}}: ${problem.message}`, { valueOffset: token.offset });
+    const problem = checkReference(token.path, index, scope, token.fallback !== undefined);
+    if (problem) compilation.report(path, problem.category, `${REFERENCE_PROBLEM[problem.category]} {{${token.path}}}: ${problem.message}`, { valueOffset: token.offset });
   }
 }
 
-/** Checks one reference against what exists when step `index` runs (see definitions/scope.ts). */
+const REFERENCE_PROBLEM = {
+  'unknown-reference': 'unknown reference',
+  'forward-reference': 'forward reference',
+  'maybe-skipped-reference': 'reference without a default',
+} as const;
+
+/** A reference from step `index` to the result of step `target`, which may not have run: needs a default. */
+function mayBeSkipped(
+  target: number,
+  index: number,
+  scope: Pick<ReferenceScope, 'mayNotRun' | 'ids'>,
+  hasDefault: boolean,
+): { category: 'maybe-skipped-reference'; message: string } | undefined {
+  if (hasDefault) return undefined;
+  const referrerJumps = new Set((scope.mayNotRun.get(index) ?? []).map((entry) => entry.jumpedBy).filter((at) => at !== undefined));
+  const reasons = (scope.mayNotRun.get(target) ?? []).filter((entry) => entry.jumpedBy === undefined || !referrerJumps.has(entry.jumpedBy));
+  if (reasons.length === 0) return undefined;
+  return {
+    category: 'maybe-skipped-reference',
+    message: `step "${scope.ids[target]}" may not run (${reasons.map((entry) => entry.reason).join('; ')}); give the reference a default, e.g. {{ ... ?? null }}`,
+  };
+}
+
+/** Checks one reference against what exists when step `index` runs (see core/scope-shape.ts). */
 export function checkReference(
   reference: string,
   index: number,
-  scope: Pick<ReferenceScope, 'firstIndex' | 'outputs' | 'ids' | 'map'>,
-): { category: 'unknown-reference' | 'forward-reference'; message: string } | undefined {
+  scope: Pick<ReferenceScope, 'firstIndex' | 'outputs' | 'ids' | 'map' | 'mayNotRun'>,
+  hasDefault = false,
+): { category: keyof typeof REFERENCE_PROBLEM; message: string } | undefined {
   const [root, ...rest] = reference.split('.');
   const earlierSteps = scope.ids.slice(0, index).filter((id) => id !== '');
   const lineOf = (stepIndex: number) => scope.map.position(['steps', stepIndex]).line;
@@ -358,7 +415,7 @@ export function checkReference(
     if (target > index) {
       return { category: 'forward-reference', message: `step "${rest[0]}" runs later (line ${lineOf(target)}); only earlier steps' results exist here` };
     }
-    return undefined;
+    return mayBeSkipped(target, index, scope, hasDefault);
   }
 
   const shape: ScopeShape | undefined = Object.prototype.hasOwnProperty.call(ROOT_SCOPE, root) ? ROOT_SCOPE[root] : undefined;
@@ -373,7 +430,7 @@ export function checkReference(
     if (bound > index) {
       return { category: 'forward-reference', message: `"${root}" is the output of a later step (line ${lineOf(bound)})` };
     }
-    return undefined;
+    return mayBeSkipped(bound, index, scope, hasDefault);
   }
 
   let current = shape;
@@ -417,6 +474,10 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
+function isMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 function isRecord(value: unknown): value is RawStep {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -426,7 +487,7 @@ function isRecord(value: unknown): value is RawStep {
 
 function buildPlan(raw: RawDefinition, map: SourceMap, sourceText: string, source: string): Plan {
   const steps = raw.steps.map((step, index): PlanStep => {
-    const kind = STEP_KINDS[step.action] as AnyStepKind;
+    const kind = stepKindOf(step.action);
     return {
       id: step.id,
       action: step.action,

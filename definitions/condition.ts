@@ -1,7 +1,7 @@
-import type { Condition, JsonValue } from './plan';
+import type { Condition, JsonValue } from '../core/types';
 import type { DiagnosticCategory } from './diagnostics';
 import type { DocPath } from './source-map';
-import type { JsonSchema } from './steps/types';
+import type { JsonSchema } from '../steps/kind';
 
 /**
  * `when:` conditions. A comparison reads `value` (normally one `{{reference}}`) and compares it with literal operands;

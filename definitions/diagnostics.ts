@@ -1,3 +1,7 @@
+import type { DiagnosticCategory } from '../core/diagnostic-category';
+
+export type { DiagnosticCategory } from '../core/diagnostic-category';
+
 /**
  * A problem found in a definition. Every diagnostic names the 1-based line and column of the YAML node it is about,
  * so an editor (or a human with `FILE:LINE:COLUMN`) lands on it. `category` is a stable string for tests and tools;
@@ -12,31 +16,6 @@ export interface Diagnostic {
   /** Where in the document, e.g. `steps[2].config.priority`. */
   path?: string;
 }
-
-export type DiagnosticCategory =
-  | 'io'
-  | 'yaml-syntax'
-  | 'missing-key'
-  | 'unknown-key'
-  | 'schema'
-  | 'unknown-action'
-  | 'duplicate-id'
-  | 'duplicate-output'
-  | 'output-clash'
-  | 'bad-reference'
-  | 'unknown-reference'
-  | 'forward-reference'
-  | 'template-not-allowed'
-  | 'bad-duration'
-  | 'conflicting-keys'
-  | 'bad-goto'
-  | 'bad-condition'
-  | 'agent-params'
-  | 'sql-not-select'
-  | 'sql-multiple-statements'
-  | 'sql-syntax'
-  | 'sql-template-placement'
-  | 'sql-positional-parameter';
 
 export function formatDiagnostic(diagnostic: Diagnostic): string {
   return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.message}`;

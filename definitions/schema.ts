@@ -1,7 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { CONDITION_SCHEMA } from './condition';
-import { STEP_KINDS } from './steps';
-import { DURATION_SCHEMA, type AnyStepKind, type JsonSchema } from './steps/types';
+import { STEP_KINDS } from '../steps';
+import { DURATION_SCHEMA, type AnyStepKind, type JsonSchema } from '../steps/kind';
 
 /**
  * The JSON Schema of a definition file (PRD-090 section 4.4 plus our extensions), assembled from the step kinds so a

@@ -1,6 +1,8 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 
-export type DocPath = ReadonlyArray<string | number>;
+import type { DocPath } from '../core/diagnostic-category';
+
+export type { DocPath } from '../core/diagnostic-category';
 
 export interface SourcePosition {
   line: number;

@@ -17,7 +17,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadShippedPlans } from '../definitions/compile';
-import type { Plan, PlanStep } from '../definitions/plan';
+import type { Plan } from '../definitions/plan';
+import type { PlanStep } from '../steps';
 import { createActivities } from '../activities';
 import { createWorker } from '../worker/create-worker';
 import { startEnablementForSignal } from '../temporal/start-enablement';
@@ -28,7 +29,7 @@ import { seedCustomer, seedStalledSignal } from '../test/support/seed';
 import { startSlackServer, type SlackTestServer } from '../test/support/slack-server';
 import { startSmtpServer, type SmtpTestServer } from '../test/support/smtp-server';
 import { testWorkflowBundle } from '../test/support/workflow-bundle';
-import type { EnablementState } from '../workflows/messages';
+import { emailDecisionSignal, recoveredSignal, stateQuery, type EnablementState } from '../workflows/messages';
 
 const FLAKY_AGENT_CUSTOMER = 'Flaky Agent Corp';
 const HISTORIES_DIR = path.resolve(__dirname, '..', 'test', 'replay', 'histories');
@@ -60,7 +61,7 @@ const handle = (workflowId: string) => env.client.workflow.getHandle(workflowId)
 
 async function waitFor(workflowId: string, predicate: (state: EnablementState) => boolean): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt += 1) {
-    const state = await handle(workflowId).query<EnablementState>('state').catch(() => undefined);
+    const state = await handle(workflowId).query(stateQuery).catch(() => undefined);
     if (state && predicate(state)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -68,7 +69,7 @@ async function waitFor(workflowId: string, predicate: (state: EnablementState) =
 }
 
 const atApproval = (workflowId: string) => waitFor(workflowId, (state) => state.step.id === 'await_approval' && state.status === 'waiting');
-const approve = (workflowId: string) => handle(workflowId).signal('emailDecision', { decision: 'approve', by: 'recorder@vendor.example' });
+const approve = (workflowId: string) => handle(workflowId).signal(emailDecisionSignal, { decision: 'approve', by: 'recorder@vendor.example' });
 
 const SCENARIOS: Scenario[] = [
   { file: 'enablement-happy-path.json', features: ['advanced_analytics'], drive: async (id) => { await atApproval(id); await approve(id); } },
@@ -77,7 +78,7 @@ const SCENARIOS: Scenario[] = [
     features: ['workflow_automation'],
     drive: async (id) => {
       await atApproval(id);
-      await handle(id).signal('emailDecision', { decision: 'reject', by: 'recorder@vendor.example', reason: 'will call instead' });
+      await handle(id).signal(emailDecisionSignal, { decision: 'reject', by: 'recorder@vendor.example', reason: 'will call instead' });
     },
   },
   { file: 'enablement-approval-timed-out.json', features: ['custom_reports'], drive: async () => undefined },
@@ -88,7 +89,7 @@ const SCENARIOS: Scenario[] = [
       await atApproval(id);
       await approve(id);
       await waitFor(id, (state) => state.step.id === 'wait_for_adoption');
-      await handle(id).signal('recovered', { featureId: 'advanced_analytics', detectedAt: '2026-11-26T10:00:00Z' });
+      await handle(id).signal(recoveredSignal, { featureId: 'advanced_analytics', detectedAt: '2026-11-26T10:00:00Z' });
     },
   },
   {

@@ -1,11 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../db/database';
-import type { JsonValue, Plan } from '../definitions/plan';
+import type { Plan } from '../definitions/plan';
+import type { JsonValue } from '../core/types';
 import type { EnablementInput } from '../workflows/enablement-input';
 import { CustomerArr, CustomerId, DefinitionVersion, FeatureIds, AdoptionStage } from '../workflows/search-attributes';
-import { loadEnablementInput, loadRiskSignal, type StoredRiskSignal } from '../adoption/run-input';
+import { loadRunFacts, loadRiskSignal, type StoredRiskSignal } from '../adoption/run-input';
+import { ENABLEMENT_WORKFLOW, type EnablementWorkflow } from '../workflows/messages';
 
-export const ENABLEMENT_WORKFLOW_TYPE = 'enablementWorkflow';
 export const DEFAULT_TASK_QUEUE = 'adoption-enablement';
 
 /** The business key: one run per customer and signal, so a repeated trigger finds the run instead of doubling it. */
@@ -49,11 +50,11 @@ export async function startEnablementForSignal(options: StartEnablementOptions):
     throw new Error(`no definition's trigger matches signal ${signal.id} (type ${signal.signal_type}); definitions: ${names}`);
   }
   const workflowId = enablementWorkflowId(signal.customer_id, signal.id);
-  const input = await loadEnablementInput(options.db, signal, plan);
+  const input: EnablementInput = { plan, ...(await loadRunFacts(options.db, signal)) };
   let runId: string | null = null;
   let started = true;
   try {
-    const handle = await options.client.workflow.start(ENABLEMENT_WORKFLOW_TYPE, {
+    const handle = await options.client.workflow.start<EnablementWorkflow>(ENABLEMENT_WORKFLOW, {
       workflowId,
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [input],

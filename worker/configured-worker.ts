@@ -1,7 +1,7 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Db } from '../db/database';
-import { activityDepsFromEnv } from '../activities/deps-from-env';
+import { activityDepsFromEnv } from '../adapters/deps-from-env';
 import { connectClient, connectWorker, type TemporalSettings } from '../temporal/connection';
 import { createWorker } from './create-worker';
 import { registerSearchAttributes } from './search-attribute-registration';

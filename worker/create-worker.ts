@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import type { ActivityDeps } from '../activities/deps';
+import type { ActivityDeps } from '../adapters/deps';
 import { createActivities } from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../temporal/start-enablement';
 import { workflowBundle } from './workflow-bundle';

@@ -4,7 +4,7 @@ import type {
   DetectionActivities,
   NotifyRecoveriesResult,
   StartEnablementRunsResult,
-} from '../activities/detection-activities';
+} from './detection-contract';
 import type { DetectionSummary } from '../adoption/detection';
 
 /**

@@ -1,33 +1,43 @@
 import {
   ApplicationFailure,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { JsonValue, PlanStep } from '../definitions/plan';
-import type { EnablementActivities, StepContext } from '../activities/contracts';
-import { resolveTemplate } from '../definitions/template';
-import type { EnablementInput } from './enablement-input';
-import { evaluateCondition } from './conditions';
-import {
-  emailDecisionSignal,
-  recoveredSignal,
-  stateQuery,
-  validateEmailDecision,
-  validateRecovered,
-  type EnablementState,
-} from './messages';
-import { buildInitialScope } from './scope';
-import { AdoptionStage } from './search-attributes';
-import type { SignalInbox, StepRun } from './step-run';
-import { STEP_EXECUTORS } from './steps';
+import { evaluateCondition } from '../core/conditions';
+import type { RunFacts, StepContext } from '../core/run-facts';
+import { buildInitialScope } from '../core/scope';
+import { resolveTemplate } from '../core/template';
+import type { JsonValue, StepCommon } from '../core/types';
+import { COOLDOWN_DAYS } from '../adoption/rules';
+import { stepKindOf, type PlanStep, type StepActivities } from '../steps';
+import { STEP_FAILED, type StepRun } from '../steps/run';
+import type { SignalInbox } from '../steps/signals';
+import { factsOf, type EnablementInput } from './enablement-input';
+import { emailDecisionSignal, recoveredSignal, stateQuery, validateEmailDecision, validateRecovered, type EnablementState } from './messages';
+import { AdoptionOutcome, AdoptionStage } from './search-attributes';
 
-/** FR-2.4: a feature with an intervention this recent is left out of the run ("Already intervened"). */
-export const INTERVENTION_COOLDOWN_DAYS = 30;
+/** The interpreter's own activity (not a step kind): the FR-2.4 "already intervened" check before any step runs. */
+export interface CooldownActivities {
+  checkRecentInterventions(context: StepContext, args: { cooldownDays: number }): Promise<RecentInterventionCheck>;
+}
+
+export interface RecentInterventionCheck {
+  /** Features with an intervention in the last `cooldownDays`: the run leaves them out (FR-2.4). */
+  suppressed: Array<{ featureId: string; lastInterventionAt: string }>;
+}
+
+/** Every activity an enablement run may call, by name. */
+export type EnablementActivities = StepActivities & CooldownActivities;
+
+/** Since this patch a finished run reports its outcome in AdoptionOutcome and keeps AdoptionStage for the stage. */
+const OUTCOME_SEARCH_ATTRIBUTE_PATCH = 'outcome-search-attribute';
 
 const DEFAULT_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -45,7 +55,8 @@ export interface EnablementResult {
 /**
  * Runs a compiled plan (carried in the input, so YAML edits never affect a running workflow) step by step.
  * Deterministic: every side effect is an activity, time comes from timers, and the only inputs are the plan, the
- * run's facts and the signals it receives.
+ * run's facts and the signals it receives. A step either proceeds or fails the run (`StepFailed`); it never leaves
+ * the run retrying a workflow task.
  */
 export async function enablementWorkflow(input: EnablementInput): Promise<EnablementResult> {
   const { plan } = input;
@@ -66,7 +77,7 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
     try {
       inbox.emailDecisions.push(validateEmailDecision(payload));
     } catch (error) {
-      rejectMessage(state, 'emailDecision', error);
+      rejectMessage(state, emailDecisionSignal.name, error);
     }
   });
   setHandler(recoveredSignal, (payload) => {
@@ -77,37 +88,40 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
       }
       if (!inbox.recovered.some((known) => known.featureId === recovered.featureId)) inbox.recovered.push(recovered);
     } catch (error) {
-      rejectMessage(state, 'recovered', error);
+      rejectMessage(state, recoveredSignal.name, error);
     }
   });
 
-  const suppressed = await checkCooldown(input);
+  const suppressed = await checkCooldown(factsOf(input), input);
   if (suppressed.length === input.features.length) {
     state.status = 'suppressed';
     state.outcome = 'suppressed';
-    setCurrentDetails(`suppressed: every feature had an intervention in the last ${INTERVENTION_COOLDOWN_DAYS} days`);
+    setCurrentDetails(`suppressed: every feature had an intervention in the last ${COOLDOWN_DAYS} days`);
     return { status: 'suppressed', outcome: 'suppressed', features: [], suppressed, steps: {} };
   }
   // The remaining features run the playbook; the suppressed ones are named in the result for the record.
   const left = new Set(suppressed.map((entry) => entry.featureId));
   features = input.features.filter((feature) => !left.has(feature.featureId));
   state.features = featureStates(features);
-  const runInput: EnablementInput = { ...input, features };
+  const facts: RunFacts = { ...factsOf(input), features };
 
-  const scope = buildInitialScope(runInput, info.workflowId);
+  const scope = buildInitialScope(facts, { id: info.workflowId, name: plan.name, version: plan.version });
   const steps = scope.steps as Record<string, JsonValue>;
-  const run: StepRun = {
-    input: runInput,
+  const run: StepRun<EnablementActivities> = {
+    facts,
     scope,
-    state,
     inbox,
     activities: (step) => proxyActivities<EnablementActivities>(activityOptionsFor(step)),
-    context: (step) => stepContext(runInput, step.id),
+    context: (step) => stepContext(facts, input, step.id),
     resolve: (value) => resolveTemplate(value, scope),
     setWaiting(step, waitingFor) {
       state.waitingFor = waitingFor;
       state.status = waitingFor ? 'waiting' : 'running';
-      setCurrentDetails(describeProgress(state, waitingFor ? `waiting for ${waitingFor}` : step.action));
+      setCurrentDetails(describeProgress(state, waitingFor ? `waiting for ${waitingFor}` : actionOf(step)));
+    },
+    reportOutcome(outcome, measured) {
+      state.outcome = outcome;
+      state.features = measured;
     },
   };
 
@@ -122,28 +136,27 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
       index += 1;
       continue;
     }
-    const executor = STEP_EXECUTORS[step.action] as (step: PlanStep, run: StepRun) => ReturnType<(typeof STEP_EXECUTORS)['wait']>;
     let outcome;
     try {
-      outcome = await executor(step, run);
+      outcome = await stepKindOf(step.action).execute(step, run);
     } catch (error) {
       state.status = 'failed';
       setCurrentDetails(describeProgress(state, `failed: ${(error as Error).message}`));
-      throw error;
+      throw asRunFailure(step, error);
     }
     record(scope, step, outcome.result);
     const next = outcome.next ?? { kind: 'next' };
     if (next.kind === 'fail') {
       state.status = 'failed';
       setCurrentDetails(describeProgress(state, next.message));
-      throw ApplicationFailure.nonRetryable(next.message, 'StepFailed');
+      throw ApplicationFailure.nonRetryable(next.message, STEP_FAILED);
     }
     index = next.kind === 'goto' ? indexById.get(next.step)! : index + 1;
   }
 
   state.status = 'completed';
   state.step = { index: plan.steps.length, total: plan.steps.length, id: null };
-  if (state.outcome) upsertSearchAttributes([{ key: AdoptionStage, value: state.outcome }]);
+  if (state.outcome) reportFinalSearchAttributes(state, state.outcome);
   setCurrentDetails(`completed${state.outcome ? `: ${state.outcome}` : ''}`);
   return {
     status: 'completed',
@@ -154,14 +167,38 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
   };
 }
 
+function reportFinalSearchAttributes(state: EnablementState, outcome: string): void {
+  if (patched(OUTCOME_SEARCH_ATTRIBUTE_PATCH)) {
+    const primary = state.features[0];
+    upsertSearchAttributes([
+      { key: AdoptionOutcome, value: outcome },
+      ...(primary ? [{ key: AdoptionStage, value: primary.stage }] : []),
+    ]);
+  } else {
+    // Runs recorded before the patch stored the outcome in AdoptionStage; replaying them must issue the same command.
+    upsertSearchAttributes([{ key: AdoptionStage, value: outcome }]);
+  }
+}
+
+/**
+ * A Temporal failure (an activity that ran out of retries, a cancellation, a `StepFailed`) already fails the run as
+ * it should. Anything else thrown by an executor would fail only the workflow task, which Temporal retries forever:
+ * the run would hang, so it becomes a `StepFailed` failure naming the step.
+ */
+function asRunFailure(step: PlanStep, error: unknown): unknown {
+  if (error instanceof TemporalFailure) return error;
+  const cause = error instanceof Error ? error.message : String(error);
+  return ApplicationFailure.nonRetryable(`step ${step.id} (${step.action}): ${cause}`, STEP_FAILED, { stepId: step.id, cause });
+}
+
 function featureStates(features: EnablementInput['features']): EnablementState['features'] {
   return features.map(({ featureId, stage, usageScore }) => ({ featureId, stage, usageScore }));
 }
 
-async function checkCooldown(input: EnablementInput) {
-  const activities = proxyActivities<EnablementActivities>({ ...DEFAULT_ACTIVITY_OPTIONS, summary: 'cooldown check' });
-  const { suppressed } = await activities.checkRecentInterventions(stepContext(input, 'cooldown_check'), {
-    cooldownDays: INTERVENTION_COOLDOWN_DAYS,
+async function checkCooldown(facts: RunFacts, input: EnablementInput) {
+  const activities = proxyActivities<CooldownActivities>({ ...DEFAULT_ACTIVITY_OPTIONS, summary: 'cooldown check' });
+  const { suppressed } = await activities.checkRecentInterventions(stepContext(facts, input, 'cooldown_check'), {
+    cooldownDays: COOLDOWN_DAYS,
   });
   return suppressed;
 }
@@ -171,7 +208,11 @@ function record(scope: Record<string, JsonValue>, step: PlanStep, result: JsonVa
   if (step.output) scope[step.output] = result;
 }
 
-function activityOptionsFor(step: PlanStep): ActivityOptions {
+function actionOf(step: StepCommon): string {
+  return (step as PlanStep).action;
+}
+
+function activityOptionsFor(step: StepCommon): ActivityOptions {
   const retry = step.retry;
   return {
     ...DEFAULT_ACTIVITY_OPTIONS,
@@ -191,14 +232,15 @@ function activityOptionsFor(step: PlanStep): ActivityOptions {
   };
 }
 
-function stepContext(input: EnablementInput, stepId: string): StepContext {
+function stepContext(facts: RunFacts, input: EnablementInput, stepId: string): StepContext {
   const info = workflowInfo();
   return {
     workflowId: info.workflowId,
     runId: info.runId,
     stepId,
-    customerId: input.customer.id,
-    featureIds: input.features.map((feature) => feature.featureId),
+    customerId: facts.customer.id,
+    signalId: facts.signal.id,
+    featureIds: facts.features.map((feature) => feature.featureId),
     definition: { name: input.plan.name, version: input.plan.version, digest: input.plan.digest },
   };
 }

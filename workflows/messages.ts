@@ -1,15 +1,19 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { EmailDecision } from '../activities/contracts';
+import { EMAIL_DECISIONS, type EmailDecision, type RecoveredSignal } from '../steps/signals';
+import type { enablementWorkflow } from './enablement';
 
 /**
- * The stable message contract of an enablement run (documented in the README): Slack buttons, the HTTP API and
- * ops with the `temporal` CLI all send these. Validators are pure so the client can refuse a bad payload before
- * sending it, and the workflow can ignore one that got through without changing anything.
+ * The stable message contract of an enablement run (documented in the README): Slack buttons, the HTTP API, the CLI,
+ * detection and ops with the `temporal` CLI all use these definitions, never the names as bare strings. Validators
+ * are pure so a sender can refuse a bad payload before sending it, and the workflow can ignore one that got through
+ * without changing anything. The payload types live with the steps that wait on them (steps/signals.ts).
  */
-export interface RecoveredSignal {
-  featureId: string;
-  detectedAt: string;
-}
+export type { EmailDecision, RecoveredSignal } from '../steps/signals';
+export { EMAIL_DECISIONS } from '../steps/signals';
+
+/** The workflow type of an enablement run, for `client.workflow.start<EnablementWorkflow>(ENABLEMENT_WORKFLOW, ...)`. */
+export const ENABLEMENT_WORKFLOW = 'enablementWorkflow';
+export type EnablementWorkflow = typeof enablementWorkflow;
 
 export interface EnablementState {
   definition: { name: string; version: string; digest: string };
@@ -26,7 +30,6 @@ export const emailDecisionSignal = defineSignal<[EmailDecision]>('emailDecision'
 export const recoveredSignal = defineSignal<[RecoveredSignal]>('recovered');
 export const stateQuery = defineQuery<EnablementState>('state');
 
-const DECISIONS = ['approve', 'edit', 'reject'] as const;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export class InvalidMessageError extends Error {
@@ -52,8 +55,8 @@ function optionalString(payload: Record<string, unknown>, field: string): void {
 /** Throws InvalidMessageError naming the field; returns the payload narrowed. */
 export function validateEmailDecision(payload: unknown): EmailDecision {
   if (!isRecord(payload)) throw new InvalidMessageError('emailDecision', 'payload must be a JSON object');
-  if (!DECISIONS.includes(payload.decision as (typeof DECISIONS)[number])) {
-    throw new InvalidMessageError('decision', `must be one of ${DECISIONS.join(', ')}, got ${JSON.stringify(payload.decision)}`);
+  if (!EMAIL_DECISIONS.includes(payload.decision as (typeof EMAIL_DECISIONS)[number])) {
+    throw new InvalidMessageError('decision', `must be one of ${EMAIL_DECISIONS.join(', ')}, got ${JSON.stringify(payload.decision)}`);
   }
   if (typeof payload.by !== 'string' || payload.by.trim() === '') {
     throw new InvalidMessageError('by', 'must name who decided (non-empty string)');

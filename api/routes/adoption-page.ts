@@ -1,10 +1,10 @@
+import { UUID_PATTERN as UUID } from '../../core/identifiers';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { loadCustomerAdoption } from '../adoption-data';
 import { renderAdoptionPage, renderErrorPage } from '../adoption-page';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** PRD 5.2/5.3: `GET /customers/:customerId/adoption`, HTML for a browser (errors as HTML too). */
 export function registerAdoptionPageRoutes(app: FastifyInstance, ctx: ApiContext): void {

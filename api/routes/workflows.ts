@@ -1,6 +1,15 @@
 import type { Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/workflow';
 import type { FastifyInstance } from 'fastify';
-import { InvalidMessageError, validateEmailDecision, validateRecovered, type EnablementState } from '../../workflows/messages';
+import {
+  emailDecisionSignal,
+  InvalidMessageError,
+  recoveredSignal,
+  stateQuery,
+  validateEmailDecision,
+  validateRecovered,
+  type EnablementWorkflow,
+} from '../../workflows/messages';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { QUERY_TIMEOUT_MS, temporalErrorToHttp } from '../temporal-access';
@@ -34,27 +43,27 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ApiContext): v
     } catch (error) {
       if (!(error instanceof InvalidMessageError)) throw error;
       // The validators name the field ("decision"), or the payload itself when it is not an object.
-      const field = ['emailDecision', 'recovered'].includes(error.field) ? 'body' : `body/${error.field}`;
+      const field = [emailDecisionSignal.name, recoveredSignal.name].includes(error.field) ? 'body' : `body/${error.field}`;
       const problem = error.message.slice(`${error.field}: `.length);
       throw new HttpError(400, `${field} ${problem}`, field);
     }
   };
 
-  const signalRoute = (path: string, signal: 'emailDecision' | 'recovered', validate: (payload: unknown) => unknown) =>
+  const signalRoute = <T>(path: string, signal: SignalDefinition<[T]>, validate: (payload: unknown) => T) =>
     app.post<{ Params: Params }>(path, { schema: { params: PARAMS_SCHEMA } }, async (request, reply) => {
       const payload = validated(validate, request.body);
       const { workflowId } = request.params;
-      await withClient(workflowId, (client) => client.workflow.getHandle(workflowId).signal(signal, payload));
-      return reply.code(202).send({ workflowId, signal, accepted: true });
+      await withClient(workflowId, (client) => client.workflow.getHandle<EnablementWorkflow>(workflowId).signal(signal, payload));
+      return reply.code(202).send({ workflowId, signal: signal.name, accepted: true });
     });
 
-  signalRoute('/api/workflows/:workflowId/email-decision', 'emailDecision', validateEmailDecision);
-  signalRoute('/api/workflows/:workflowId/recovered', 'recovered', validateRecovered);
+  signalRoute('/api/workflows/:workflowId/email-decision', emailDecisionSignal, validateEmailDecision);
+  signalRoute('/api/workflows/:workflowId/recovered', recoveredSignal, validateRecovered);
 
   app.get<{ Params: Params }>('/api/workflows/:workflowId/state', { schema: { params: PARAMS_SCHEMA } }, async (request) => {
     const { workflowId } = request.params;
     return withClient(workflowId, (client) =>
-      client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => client.workflow.getHandle(workflowId).query<EnablementState>('state')),
+      client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => client.workflow.getHandle<EnablementWorkflow>(workflowId).query(stateQuery)),
     );
   });
 }

@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { validateEmailDecision, validateRecovered } from '../../workflows/messages';
+import {
+  emailDecisionSignal,
+  recoveredSignal,
+  stateQuery,
+  validateEmailDecision,
+  validateRecovered,
+  type EnablementWorkflow,
+} from '../../workflows/messages';
 import { connectClient, temporalSettingsFromEnv } from '../../temporal/connection';
 
 interface DecisionOptions {
@@ -28,7 +35,7 @@ export function registerRunMessageCommands(program: Command): void {
     .action(async (options: DecisionOptions) => {
       const { workflowId, ...fields } = options;
       const payload = validateEmailDecision(Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)));
-      await withClient((client) => client.workflow.getHandle(workflowId).signal('emailDecision', payload));
+      await withClient((client) => client.workflow.getHandle<EnablementWorkflow>(workflowId).signal(emailDecisionSignal, payload));
       process.stdout.write(`sent emailDecision ${payload.decision} to ${workflowId}\n`);
     });
 
@@ -40,7 +47,7 @@ export function registerRunMessageCommands(program: Command): void {
     .option('--detected-at <iso>', 'when usage resumed (ISO-8601)', new Date().toISOString())
     .action(async (options: { workflowId: string; featureId: string; detectedAt: string }) => {
       const payload = validateRecovered({ featureId: options.featureId, detectedAt: options.detectedAt });
-      await withClient((client) => client.workflow.getHandle(options.workflowId).signal('recovered', payload));
+      await withClient((client) => client.workflow.getHandle<EnablementWorkflow>(options.workflowId).signal(recoveredSignal, payload));
       process.stdout.write(`sent recovered ${payload.featureId} to ${options.workflowId}\n`);
     });
 
@@ -49,7 +56,7 @@ export function registerRunMessageCommands(program: Command): void {
     .description("print a run's state (query state): step, what it waits for, features, outcome")
     .requiredOption('--workflow-id <id>', 'adoption-stalled/<customerId>/<signalId>')
     .action(async (options: { workflowId: string }) => {
-      const state = await withClient((client) => client.workflow.getHandle(options.workflowId).query('state'));
+      const state = await withClient((client) => client.workflow.getHandle<EnablementWorkflow>(options.workflowId).query(stateQuery));
       process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
     });
 }

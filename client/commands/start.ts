@@ -15,6 +15,7 @@ import { connectClient, temporalSettingsFromEnv } from '../../temporal/connectio
 import { createConfiguredWorker } from '../../worker/configured-worker';
 import { importFiles } from './import';
 import { buildApiServer } from '../../api/server';
+import { stateQuery } from '../../workflows/messages';
 
 interface StartOptions {
   dataDir: string;
@@ -142,7 +143,7 @@ async function waitUntilWaitingForCsm(client: Awaited<ReturnType<typeof connectC
   for (let attempt = 0; attempt < 600; attempt += 1) {
     const state = await client.workflow
       .getHandle(workflowId)
-      .query<{ status: string }>('state')
+      .query(stateQuery)
       .catch(() => undefined);
     if (state && state.status !== 'running') return;
     await new Promise((resolve) => setTimeout(resolve, 200));

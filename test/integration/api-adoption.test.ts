@@ -251,6 +251,7 @@ describe('POST /api/feature-adoption/:id/intervention', () => {
         runId: 'run',
         stepId: 'cooldown_check',
         customerId,
+        signalId: randomUUID(),
         featureIds: ['advanced_analytics', 'workflow_automation'],
         definition: { name: 'feature_adoption_enablement', version: '1.1', digest: 'x' },
       },

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database';
-import type { StepContext } from '../../activities/contracts';
-import type { EnablementInput, SignalFeature, TrainingResource } from '../../workflows/enablement-input';
+import type { StepContext } from '../../core/run-facts';
+import type { SignalFeature, TrainingResource } from '../../core/run-facts';
+import type { EnablementInput } from '../../workflows/enablement-input';
 
 /** Rows and run facts for activity tests, shaped after the PRD-090 5.1 example (TechCorp, Advanced Analytics). */
 
@@ -128,6 +129,7 @@ export function stepContext(customerId: string, overrides: Partial<StepContext> 
     runId: randomUUID(),
     stepId: 'step',
     customerId,
+    signalId: randomUUID(),
     featureIds: ['advanced_analytics'],
     definition: { name: 'feature_adoption_enablement', version: '1.1', digest: 'test-digest' },
     ...overrides,

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { ActivityDeps } from '../../adapters/deps';
 import type { Plan } from '../../definitions/plan';
 import { loadShippedPlans } from '../../definitions/compile';
 import { createWorker } from '../../worker/create-worker';
 import { startEnablementForSignal } from '../../temporal/start-enablement';
-import type { EnablementState } from '../../workflows/messages';
+import { stateQuery, type EnablementState } from '../../workflows/messages';
 import type { EnablementResult } from '../../workflows/enablement';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { startSlackServer, type SlackTestServer } from './slack-server';
@@ -32,7 +33,11 @@ export interface EnablementHarness {
   close(): Promise<void>;
 }
 
-export async function createEnablementHarness(env: TestWorkflowEnvironment, plans = loadShippedPlans()): Promise<EnablementHarness> {
+export async function createEnablementHarness(
+  env: TestWorkflowEnvironment,
+  plans = loadShippedPlans(),
+  moreDeps: Partial<ActivityDeps> = {},
+): Promise<EnablementHarness> {
   const database = await createTestDatabase();
   const slack = await startSlackServer();
   const smtp = await startSmtpServer();
@@ -48,6 +53,7 @@ export async function createEnablementHarness(env: TestWorkflowEnvironment, plan
       slack: { token: 'xoxb-test-token', apiUrl: slack.apiUrl },
       email: { smtpUrl: smtp.url, from: 'Dana Reyes <dana@vendor.example>' },
       log: () => undefined,
+      ...moreDeps,
     },
   });
   const running = worker.run();
@@ -64,7 +70,7 @@ export async function createEnablementHarness(env: TestWorkflowEnvironment, plan
     async waitForState(workflowId, predicate) {
       for (let attempt = 0; attempt < 600; attempt += 1) {
         try {
-          const state = await handle(workflowId).query<EnablementState>('state');
+          const state = await handle(workflowId).query(stateQuery);
           if (predicate(state)) return state;
         } catch {
           // The first workflow task may not have run yet; the query fails until it has.
@@ -88,12 +94,16 @@ export async function createEnablementHarness(env: TestWorkflowEnvironment, plan
  * Registers beforeAll/afterAll for a test file that needs a Temporal server and an enablement harness on it;
  * returns the harness for use inside tests.
  */
-export function useEnablementHarness(connect: () => Promise<TestWorkflowEnvironment>, plans?: Plan[]): () => EnablementHarness {
+export function useEnablementHarness(
+  connect: () => Promise<TestWorkflowEnvironment>,
+  plans?: Plan[],
+  moreDeps?: () => Partial<ActivityDeps>,
+): () => EnablementHarness {
   let env: TestWorkflowEnvironment | undefined;
   let harness: EnablementHarness | undefined;
   beforeAll(async () => {
     env = await connect();
-    harness = await createEnablementHarness(env, plans);
+    harness = await createEnablementHarness(env, plans, moreDeps?.());
   });
   afterAll(async () => {
     await harness?.close();

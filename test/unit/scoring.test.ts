@@ -2,7 +2,6 @@ import {
   addDays,
   endOfUtcDay,
   isIsoDay,
-  recoveryThresholdOf,
   stageOf,
   usageScoreOf,
   utcDay,
@@ -37,13 +36,6 @@ describe('stages (PRD 4.3)', () => {
     expect(stageOf(20, 30)).toBe('engaged');
     expect(stageOf(59, 30)).toBe('engaged');
     expect(stageOf(60, 30)).toBe('adopted');
-  });
-
-  it('recovery needs the threshold of the rule that flagged the feature', () => {
-    expect(recoveryThresholdOf('low_usage_14d')).toBe(20);
-    expect(recoveryThresholdOf('past_expected_timeline')).toBe(30);
-    expect(recoveryThresholdOf('low_usage_14d+past_expected_timeline')).toBe(30);
-    expect(recoveryThresholdOf(null)).toBe(20);
   });
 });
 

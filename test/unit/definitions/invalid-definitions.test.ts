@@ -31,6 +31,8 @@ const EXPECTED: Array<[file: string, line: number, column: number, category: str
   ['output-clash.yaml', 11, 13, 'output-clash', 'output name "customer" is a built-in scope name'],
   ['reference-in-operand.yaml', 13, 16, 'template-not-allowed', 'references are not resolved in a condition operand'],
   ['self-reference.yaml', 12, 20, 'forward-reference', 'a step cannot use its own result'],
+  ['skipped-step-reference.yaml', 21, 15, 'maybe-skipped-reference', 'step "draft" may not run (it has a `when`); give the reference a default'],
+  ['jumped-step-reference.yaml', 27, 26, 'maybe-skipped-reference', 'step "analyze" may not run (step "approval" jumps over it on timeout)'],
   ['sql-for-update.yaml', 16, 9, 'sql-not-select', 'FOR UPDATE locks rows'],
   ['sql-insert.yaml', 12, 15, 'sql-not-select', 'this statement starts with INSERT'],
   ['sql-modifying-cte.yaml', 13, 23, 'sql-not-select', 'DELETE inside WITH modifies data'],

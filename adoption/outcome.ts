@@ -1,0 +1,64 @@
+import { LOW_USAGE_THRESHOLD, STALL_SCORE_THRESHOLD } from './scoring';
+
+/**
+ * Judging an intervention (FR-4.1, FR-4.3): did the stalled feature recover, improve, or stay stalled? One source for
+ * the recovery threshold, which the follow-up measurement (TypeScript) and detection's closing of stall episodes
+ * (SQL) both use.
+ */
+export type AdoptionOutcome = 'recovered' | 'improved' | 'still_stalled';
+
+/** "Improved" needs at least this many points more than at signal time. */
+export const IMPROVEMENT_MIN_POINTS = 10;
+
+/** The rule whose threshold is the stall-score one (PRD 4.3); every other rule recovers at the low-usage threshold. */
+const PAST_EXPECTED_TIMELINE = 'past_expected_timeline';
+
+/** The score a stalled feature must reach again to count as recovered: the threshold of the rule that flagged it. */
+export function recoveryThresholdOf(rule: string | null | undefined): number {
+  return rule && rule.includes(PAST_EXPECTED_TIMELINE) ? STALL_SCORE_THRESHOLD : LOW_USAGE_THRESHOLD;
+}
+
+/**
+ * `recoveryThresholdOf` as a SQL expression over a rule column. Only constants of this module are written into the
+ * text; `ruleColumn` is a column name chosen by our own code, never input.
+ */
+export function recoveryThresholdSql(ruleColumn: string): string {
+  return `CASE WHEN ${ruleColumn} LIKE '%${PAST_EXPECTED_TIMELINE}%' THEN ${STALL_SCORE_THRESHOLD} ELSE ${LOW_USAGE_THRESHOLD} END`;
+}
+
+export interface FeatureJudgement {
+  outcome: AdoptionOutcome;
+  effectivenessScore: number;
+}
+
+/**
+ * - recovered: a `recovered` signal reported it, or the score is back at the threshold of the rule that flagged it
+ *   (20 for FR-1.3, i.e. engaged or better; 30 for PRD 4.3), or the stage is `adopted`;
+ * - improved: up by at least 10 points;
+ * - still_stalled: otherwise.
+ * Effectiveness (0-100): 100 when recovered, else the share of the gap to the threshold that was closed.
+ */
+export function judgeFeature(input: {
+  before: number;
+  after: number;
+  stage: string;
+  rule: string | null;
+  reportedRecovered: boolean;
+}): FeatureJudgement {
+  const threshold = recoveryThresholdOf(input.rule);
+  if (input.reportedRecovered || input.after >= threshold || input.stage === 'adopted') {
+    return { outcome: 'recovered', effectivenessScore: 100 };
+  }
+  const gap = Math.max(1, threshold - input.before);
+  const effectivenessScore = Math.max(0, Math.min(100, Math.round((100 * (input.after - input.before)) / gap)));
+  if (input.after - input.before >= IMPROVEMENT_MIN_POINTS) return { outcome: 'improved', effectivenessScore };
+  return { outcome: 'still_stalled', effectivenessScore };
+}
+
+/** The run's outcome: recovered when every feature recovered, improved when any moved, else still stalled. */
+export function overallOutcome(outcomes: AdoptionOutcome[]): AdoptionOutcome {
+  if (outcomes.length > 0 && outcomes.every((outcome) => outcome === 'recovered')) return 'recovered';
+  if (outcomes.some((outcome) => outcome === 'recovered' || outcome === 'improved')) return 'improved';
+  return 'still_stalled';
+}
+

@@ -1,0 +1,50 @@
+import type { JsonValue } from './types';
+import type { RunFacts, SignalFeature } from './run-facts';
+
+/**
+ * The names a definition's `{{...}}` can reference before any step has run. The compiler checks references against
+ * their description in scope-shape.ts; scope-contract.test.ts keeps the two in step.
+ */
+export function buildInitialScope(
+  input: RunFacts,
+  workflow: { id: string; name: string; version: string },
+): Record<string, JsonValue> {
+  const features = input.features;
+  const primary = features[0];
+  return {
+    customer: toJson(input.customer),
+    csm: toJson(input.customer.csm),
+    champion: toJson(input.customer.champion),
+    signal: toJson(input.signal),
+    feature: primary ? toJson(primary) : null,
+    features: toJson(features),
+    feature_id: primary?.featureId ?? null,
+    feature_name: joinNames(features.map((feature) => feature.featureName)),
+    key_benefit: primary?.keyBenefit ?? null,
+    resources: toJson(uniqueResources(features)),
+    overall_adoption: input.overallAdoption ?? null,
+    workflow: { id: workflow.id, name: workflow.name, version: workflow.version },
+    steps: {},
+  };
+}
+
+/** "A", "A and B", "A, B and C": how a CSM would write several feature names in one sentence. */
+export function joinNames(names: string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+function uniqueResources(features: SignalFeature[]) {
+  const seen = new Set<string>();
+  return features.flatMap((feature) =>
+    feature.resources.filter((resource) => {
+      if (seen.has(resource.url)) return false;
+      seen.add(resource.url);
+      return true;
+    }),
+  );
+}
+
+function toJson(value: unknown): JsonValue {
+  return value as JsonValue;
+}

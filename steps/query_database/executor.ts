@@ -1,0 +1,16 @@
+import type { JsonValue } from '../../core/types';
+import type { PlanStepOf } from '../kind';
+import type { StepExecutor } from '../run';
+import type { QueryDatabaseActivities } from './activity';
+import type { QueryDatabasePlanConfig } from './definition';
+import { bindQueryParameters } from './sql';
+
+export const executeQueryDatabase: StepExecutor<PlanStepOf<'query_database', QueryDatabasePlanConfig>, QueryDatabaseActivities> = async (
+  step,
+  run,
+) => {
+  // The SQL text is fixed at compile time; only the bound parameter values come from the scope.
+  const { sql, values } = bindQueryParameters(step.config, run.scope);
+  const result = await run.activities(step).queryDatabase(run.context(step), { sql, params: values, maxRows: step.config.maxRows });
+  return { result: result as unknown as JsonValue };
+};

@@ -1,0 +1,210 @@
+import { recordEmailInterventions } from '../../adoption/interventions';
+import { UUID_PATTERN as UUID } from '../../core/identifiers';
+import { EMAIL_DECISIONS, type EmailDecision } from '../signals';
+import type { StepContext } from '../../core/run-facts';
+import { createTransport } from 'nodemailer';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../../db/database';
+import { currentTime, type ActivityDeps } from '../../adapters/deps';
+
+export interface SendEmailArgs {
+  draftId: string;
+  /** The CSM's decision; absent when the approval wait timed out (the draft then expires unsent). */
+  decision?: EmailDecision | null;
+  /** Overrides the draft's recipient. */
+  to?: string;
+}
+
+export interface SendEmailResult {
+  sent: boolean;
+  status: 'sent' | 'rejected' | 'expired';
+  delivered: 'smtp' | 'outbox' | null;
+  messageId: string | null;
+  subject: string;
+}
+
+/** The activities a `send_email` step calls (the worker registers them under these names). */
+export interface SendEmailActivities {
+  sendEmail(context: StepContext, args: SendEmailArgs): Promise<SendEmailResult>;
+}
+
+const DEFAULT_FROM = 'adoption-enablement@localhost';
+
+interface DraftRow {
+  id: string;
+  customer_id: string | null;
+  feature_ids: string[];
+  to_email: string | null;
+  to_name: string | null;
+  from_email: string | null;
+  subject: string;
+  body: string;
+  status: 'draft' | 'pending_approval' | 'approved' | 'rejected' | 'expired' | 'sent';
+}
+
+/**
+ * `send_email`: acts on the CSM's decision about a stored draft.
+ *
+ * - approve: send the draft as stored; edit: store the CSM's subject/body, then send; reject: mark rejected (who,
+ *   why), nothing sent; no decision: the approval wait timed out, the draft expires unsent. A draft that never needed
+ *   approval (status `draft`) is sent without a decision.
+ * - Sending: SMTP through nodemailer when configured, else the outbox. Both count as sent; `delivered` says where.
+ * - Idempotency: the draft row is locked (SELECT ... FOR UPDATE) for the whole attempt and its status decides: a
+ *   draft already `sent` returns the earlier result without sending again, so a retry, or two attempts racing after
+ *   a timeout, send once. The Message-ID is derived from the draft id, so even the remaining gap (SMTP accepted, then
+ *   the commit failed) resends the same message id, which receiving servers can deduplicate.
+ * - A sent email is an intervention (FR-4.2): one `interventions` row per feature of the draft, with the score at
+ *   the time, and feature_adoption.intervention_sent_at / intervention_type.
+ */
+export function createActivities(deps: ActivityDeps): SendEmailActivities {
+  return {
+    async sendEmail(context: StepContext, args: SendEmailArgs): Promise<SendEmailResult> {
+      if (typeof args.draftId !== 'string' || !UUID.test(args.draftId)) {
+        throw ApplicationFailure.create({ message: `send_email: draft id ${JSON.stringify(args.draftId)} is not a UUID`, type: 'EmailDraftNotFound', nonRetryable: true });
+      }
+      const decision = args.decision ?? null;
+      if (decision && !EMAIL_DECISIONS.includes(decision.decision)) {
+        throw ApplicationFailure.create({ message: `send_email: unknown decision ${JSON.stringify(decision.decision)}`, type: 'InvalidDecision', nonRetryable: true });
+      }
+      const key = `${context.workflowId}/${context.stepId}`;
+      return deps.db.transaction(async (tx) => {
+        const draft = (
+          await tx.query<DraftRow>(
+            `SELECT id, customer_id, feature_ids, to_email, to_name, from_email, subject, body, status
+               FROM email_drafts WHERE id = $1 FOR UPDATE`,
+            [args.draftId],
+          )
+        ).rows[0];
+        if (!draft) {
+          throw ApplicationFailure.create({ message: `send_email: no email draft ${args.draftId}`, type: 'EmailDraftNotFound', nonRetryable: true });
+        }
+        const now = currentTime(deps);
+        const unsent = (status: 'rejected' | 'expired', subject: string): SendEmailResult => ({ sent: false, status, delivered: null, messageId: null, subject });
+
+        if (draft.status === 'sent') return earlierResult(tx, draft, key);
+        if (draft.status === 'rejected' || draft.status === 'expired') return unsent(draft.status, draft.subject);
+
+        if (!decision && draft.status === 'pending_approval') {
+          await tx.query(
+            `UPDATE email_drafts SET status = 'expired', decided_at = $2, decision_reason = $3 WHERE id = $1`,
+            [draft.id, now, 'approval timed out'],
+          );
+          return unsent('expired', draft.subject);
+        }
+        if (decision?.decision === 'reject') {
+          await tx.query(
+            `UPDATE email_drafts SET status = 'rejected', decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $1`,
+            [draft.id, decision.by, now, decision.reason ?? null],
+          );
+          return unsent('rejected', draft.subject);
+        }
+
+        const subject = decision?.decision === 'edit' && decision.subject?.trim() ? decision.subject : draft.subject;
+        const body = decision?.decision === 'edit' && decision.body?.trim() ? decision.body : draft.body;
+        const to = args.to ?? draft.to_email;
+        if (!to) {
+          throw ApplicationFailure.create({
+            message: `send_email: draft ${draft.id} has no recipient (the customer has no champion email) and no \`to\` was given`,
+            type: 'EmailNoRecipient',
+            nonRetryable: true,
+          });
+        }
+        const from = deps.email?.from ?? DEFAULT_FROM;
+        const messageHeaderId = `<draft-${draft.id}@${domainOf(from)}>`;
+        let delivered: 'smtp' | 'outbox' = 'outbox';
+        let messageId: string | null = null;
+        if (deps.email?.smtpUrl) {
+          messageId = await sendSmtp(deps.email.smtpUrl, {
+            from,
+            to: draft.to_name && to === draft.to_email ? { name: draft.to_name, address: to } : to,
+            // The CSM wrote (or approved) the words: replies should reach them, not the sending service.
+            replyTo: draft.from_email ?? undefined,
+            subject,
+            text: body,
+            messageId: messageHeaderId,
+          });
+          delivered = 'smtp';
+        }
+        const result: SendEmailResult = { sent: true, status: 'sent', delivered, messageId, subject };
+
+        await tx.query(
+          `INSERT INTO outbox (idempotency_key, channel, recipient, payload, delivered, delivery_ref)
+           VALUES ($1, 'email', $2, $3::jsonb, $4, $5)
+           ON CONFLICT (idempotency_key) DO UPDATE
+             SET recipient = EXCLUDED.recipient, payload = EXCLUDED.payload, delivered = EXCLUDED.delivered, delivery_ref = EXCLUDED.delivery_ref`,
+          [key, to, JSON.stringify({ draftId: draft.id, from, to, replyTo: draft.from_email, subject, body, messageId: messageHeaderId, result }), delivered === 'smtp', messageId],
+        );
+        await tx.query(
+          `UPDATE email_drafts
+              SET status = 'sent', subject = $2, body = $3, to_email = $4, sent_at = $5,
+                  decided_by = COALESCE($6, decided_by), decided_at = CASE WHEN $6::text IS NULL THEN decided_at ELSE $5 END
+            WHERE id = $1`,
+          [draft.id, subject, body, to, now, decision?.by ?? null],
+        );
+        await recordEmailInterventions(tx, {
+          customerId: draft.customer_id ?? context.customerId,
+          featureIds: draft.feature_ids.length ? draft.feature_ids : context.featureIds,
+          key,
+          workflowId: context.workflowId,
+          at: now,
+          details: `Enablement email "${subject}" sent to ${to} (draft ${draft.id}, ${delivered})`,
+          body,
+        });
+        return result;
+      });
+    },
+  };
+}
+
+interface MailMessage {
+  from: string;
+  to: string | { name: string; address: string };
+  replyTo?: string;
+  subject: string;
+  text: string;
+  messageId: string;
+}
+
+async function sendSmtp(smtpUrl: string, message: MailMessage): Promise<string> {
+  const transport = createTransport(smtpUrl);
+  try {
+    const info = await transport.sendMail(message);
+    return String(info.messageId ?? message.messageId);
+  } catch (error) {
+    const failure = error as { responseCode?: number; code?: string; message?: string };
+    // 5xx replies (mailbox unknown, message refused) and bad credentials fail the same way every time.
+    const permanent = (failure.responseCode ?? 0) >= 500 || failure.code === 'EAUTH' || failure.code === 'EENVELOPE';
+    throw ApplicationFailure.create({
+      message: `SMTP send failed: ${failure.message ?? String(error)}`,
+      type: permanent ? 'EmailRejected' : 'EmailUnavailable',
+      nonRetryable: permanent,
+      details: [{ responseCode: failure.responseCode ?? null, code: failure.code ?? null }],
+    });
+  } finally {
+    transport.close();
+  }
+}
+
+/** The result the attempt that sent the draft returned, from its outbox record. */
+async function earlierResult(tx: Db, draft: DraftRow, key: string): Promise<SendEmailResult> {
+  const row = (
+    await tx.query<{ delivered: boolean; delivery_ref: string | null; payload: { result?: SendEmailResult } | null }>(
+      `SELECT delivered, delivery_ref, payload FROM outbox
+        WHERE channel = 'email' AND (idempotency_key = $1 OR payload->>'draftId' = $2)
+        ORDER BY (idempotency_key = $1) DESC, id DESC LIMIT 1`,
+      [key, draft.id],
+    )
+  ).rows[0];
+  if (row?.payload?.result) return row.payload.result;
+  return {
+    sent: true,
+    status: 'sent',
+    delivered: row ? (row.delivered ? 'smtp' : 'outbox') : null,
+    messageId: row?.delivery_ref ?? null,
+    subject: draft.subject,
+  };
+}
+
+function domainOf(address: string): string {
+  return /@([A-Za-z0-9.-]+)/.exec(address)?.[1] ?? 'adoption-enablement.local';
+}

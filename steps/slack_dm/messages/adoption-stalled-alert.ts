@@ -1,0 +1,164 @@
+import type { AdoptionGapAnalysis } from '../../../adapters/agents/contracts';
+import type { SignalFeature, TrainingResource } from '../../../core/run-facts';
+import {
+  escapeMrkdwn,
+  findInScope,
+  formatDate,
+  formatMoney,
+  importanceLabel,
+  joinWords,
+  linkLabel,
+  runResources,
+  section,
+  stageLabel,
+  truncate,
+  type SlackBlock,
+  type SlackMessage,
+  type SlackRenderInput,
+} from './format';
+
+/** PRD-090 4.3: a usage score of 60 is "adopted", the target the expected timeline refers to. */
+export const ADOPTED_SCORE = 60;
+const MAX_FEATURES_IN_BLOCKS = 10;
+const MAX_RESOURCES = 5;
+
+/** Button action ids; their `value` is the workflow id, so the interactivity handler knows which run to signal. */
+export const ALERT_ACTIONS = [
+  { actionId: 'share_resources', label: 'Share Resources' },
+  { actionId: 'draft_enablement_email', label: 'Draft Enablement Email' },
+  { actionId: 'schedule_training_call', label: 'Schedule Training Call' },
+] as const;
+
+const CAUSE_LABELS: Record<string, string> = {
+  training_gap: 'Training gap',
+  integration_challenges: 'Integration challenges',
+  changed_priorities: 'Changed priorities',
+};
+// What the PRD lists when we have no analysis to go on.
+const GENERIC_CAUSES = ['Training gap', 'Integration challenges', 'Changed priorities'];
+
+/**
+ * `adoption_stalled_alert`: the PRD-090 5.1 alert. The plain-text fallback carries the PRD's lines as written (one
+ * Feature/Status/Usage group per stalled feature, FR-2.5); the blocks carry the same content with links and buttons.
+ */
+export function renderAdoptionStalledAlert(request: SlackRenderInput): SlackMessage {
+  const { input, scope, params, includeResources, workflowId } = request;
+  const customerName = escapeMrkdwn(input.customer.name);
+  const features = input.features;
+  const analysis = findInScope(scope, (value) => Array.isArray(value.likelyCauses)) as unknown as AdoptionGapAnalysis | null;
+  const resources = includeResources ? runResources(params, input).slice(0, MAX_RESOURCES) : [];
+  const header = `:chart_with_downwards_trend: Feature Adoption Stalled: ${input.customer.name}`;
+
+  const featureLines = features.map((feature) => featureFacts(feature));
+  const contextLines = customerContext(request);
+  const why = whyItMatters(features, analysis);
+  const resourceLines = resources.map((resource, index) => `${index + 1}. ${resourceLine(resource, false)}`);
+  const buttonsLine = ALERT_ACTIONS.map((action) => `[${action.label}]`).join(' ');
+
+  const text = [
+    `:chart_with_downwards_trend: Feature Adoption Stalled: ${customerName}`,
+    ...featureLines.flatMap((lines) => ['', ...lines]),
+    '',
+    'Customer Context:',
+    ...contextLines.map((line) => `- ${line}`),
+    '',
+    'Why it matters:',
+    ...why.text,
+    ...(includeResources ? ['', 'Recommended Resources:', ...(resourceLines.length ? resourceLines : ['No training resources in the catalog yet.'])] : []),
+    '',
+    buttonsLine,
+  ].join('\n');
+
+  const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(header, 150), emoji: true } }];
+  for (const lines of featureLines.slice(0, MAX_FEATURES_IN_BLOCKS)) {
+    blocks.push(section(lines.map((line) => line.replace(/^([^:]+):/, '*$1:*')).join('\n')));
+  }
+  if (features.length > MAX_FEATURES_IN_BLOCKS) {
+    blocks.push(section(`_…and ${features.length - MAX_FEATURES_IN_BLOCKS} more stalled features._`));
+  }
+  blocks.push(section(['*Customer Context:*', ...contextLines.map((line) => `• ${line}`)].join('\n')));
+  blocks.push(section(['*Why it matters:*', ...why.blocks].join('\n')));
+  if (analysis?.summary) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(analysis.summary), 3000) }] });
+  }
+  if (includeResources) {
+    const linked = resources.map((resource, index) => `${index + 1}. ${resourceLine(resource, true)}`);
+    blocks.push(section(['*Recommended Resources:*', ...(linked.length ? linked : ['No training resources in the catalog yet.'])].join('\n')));
+  }
+  blocks.push({
+    type: 'actions',
+    block_id: 'adoption_actions',
+    elements: ALERT_ACTIONS.map((action) => ({
+      type: 'button',
+      action_id: action.actionId,
+      text: { type: 'plain_text', text: action.label },
+      value: workflowId,
+      ...(action.actionId === 'draft_enablement_email' ? { style: 'primary' } : {}),
+    })),
+  });
+  return { text, blocks };
+}
+
+function featureFacts(feature: SignalFeature): string[] {
+  const day = feature.daysSinceActivation === null || feature.daysSinceActivation === undefined ? '' : ` (Day ${feature.daysSinceActivation})`;
+  return [
+    `Feature: ${escapeMrkdwn(feature.featureName)}`,
+    `Status: ${stageLabel(feature.stage)} → Stalled${day}`,
+    `Usage Score: ${feature.usageScore}/100 (Expected: ${ADOPTED_SCORE}+ by Day ${feature.expectedAdoptionDays})`,
+  ];
+}
+
+function customerContext({ input }: SlackRenderInput): string[] {
+  const overall = typeof input.overallAdoption === 'number' ? `${Math.round(input.overallAdoption)}%` : 'unknown';
+  const importance =
+    input.features.length === 1
+      ? `This feature importance: ${importanceLabel(input.features[0].importanceScore)}`
+      : `Feature importance: ${input.features.map((f) => `${escapeMrkdwn(f.featureName)} ${importanceLabel(f.importanceScore)}`).join(', ')}`;
+  return [`ARR: ${formatMoney(input.customer.arr)}`, `Overall Adoption: ${overall}`, importance];
+}
+
+function whyItMatters(features: SignalFeature[], analysis: AdoptionGapAnalysis | null): { text: string[]; blocks: string[] } {
+  const groups: Array<[string, (names: string[]) => string]> = [
+    ['High', (names) => `${joinWords(names)} ${names.length === 1 ? 'was a key purchase driver' : 'were key purchase drivers'} for this customer.`],
+    ['Medium', (names) => `${joinWords(names)} ${names.length === 1 ? 'is an important part' : 'are important parts'} of what this customer bought.`],
+    ['Low', (names) => `${joinWords(names)} ${names.length === 1 ? 'is' : 'are'} part of what this customer pays for.`],
+  ];
+  const intro = groups
+    .map(([label, sentence]) => {
+      const names = features.filter((f) => importanceLabel(f.importanceScore) === label).map((f) => escapeMrkdwn(f.featureName));
+      return names.length ? sentence(names) : null;
+    })
+    .filter((line): line is string => line !== null);
+
+  const causes = analysis?.likelyCauses ?? [];
+  if (!causes.length) {
+    const lead = analysis ? 'Low adoption may indicate (the usage data shows no clear pattern):' : 'Low adoption may indicate:';
+    const generic = GENERIC_CAUSES.map((cause) => `- ${cause}`);
+    return { text: [...intro, lead, ...generic], blocks: [...intro, lead, ...GENERIC_CAUSES.map((cause) => `• ${cause}`)] };
+  }
+  const text: string[] = [...intro, 'Low adoption may indicate:'];
+  const blocks: string[] = [...intro, 'Low adoption may indicate:'];
+  for (const cause of causes) {
+    const label = CAUSE_LABELS[cause.cause] ?? cause.cause;
+    const confidence = `${Math.round(cause.confidence * 100)}% confidence`;
+    text.push(`- ${label} (${confidence})`, ...cause.evidence.map((line) => `    - ${escapeMrkdwn(line)}`));
+    blocks.push(`• *${label}* (${confidence})`, ...cause.evidence.map((line) => `    ◦ ${escapeMrkdwn(line)}`));
+  }
+  return { text, blocks };
+}
+
+/** PRD-090 5.1: `:video_camera: "Title" (12 min)`, `:page_facing_up: "Title"`, `:calendar: Next live training: <date>`. */
+export function resourceLine(resource: TrainingResource, withLink: boolean): string {
+  const title = withLink ? `<${resource.url}|${linkLabel(resource.title)}>` : `"${escapeMrkdwn(resource.title)}"`;
+  const type = (resource.type ?? '').toLowerCase();
+  if (type === 'video') {
+    const minutes = typeof resource.duration_minutes === 'number' ? ` (${resource.duration_minutes} min)` : '';
+    return `:video_camera: ${title}${minutes}`;
+  }
+  if (type === 'webinar' || type === 'live_training' || type === 'training') {
+    const date = resource.next_session ? formatDate(resource.next_session) : null;
+    if (date) return `:calendar: Next live training: ${withLink ? `<${resource.url}|${date}>` : date}`;
+    return `:calendar: ${title}`;
+  }
+  return `:page_facing_up: ${title}`;
+}

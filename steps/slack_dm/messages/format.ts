@@ -1,0 +1,106 @@
+import { dedupeResources, normaliseResources } from '../../../core/resources';
+import { escapeMrkdwn } from '../../../adapters/slack-text';
+import type { JsonValue } from '../../../core/types';
+import type { TrainingResource } from '../../../core/run-facts';
+import type { RunFacts } from '../../../core/run-facts';
+
+/**
+ * Shared pieces of the Slack renderers. Everything here is pure (no I/O, no clock) so the renderers are unit-tested
+ * as plain functions and the activity only adds delivery.
+ */
+
+/** A Block Kit block as plain JSON: it is stored in the outbox and travels through Temporal history. */
+export type SlackBlock = { [key: string]: JsonValue };
+
+export interface SlackMessage {
+  /** Plain-text fallback: notifications, screen readers, clients without Block Kit. */
+  text: string;
+  blocks: SlackBlock[];
+}
+
+export interface SlackRenderInput {
+  workflowId: string;
+  input: RunFacts;
+  scope: Record<string, JsonValue>;
+  params: Record<string, JsonValue>;
+  includeResources: boolean;
+}
+
+/** A template that cannot be rendered from what the run holds: a definition error, not a transient one. */
+export class SlackTemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SlackTemplateError';
+  }
+}
+
+/** Escaped text that also cannot break out of a `<url|label>` link. */
+export function linkLabel(text: string): string {
+  return escapeMrkdwn(text).replace(/\|/g, '¦');
+}
+
+export function formatMoney(amount: number): string {
+  return `$${new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(Math.round(amount))}`;
+}
+
+/** PRD-090 5.1: "This feature importance: High" (>= 70), Medium (>= 40), otherwise Low. */
+export function importanceLabel(score: number): 'High' | 'Medium' | 'Low' {
+  if (score >= 70) return 'High';
+  if (score >= 40) return 'Medium';
+  return 'Low';
+}
+
+const STAGE_LABELS: Record<string, string> = {
+  not_started: 'Not Started',
+  started: 'Started',
+  engaged: 'Engaged',
+  adopted: 'Adopted',
+  churned: 'Churned',
+};
+export function stageLabel(stage: string): string {
+  return STAGE_LABELS[stage] ?? stage.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+}
+
+/** "Feb 15, 2026", in UTC so the date does not depend on the worker's time zone. */
+export function formatDate(iso: string): string | null {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return null;
+  return new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' }).format(date);
+}
+
+/** "A", "A and B", "A, B and C". */
+export function joinWords(words: string[]): string {
+  if (words.length <= 1) return words[0] ?? '';
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+type JsonObject = { [key: string]: JsonValue };
+const isObject = (value: JsonValue | undefined): value is JsonObject => !!value && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Finds the most recent step result matching `test`: `scope.steps` newest first (steps are recorded in run order),
+ * then named outputs at the top level of the scope.
+ */
+export function findInScope(scope: Record<string, JsonValue>, test: (value: JsonObject) => boolean): JsonObject | null {
+  const steps = scope.steps;
+  if (isObject(steps)) {
+    for (const value of Object.values(steps).reverse()) if (isObject(value) && test(value)) return value;
+  }
+  for (const [key, value] of Object.entries(scope)) if (key !== 'steps' && isObject(value) && test(value)) return value;
+  return null;
+}
+
+/** The run's resources: the definition's `params.resources` when usable, else every feature's catalog resources. */
+export function runResources(params: Record<string, JsonValue>, input: SlackRenderInput['input']): TrainingResource[] {
+  return normaliseResources(params.resources) ?? dedupeResources(input.features.flatMap((feature) => feature.resources ?? []));
+}
+
+export function section(text: string): SlackBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
+}
+
+export { escapeMrkdwn, dedupeResources, normaliseResources };

@@ -1,0 +1,25 @@
+import type { DetectionSummary } from '../adoption/detection';
+
+/** What the detection workflow calls; activities/detection-activities.ts implements it (worker only). */
+export interface RunDetectionArgs {
+  asOf: string;
+  batchSize?: number;
+}
+
+export interface StartEnablementRunsResult {
+  started: Array<{ signalId: string; workflowId: string; started: boolean }>;
+  failed: Array<{ signalId: string; error: string }>;
+}
+
+export interface NotifyRecoveriesResult {
+  signalled: Array<{ workflowId: string; featureId: string }>;
+  /** Runs that no longer exist or already finished: nothing to tell. */
+  notRunning: Array<{ workflowId: string; featureId: string }>;
+}
+
+export interface DetectionActivities {
+  runDetection(args: RunDetectionArgs): Promise<DetectionSummary>;
+  startEnablementRuns(args: { asOf: string }): Promise<StartEnablementRunsResult>;
+  notifyRecoveries(args: { asOf: string }): Promise<NotifyRecoveriesResult>;
+}
+
