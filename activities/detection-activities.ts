@@ -13,7 +13,6 @@ import {
   signalsOfDay,
   summarise,
   type DetectionProgress,
-  type DetectionSummary,
 } from '../adoption/detection';
 
 import type {

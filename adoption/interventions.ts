@@ -167,7 +167,7 @@ export async function recordEmailInterventions(
 
 /** The links in a plain-text body, in order, without trailing punctuation. */
 export function urlsIn(text: string): string[] {
-  const found = (text.match(/https?:\/\/[^\s<>"'()\[\]]+/g) ?? []).map((url) => url.replace(/[.,;:!?]+$/, ''));
+  const found = (text.match(/https?:\/\/[^\s<>"'()[\]]+/g) ?? []).map((url) => url.replace(/[.,;:!?]+$/, ''));
   return [...new Set(found)];
 }
 

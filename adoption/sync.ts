@@ -6,7 +6,7 @@ import { isoOrNull } from './dates';
 /**
  * PRD 4.2 `POST /api/feature-adoption/sync`: recompute one customer's feature_adoption from its usage events.
  * No formula of its own: the rollups are rebuilt by the importer's `refreshRollups` (so events written straight into
- * usage_events count too) and the scores and stages come from detection's `scoreFeatures` (activities/scoring.ts),
+ * usage_events count too) and the scores and stages come from detection's `scoreFeatures` (adoption/scoring.ts),
  * restricted to this customer, as of today (UTC).
  *
  * It moves score, stage, usage and activation facts forward. Stall episodes, risk signals, recoveries and the stage

@@ -1,5 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
-import type { DetectionWorkflowInput } from '../workflows/detection';
+import { DETECTION_WORKFLOW_TYPE, type DetectionWorkflowInput } from '../workflows/detection';
 import { DEFAULT_TASK_QUEUE } from '../temporal/start-enablement';
 
 /**
@@ -9,8 +9,6 @@ import { DEFAULT_TASK_QUEUE } from '../temporal/start-enablement';
  * skipped, and each keeps its own as-of day because the workflow reads the scheduled time.
  */
 export const DETECTION_SCHEDULE_ID = 'adoption-detection-daily';
-/** The name of `detectionWorkflow` in workflows/detection.ts (not imported: client code stays out of the sandbox). */
-export const DETECTION_WORKFLOW_TYPE = 'detectionWorkflow';
 export const DETECTION_WORKFLOW_ID_PREFIX = 'adoption-detection';
 
 export interface DetectionScheduleOptions {

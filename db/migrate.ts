@@ -44,7 +44,7 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrationRe
       try {
         await tx.exec(`SET LOCAL search_path TO ${SCHEMA}, public;\n${script}`);
       } catch (error) {
-        throw new Error(`migration ${name} failed: ${(error as Error).message}`);
+        throw new Error(`migration ${name} failed: ${(error as Error).message}`, { cause: error });
       }
       await tx.query(`INSERT INTO ${SCHEMA}.schema_migrations (name) VALUES ($1)`, [name]);
       result.applied.push(name);

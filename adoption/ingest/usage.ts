@@ -3,28 +3,6 @@ import path from 'node:path';
 import type { Db } from '../../db/database';
 import { UUID, emptySummary, readLines, type ImportSummary } from './read-records';
 
-/**
- * Usage events, NDJSON or CSV, one event a line:
- *   { "customerId", "featureId", "event": "activated" | "used", "occurredAt": ISO-8601, "userId"?, "count"?, "eventId"? }
- * CSV has a header line naming those columns (any order; snake_case accepted too).
- *
- * - An event imported twice counts once: its key is `id:<customerId>:<eventId>` when the source gives an eventId,
- *   else a sha256 of all its fields (so two identical events without an eventId are one event: send `count`).
- * - A bad line is reported with its line number and skipped; the good lines are kept.
- * - Timestamps without a zone are UTC. Days are UTC days.
- * - The daily and weekly rollups (FR-1.1) are recomputed from the events for every day and week the import touched,
- *   in the same transaction as the events (chunks of `chunkSize` lines).
- */
-export interface UsageEventInput {
-  customerId: string;
-  featureId: string;
-  event: 'activated' | 'used';
-  occurredAt: string;
-  userId?: string | null;
-  count?: number;
-  eventId?: string | null;
-}
-
 export interface ParsedUsageEvent {
   key: string;
   customerId: string;
@@ -168,7 +146,7 @@ export async function importUsageFile(db: Db, file: string, options: UsageImport
       try {
         header = splitCsvLine(text).map((name) => FIELD_ALIASES[name.toLowerCase()] ?? null);
       } catch (error) {
-        throw new Error(`${file}:${line}: header: ${(error as Error).message}`);
+        throw new Error(`${file}:${line}: header: ${(error as Error).message}`, { cause: error });
       }
       const missing = ['customerId', 'featureId', 'event', 'occurredAt'].filter((field) => !header!.includes(field as never));
       if (missing.length > 0) throw new Error(`${file}:${line}: the CSV header lacks ${missing.join(', ')}`);

@@ -2,6 +2,11 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { startTimeSkippingServer } from '../support/temporal';
 import { useEnablementHarness } from '../support/enablement-harness';
 import { seedStalledSignal } from '../support/seed';
+import { insertUsage } from '../support/activity-fixtures';
+import { refreshRollups } from '../../adoption/ingest/usage';
+import { utcDay } from '../../adoption/scoring';
+import { emailDecisionSignal } from '../../workflows/messages';
+import { AdoptionOutcome, AdoptionStage } from '../../workflows/search-attributes';
 
 /**
  * The shipped definition end to end on the time-skipping server: real activities, real Postgres, a real Slack-protocol
@@ -54,11 +59,31 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
     expect(await draftOf(workflowId)).toEqual([expect.objectContaining({ status: 'pending_approval' })]);
     expect(mailsTo('priya@techcorp.example')).toHaveLength(0);
 
-    await world().handle(workflowId).signal('emailDecision', { decision: 'approve', by: 'dana@vendor.example' });
+    // Usage resumes: 10 of the 40 seats on 7 of the last 14 days, so the follow-up measures round(100 * 7/14 * (0.5 +
+    // 0.5 * 10/40)) = 31, engaged, past the low_usage_14d threshold of 20 that flagged it (docs/scoring.md).
+    const touched = [];
+    for (let day = 1; day <= 7; day += 1) {
+      const at = new Date(Date.now() - day * 86_400_000);
+      for (let user = 1; user <= 10; user += 1) {
+        await insertUsage(world().database.db, { customerId: seeded.customerId, featureId: 'advanced_analytics', at, userId: `u${user}` });
+      }
+      touched.push({ customer_id: seeded.customerId, feature_id: 'advanced_analytics', day: utcDay(at) });
+    }
+    await refreshRollups(world().database.db, touched);
+
+    await world().handle(workflowId).signal(emailDecisionSignal, { decision: 'approve', by: 'dana@vendor.example' });
     const result = await world().result(workflowId);
 
     expect(result.status).toBe('completed');
-    expect(['recovered', 'improved', 'still_stalled']).toContain(result.outcome);
+    expect(result.outcome).toBe('recovered');
+    expect(result.steps.measure_impact).toEqual({
+      features: [{ featureId: 'advanced_analytics', before: 15, after: 31, stage: 'engaged', outcome: 'recovered', effectivenessScore: 100 }],
+      outcome: 'recovered',
+    });
+    // The search attributes keep one meaning each: the stage is the measured one, the outcome has its own.
+    const { typedSearchAttributes } = await world().handle(workflowId).describe();
+    expect(typedSearchAttributes.get(AdoptionStage)).toBe('engaged');
+    expect(typedSearchAttributes.get(AdoptionOutcome)).toBe('recovered');
     const [mail] = mailsTo('priya@techcorp.example');
     expect(mail.subject).toBe('Getting more value from Advanced Analytics Dashboard');
     expect(mail.text).toContain('Hi Priya Shah');
@@ -79,7 +104,7 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
       `SELECT intervention_type, adoption_after, outcome FROM interventions WHERE workflow_id = $1`,
       [workflowId],
     );
-    expect(interventions.rows).toEqual([{ intervention_type: 'email', adoption_after: expect.any(Number), outcome: result.outcome }]);
+    expect(interventions.rows).toEqual([{ intervention_type: 'email', adoption_after: 31, outcome: 'recovered' }]);
     expect(result.steps.wait_for_adoption).toMatchObject({ endedEarly: false, endedBy: 'timer' });
     // Two Slack messages to the CSM: the alert and the outcome of the follow-up.
     expect(postsFor(workflowId)).toHaveLength(2);

@@ -33,7 +33,7 @@ export async function startAgentServer(): Promise<AgentTestServer> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      let json: unknown = null;
+      let json: unknown;
       try {
         json = raw ? JSON.parse(raw) : null;
       } catch {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildWorkflowBundle } from '../../worker/workflow-bundle';
+import { buildWorkflowBundle } from '../../plugin/workflow-bundle';
 
 /**
  * Bundling the workflows takes seconds, so the tests share one bundle, cached in the git-ignored `.tools/cache` and
