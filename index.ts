@@ -3,7 +3,7 @@
  * run the worker, create the detection schedule, compile definitions, serve the API.
  */
 export { createWorker, type CreateWorkerOptions } from './worker/create-worker';
-export { registerSearchAttributes } from './worker/search-attribute-registration';
+export { registerSearchAttributes } from './temporal/search-attribute-registration';
 export { createActivities } from './activities';
 export type { ActivityDeps } from './adapters/deps';
 export {
@@ -37,3 +37,5 @@ export { migrate } from './db/migrate';
 export type { Db } from './db/database';
 export { runDetection } from './adoption/detection';
 export { buildApiServer } from './api/server';
+export { buildWorkflowBundle } from './plugin/workflow-bundle';
+export { AdoptionEnablementPlugin, enablementClient, type AdoptionEnablementPluginOptions, type EnablementClient } from './plugin';

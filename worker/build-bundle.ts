@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { PREBUILT_BUNDLE_PATH, buildWorkflowBundle } from './workflow-bundle';
+import { PREBUILT_BUNDLE_PATH, buildWorkflowBundle } from '../plugin/workflow-bundle';
 
 /** `npm run build` step: writes the prebuilt workflow bundle the worker loads. */
 async function main(): Promise<void> {

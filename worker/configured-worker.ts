@@ -1,23 +1,29 @@
-import type { Client, Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import type { Db } from '../db/database';
 import { activityDepsFromEnv } from '../adapters/deps-from-env';
 import { connectClient, connectWorker, type TemporalSettings } from '../temporal/connection';
-import { createWorker } from './create-worker';
-import { registerSearchAttributes } from './search-attribute-registration';
+import { AdoptionEnablementPlugin } from '../plugin/plugin';
 
 /**
- * The worker as the `worker` and `start` commands run it: connected per the settings, search attributes
- * registered, activities wired to the store and to the channels configured in the environment.
+ * The worker as the `worker` and `start` commands run it, the way a platform would: its own client and worker, the
+ * plugin on both (search attributes registered by it before polling), activities wired to the store and to the
+ * channels configured in the environment.
  */
 export async function createConfiguredWorker(db: Db, settings: TemporalSettings): Promise<{ client: Client; worker: Worker }> {
-  const client = await connectClient(settings);
-  await registerSearchAttributes(client.connection as Connection, settings.namespace);
-  const worker = await createWorker({
+  const settingsClient = await connectClient(settings);
+  const plugin = new AdoptionEnablementPlugin({
+    taskQueue: settings.taskQueue,
+    deps: activityDepsFromEnv(db, { client: settingsClient, taskQueue: settings.taskQueue }),
+  });
+  const client = new Client({ connection: settingsClient.connection, namespace: settings.namespace, plugins: [plugin] });
+  const worker = await Worker.create({
     connection: await connectWorker(settings),
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
-    deps: activityDepsFromEnv(db, { client, taskQueue: settings.taskQueue }),
+    plugins: [plugin],
+    reuseV8Context: true,
+    maxConcurrentActivityTaskExecutions: 20,
   });
   return { client, worker };
 }

@@ -1,8 +1,7 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import type { ActivityDeps } from '../adapters/deps';
-import { createActivities } from '../activities';
+import type { ActivityDeps } from '../activities';
+import { AdoptionEnablementPlugin } from '../plugin/plugin';
 import { DEFAULT_TASK_QUEUE } from '../temporal/start-enablement';
-import { workflowBundle } from './workflow-bundle';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -14,16 +13,28 @@ export interface CreateWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Replaces the activities built from `deps` (recording tools inject faults this way; tests use the real ones). */
   activities?: object;
+  /** Folder of the YAML definitions detection starts runs with; default the shipped ones. */
+  definitionsDir?: string;
 }
 
-/** A worker running both workflow types of the package and every activity, with dependencies handed in. */
+/**
+ * Our own worker: nothing but the plugin on a worker of its own (both workflow types, every activity, search
+ * attributes registered before polling). A platform adds the same plugin to its worker instead.
+ */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const plugin = new AdoptionEnablementPlugin({
+    deps: options.deps,
+    taskQueue,
+    workflowBundle: options.bundle,
+    activities: options.activities,
+    definitionsDir: options.definitionsDir,
+  });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowBundle: options.bundle ?? (await workflowBundle()),
-    activities: options.activities ?? createActivities(options.deps),
+    taskQueue,
+    plugins: [plugin],
     // One V8 context for all workflows: far less memory per cached run; our workflow code keeps no global state.
     reuseV8Context: true,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,

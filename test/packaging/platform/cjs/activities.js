@@ -1,0 +1,3 @@
+exports.greet = async function greet(name) {
+  return `welcome aboard, ${name}`;
+};

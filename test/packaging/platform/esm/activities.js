@@ -1,0 +1,3 @@
+export async function greet(name) {
+  return `welcome aboard, ${name}`;
+}
