@@ -1,6 +1,10 @@
 import type { Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+
+/** A client `Connection` or a worker's `NativeConnection`: both reach the operator service. */
+export type OperatorConnection = Pick<Connection, 'operatorService'> | Pick<NativeConnection, 'operatorService'>;
 
 /** gRPC status codes (grpc.io/docs/guides/status-codes), as the client's errors carry them. */
 const status = { ALREADY_EXISTS: 6, UNIMPLEMENTED: 12 } as const;
@@ -19,7 +23,7 @@ const INDEXED_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
  * Registers our custom search attributes in a namespace, skipping those already there. A start with an
  * unregistered attribute fails, so the worker and `schedule create` call this before anything else.
  */
-export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function registerSearchAttributes(connection: OperatorConnection, namespace: string): Promise<string[]> {
   const known = await listCustomAttributes(connection, namespace);
   const missing = ALL_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
@@ -35,7 +39,7 @@ export async function registerSearchAttributes(connection: Connection, namespace
 }
 
 /** The namespace's custom attributes; empty where the server cannot list them (the time-skipping test server). */
-async function listCustomAttributes(connection: Connection, namespace: string): Promise<Set<string>> {
+async function listCustomAttributes(connection: OperatorConnection, namespace: string): Promise<Set<string>> {
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace });
     return new Set(Object.keys(existing.customAttributes ?? {}));
