@@ -15,11 +15,7 @@ import {
   type DetectionProgress,
 } from '../adoption/detection';
 
-import type {
-  DetectionActivities,
-  NotifyRecoveriesResult,
-  StartEnablementRunsResult,
-} from '../workflows/detection-contract';
+import type { DetectionActivities, NotifyRecoveriesResult, StartEnablementRunsResult } from '../workflows/detection-contract';
 import { recoveredSignal } from '../workflows/messages';
 
 /**

@@ -146,7 +146,10 @@ export async function recordEmailInterventions(
       [run.featureIds],
     );
     for (const row of catalog.rows) {
-      catalogUrls.set(row.feature_id, (row.training_resources ?? []).map((r) => r.url).filter((url): url is string => typeof url === 'string'));
+      catalogUrls.set(
+        row.feature_id,
+        (row.training_resources ?? []).map((r) => r.url).filter((url): url is string => typeof url === 'string'),
+      );
     }
   }
   for (const featureId of run.featureIds) {
@@ -163,7 +166,6 @@ export async function recordEmailInterventions(
   }
   await markIntervened(tx, { customerId: run.customerId, featureIds: run.featureIds }, 'email', run.at);
 }
-
 
 /** The links in a plain-text body, in order, without trailing punctuation. */
 export function urlsIn(text: string): string[] {

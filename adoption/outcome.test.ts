@@ -1,7 +1,7 @@
 import { judgeFeature, overallOutcome, recoveryThresholdOf } from './outcome';
 
 describe('judgeFeature', () => {
-  it('recovered when back at the flagging rule\'s threshold, adopted, or reported by a `recovered` signal', () => {
+  it("recovered when back at the flagging rule's threshold, adopted, or reported by a `recovered` signal", () => {
     expect(judgeFeature({ before: 5, after: 20, stage: 'engaged', rule: 'low_usage_14d', reportedRecovered: false })).toEqual({
       outcome: 'recovered',
       effectivenessScore: 100,

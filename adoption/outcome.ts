@@ -61,4 +61,3 @@ export function overallOutcome(outcomes: AdoptionOutcome[]): AdoptionOutcome {
   if (outcomes.some((outcome) => outcome === 'recovered' || outcome === 'improved')) return 'improved';
   return 'still_stalled';
 }
-

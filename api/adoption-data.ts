@@ -172,9 +172,7 @@ export async function loadCustomerAdoption(db: Db, customerId: string, now: Date
   });
 
   const counted = features.filter((feature) => !feature.notNeeded);
-  const overallAdoptionScore = counted.length
-    ? Math.round(counted.reduce((sum, feature) => sum + feature.usageScore, 0) / counted.length)
-    : null;
+  const overallAdoptionScore = counted.length ? Math.round(counted.reduce((sum, feature) => sum + feature.usageScore, 0) / counted.length) : null;
   const stalledFeatures = features.filter((feature) => feature.isStalled);
   const catalogByFeature = new Map(rows.map((row) => [row.feature_id, row]));
   const recommendations = stalledFeatures.map((feature) => {

@@ -29,13 +29,25 @@ function colourOf(key: string): string {
 /** The feature's icon: its initial on a disc coloured by category. */
 function icon(feature: FeatureAdoptionView): SafeHtml {
   const initial = (feature.featureName.trim()[0] ?? '?').toUpperCase();
-  return html`<svg class="icon" width="36" height="36" viewBox="0 0 36 36" aria-hidden="true"><circle cx="18" cy="18" r="18" fill="${colourOf(feature.category ?? feature.featureId)}"/><text x="18" y="23.5" text-anchor="middle" font-size="16" font-weight="600" fill="#fff">${initial}</text></svg>`;
+  return html`<svg class="icon" width="36" height="36" viewBox="0 0 36 36" aria-hidden="true">
+    <circle cx="18" cy="18" r="18" fill="${colourOf(feature.category ?? feature.featureId)}" />
+    <text x="18" y="23.5" text-anchor="middle" font-size="16" font-weight="600" fill="#fff">${initial}</text>
+  </svg>`;
 }
 
 function meter(score: number, label: string): SafeHtml {
   const value = Math.max(0, Math.min(100, Math.round(score)));
   const level = value >= 60 ? 'high' : value >= 20 ? 'mid' : 'low';
-  return html`<div class="meter meter-${level}" role="progressbar" aria-label="${label}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${value}"><span style="width: ${value}%"></span></div>`;
+  return html`<div
+    class="meter meter-${level}"
+    role="progressbar"
+    aria-label="${label}"
+    aria-valuemin="0"
+    aria-valuemax="100"
+    aria-valuenow="${value}"
+  >
+    <span style="width: ${value}%"></span>
+  </div>`;
 }
 
 function when(iso: string | null, now: Date): string {
@@ -52,30 +64,44 @@ function card(feature: FeatureAdoptionView, details: CustomerAdoptionDetails, no
   const days = feature.daysInCurrentStage === null ? 'unknown' : `${feature.daysInCurrentStage} day${feature.daysInCurrentStage === 1 ? '' : 's'}`;
   const shareDetails = `Shared ${resources.length} training resource${resources.length === 1 ? '' : 's'} for ${feature.featureName} from the adoption page`;
   return html`<article class="${classes}" data-feature-id="${feature.featureId}">
-  <header>
-    ${icon(feature)}
-    <div class="title">
-      <h3>${feature.featureName}</h3>
-      <span class="badge ${STAGE_CLASSES[feature.stage] ?? 'stage-other'}">${stageLabel(feature.stage)}</span>
-      ${feature.isStalled ? html`<span class="badge badge-stalled">Stalled</span>` : ''}
-      ${feature.notNeeded ? html`<span class="badge badge-muted">Not needed</span>` : ''}
+    <header>
+      ${icon(feature)}
+      <div class="title">
+        <h3>${feature.featureName}</h3>
+        <span class="badge ${STAGE_CLASSES[feature.stage] ?? 'stage-other'}">${stageLabel(feature.stage)}</span>
+        ${feature.isStalled ? html`<span class="badge badge-stalled">Stalled</span>` : ''}
+        ${feature.notNeeded ? html`<span class="badge badge-muted">Not needed</span>` : ''}
+      </div>
+    </header>
+    <div class="score-row">
+      ${meter(feature.usageScore, `${feature.featureName} usage score`)}<span class="score">${feature.usageScore}/100</span>
     </div>
-  </header>
-  <div class="score-row">${meter(feature.usageScore, `${feature.featureName} usage score`)}<span class="score">${feature.usageScore}/100</span></div>
-  <dl>
-    <dt>Days in current stage</dt><dd>${days}</dd>
-    <dt>Last used</dt><dd>${when(feature.lastUsedAt, now)}</dd>
-    <dt>Resources</dt><dd>${resources.length} available</dd>
-    ${feature.interventionSentAt ? html`<dt>Last intervention</dt><dd>${(feature.interventionType ?? 'intervention').replace(/_/g, ' ')}, ${formatDate(feature.interventionSentAt) ?? ''}</dd>` : ''}
-  </dl>
-  <div class="trend">${sparkline(trend, { label: `${feature.featureName} usage score trend`, width: 220, height: 32, stroke: feature.isStalled ? '#d97706' : '#2563eb' })}</div>
-  <form method="post" action="/api/feature-adoption/${encodeURIComponent(feature.id)}/intervention">
-    <input type="hidden" name="interventionType" value="resource_share">
-    <input type="hidden" name="details" value="${shareDetails}">
-    ${resources.map((resource) => html`<input type="hidden" name="resourcesShared" value="${resource.url}">`)}
-    <button type="submit"${resources.length === 0 ? raw(' disabled title="No training resources in the catalog for this feature"') : ''}>Send Resources</button>
-  </form>
-</article>`;
+    <dl>
+      <dt>Days in current stage</dt>
+      <dd>${days}</dd>
+      <dt>Last used</dt>
+      <dd>${when(feature.lastUsedAt, now)}</dd>
+      <dt>Resources</dt>
+      <dd>${resources.length} available</dd>
+      ${
+        feature.interventionSentAt
+          ? html`<dt>Last intervention</dt>
+              <dd>${(feature.interventionType ?? 'intervention').replace(/_/g, ' ')}, ${formatDate(feature.interventionSentAt) ?? ''}</dd>`
+          : ''
+      }
+    </dl>
+    <div class="trend">
+      ${sparkline(trend, { label: `${feature.featureName} usage score trend`, width: 220, height: 32, stroke: feature.isStalled ? '#d97706' : '#2563eb' })}
+    </div>
+    <form method="post" action="/api/feature-adoption/${encodeURIComponent(feature.id)}/intervention">
+      <input type="hidden" name="interventionType" value="resource_share" />
+      <input type="hidden" name="details" value="${shareDetails}" />
+      ${resources.map((resource) => html`<input type="hidden" name="resourcesShared" value="${resource.url}" />`)}
+      <button type="submit" ${resources.length === 0 ? raw(' disabled title="No training resources in the catalog for this feature"') : ''}>
+        Send Resources
+      </button>
+    </form>
+  </article>`;
 }
 
 const STYLE = `
@@ -131,41 +157,72 @@ export function renderAdoptionPage(details: CustomerAdoptionDetails, now: Date, 
   const sent = flash?.sentFeatureId ? features.find((feature) => feature.featureId === flash.sentFeatureId) : undefined;
   const overall = details.overallAdoptionScore;
   const page = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${customer.name}: feature adoption</title>
-<style>${raw(STYLE)}</style>
-</head>
-<body>
-<main>
-  <h1>${customer.name}: feature adoption</h1>
-  <div class="sub">ARR ${formatMoney(customer.arr)} · ${customer.segment.replace(/_/g, ' ')} · CSM ${customer.csmName ?? 'unassigned'}</div>
-  ${sent ? html`<div class="flash" role="status">Resources for ${sent.featureName} recorded as shared.</div>` : ''}
-  <section class="summary" aria-label="Overall adoption">
-    <div><h2>Overall adoption</h2><div class="overall">${overall === null ? '–' : overall}<small>/100</small></div></div>
-    ${overall === null ? '' : meter(overall, 'Overall adoption score')}
-    <div><h2>Trend (last 90 days)</h2>${sparkline(trend.map((point) => point.score), { label: 'Overall adoption trend', width: 260, height: 44 })}</div>
-    <div class="facts">${features.length} feature${features.length === 1 ? '' : 's'} tracked<br>${stalledFeatures.length} stalled</div>
-  </section>
-  ${recommendations.length
-    ? html`<section class="recommendations" aria-label="Recommendations"><h2>Recommended next steps</h2><ul>${recommendations.map((line) => html`<li>${line}</li>`)}</ul></section>`
-    : ''}
-  ${features.length
-    ? html`<section class="grid" aria-label="Features">${features.map((feature) => card(feature, details, now))}</section>`
-    : html`<div class="empty">No feature adoption tracked for this customer yet.</div>`}
-  <footer>As of ${formatDate(now.toISOString()) ?? ''} · JSON: /api/customers/${customer.id}/feature-adoption</footer>
-</main>
-</body>
-</html>
-`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${customer.name}: feature adoption</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <main>
+          <h1>${customer.name}: feature adoption</h1>
+          <div class="sub">ARR ${formatMoney(customer.arr)} · ${customer.segment.replace(/_/g, ' ')} · CSM ${customer.csmName ?? 'unassigned'}</div>
+          ${sent ? html`<div class="flash" role="status">Resources for ${sent.featureName} recorded as shared.</div>` : ''}
+          <section class="summary" aria-label="Overall adoption">
+            <div>
+              <h2>Overall adoption</h2>
+              <div class="overall">${overall === null ? '–' : overall}<small>/100</small></div>
+            </div>
+            ${overall === null ? '' : meter(overall, 'Overall adoption score')}
+            <div>
+              <h2>Trend (last 90 days)</h2>
+              ${sparkline(
+                trend.map((point) => point.score),
+                { label: 'Overall adoption trend', width: 260, height: 44 },
+              )}
+            </div>
+            <div class="facts">${features.length} feature${features.length === 1 ? '' : 's'} tracked<br />${stalledFeatures.length} stalled</div>
+          </section>
+          ${
+            recommendations.length
+              ? html`<section class="recommendations" aria-label="Recommendations">
+                  <h2>Recommended next steps</h2>
+                  <ul>
+                    ${recommendations.map((line) => html`<li>${line}</li>`)}
+                  </ul>
+                </section>`
+              : ''
+          }
+          ${
+            features.length
+              ? html`<section class="grid" aria-label="Features">${features.map((feature) => card(feature, details, now))}</section>`
+              : html`<div class="empty">No feature adoption tracked for this customer yet.</div>`
+          }
+          <footer>As of ${formatDate(now.toISOString()) ?? ''} · JSON: /api/customers/${customer.id}/feature-adoption</footer>
+        </main>
+      </body>
+    </html> `;
   return page.value;
 }
 
 export function renderErrorPage(status: number, message: string): string {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${status}</title><style>${raw(STYLE)}</style></head>
-<body><main><h1>${status}</h1><p class="empty">${message}</p></main></body></html>
-`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>${status}</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <main>
+          <h1>${status}</h1>
+          <p class="empty">${message}</p>
+        </main>
+      </body>
+    </html> `.value;
 }

@@ -75,5 +75,16 @@ export function sparkline(values: number[], options: SparklineOptions): SafeHtml
       `<polyline fill="none" stroke="${stroke}" stroke-width="1.8" stroke-linejoin="round" stroke-linecap="round" points="${points}"/>` +
       `<circle cx="${x(last)}" cy="${y(finite[last])}" r="2.5" fill="${stroke}"/>`;
   }
-  return html`<svg class="sparkline" role="img" aria-label="${options.label}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg"><title>${options.label}</title>${raw(body)}</svg>`;
+  return html`<svg
+    class="sparkline"
+    role="img"
+    aria-label="${options.label}"
+    width="${width}"
+    height="${height}"
+    viewBox="0 0 ${width} ${height}"
+    xmlns="http://www.w3.org/2000/svg"
+  >
+    <title>${options.label}</title>
+    ${raw(body)}
+  </svg>`;
 }

@@ -77,6 +77,9 @@ export function catalogResources(value: unknown): TrainingResource[] {
   if (!Array.isArray(value)) return [];
   return value.filter(
     (item): item is TrainingResource =>
-      typeof item === 'object' && item !== null && typeof (item as TrainingResource).title === 'string' && typeof (item as TrainingResource).url === 'string',
+      typeof item === 'object' &&
+      item !== null &&
+      typeof (item as TrainingResource).title === 'string' &&
+      typeof (item as TrainingResource).url === 'string',
   );
 }

@@ -194,7 +194,18 @@ export async function interventionsReport(db: Db): Promise<{
   };
   const byTypeAndOutcome: InterventionOutcomeRow[] = [];
   const byType: InterventionTypeSummary[] = [];
-  let totals = summary({ intervention_type: null, outcome: null, count: 0, before: null, after: null, change: null, effectiveness: null, successful: 0, unsuccessful: 0, pending: 0 });
+  let totals = summary({
+    intervention_type: null,
+    outcome: null,
+    count: 0,
+    before: null,
+    after: null,
+    change: null,
+    effectiveness: null,
+    successful: 0,
+    unsuccessful: 0,
+    pending: 0,
+  });
   for (const row of grouped.rows) {
     if (row.intervention_type !== null && row.outcome !== null) {
       byTypeAndOutcome.push({

@@ -63,7 +63,6 @@ const reply = (text: string, blocks?: Array<Record<string, unknown>>): SlackRepl
   ...(blocks ? { blocks } : {}),
 });
 
-
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 export function slackUserLabel(user: SlackUser): string {
@@ -79,7 +78,6 @@ interface RunFacts {
   csmEmail: string | null;
   features: Array<{ featureId: string; featureName: string; featureAdoptionId: string | null; resources: TrainingResource[] }>;
 }
-
 
 /** The run's customer and features, from its risk signal (workflow id `adoption-stalled/<customer>/<signal>`). */
 async function loadRun(db: Db, workflowId: string): Promise<RunFacts | null> {
@@ -302,4 +300,3 @@ export function parseInteractivityPayload(form: string): { type: string; payload
   const type = (payload as { type?: unknown }).type;
   return { type: typeof type === 'string' ? type : 'unknown', payload };
 }
-

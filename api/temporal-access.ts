@@ -17,9 +17,7 @@ export const QUERY_TIMEOUT_MS = 10_000;
 export function temporalClientGetter(temporal: TemporalAccess | undefined): () => Promise<Client> {
   if (!temporal) {
     return () =>
-      Promise.reject(
-        new HttpError(503, 'Temporal is not configured for this API server, so workflow runs cannot be signalled or queried'),
-      );
+      Promise.reject(new HttpError(503, 'Temporal is not configured for this API server, so workflow runs cannot be signalled or queried'));
   }
   const { client } = temporal;
   if (typeof client !== 'function') return () => Promise.resolve(client);

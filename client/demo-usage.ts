@@ -22,7 +22,14 @@ export function demoUsageEvents(today: Date): DemoEvent[] {
     return day.toISOString();
   };
   const add = (customerId: string, featureId: string, event: DemoEvent['event'], daysAgo: number, userId?: string) =>
-    events.push({ customerId, featureId, event, occurredAt: at(daysAgo), userId, eventId: `demo-${customerId.slice(-2)}-${featureId}-${event}-${daysAgo}-${userId ?? ''}` });
+    events.push({
+      customerId,
+      featureId,
+      event,
+      occurredAt: at(daysAgo),
+      userId,
+      eventId: `demo-${customerId.slice(-2)}-${featureId}-${event}-${daysAgo}-${userId ?? ''}`,
+    });
 
   // TechCorp: analytics tried by one user in its first week, then abandoned; reports never opened; automation daily.
   add(TECHCORP, 'advanced_analytics', 'activated', 45);

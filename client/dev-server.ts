@@ -35,8 +35,20 @@ export async function startDevServer(options: { dataDir: string; port?: number; 
   const uiPort = options.uiPort ?? 8233;
   if (await isListening(port)) throw new Error(`port ${port} is taken: another Temporal server? set TEMPORAL_ADDRESS to use it`);
   fs.mkdirSync(options.dataDir, { recursive: true });
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
-    '--db-filename', path.join(options.dataDir, 'temporal.sqlite'), '--log-level', 'error'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--db-filename',
+    path.join(options.dataDir, 'temporal.sqlite'),
+    '--log-level',
+    'error',
+  ];
   for (const key of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`);
   const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
   let exited = false;

@@ -42,9 +42,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   // Subscribe before the catch-up query, so a signal inserted in between is seen by one or the other (or both:
   // a second start of the same signal finds the existing run).
   const unsubscribe = await options.db.listen('risk_signal_created', (payload) => void enqueue(payload));
-  const pending = await options.db.query<{ id: string }>(
-    `SELECT id FROM risk_signals WHERE handled_at IS NULL ORDER BY created_at, id`,
-  );
+  const pending = await options.db.query<{ id: string }>(`SELECT id FROM risk_signals WHERE handled_at IS NULL ORDER BY created_at, id`);
   for (const row of pending.rows) void enqueue(row.id);
   const caughtUp = chain;
   return {

@@ -61,10 +61,7 @@ export function detectionScheduleOptions(options: DetectionScheduleOptions = {})
 }
 
 /** Creates the schedule, or, when it exists, updates it to these options. Safe to run on every deploy. */
-export async function createDetectionSchedule(
-  client: Client,
-  options: DetectionScheduleOptions = {},
-): Promise<DetectionScheduleResult> {
+export async function createDetectionSchedule(client: Client, options: DetectionScheduleOptions = {}): Promise<DetectionScheduleResult> {
   const wanted = detectionScheduleOptions(options);
   try {
     await client.schedule.create(wanted);

@@ -14,9 +14,7 @@ export interface TemporalBinaries {
 
 /** TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH when set, else what the provisioning script installed. */
 export function temporalBinaries(env: NodeJS.ProcessEnv = process.env): TemporalBinaries {
-  const provisioned: TemporalBinaries = fs.existsSync(PROVISIONED_PATHS_FILE)
-    ? JSON.parse(fs.readFileSync(PROVISIONED_PATHS_FILE, 'utf8'))
-    : {};
+  const provisioned: TemporalBinaries = fs.existsSync(PROVISIONED_PATHS_FILE) ? JSON.parse(fs.readFileSync(PROVISIONED_PATHS_FILE, 'utf8')) : {};
   return {
     cli: env.TEMPORAL_CLI_PATH || provisioned.cli,
     testServer: env.TEMPORAL_TEST_SERVER_PATH || provisioned.testServer,

@@ -9,11 +9,7 @@ import type { CustomerContext, RiskSignalContext, SignalFeature } from './run-fa
  * `value` it checks nothing further or rejects a deeper path, respectively. Results of steps (`steps.<id>` and
  * `output:` names) are free-form: their shape belongs to the activity or agent that produced them.
  */
-export type ScopeShape =
-  | { kind: 'object'; fields: Record<string, ScopeShape> }
-  | { kind: 'array' }
-  | { kind: 'value' }
-  | { kind: 'free' };
+export type ScopeShape = { kind: 'object'; fields: Record<string, ScopeShape> } | { kind: 'array' } | { kind: 'value' } | { kind: 'free' };
 
 const value: ScopeShape = { kind: 'value' };
 const array: ScopeShape = { kind: 'array' };
@@ -34,10 +30,7 @@ const CUSTOMER_FIELDS = {
   champion: object(CHAMPION_FIELDS),
 } satisfies Record<keyof CustomerContext, ScopeShape>;
 
-const SIGNAL_FIELDS = { id: value, type: value, priority: value, detectedAt: value } satisfies Record<
-  keyof RiskSignalContext,
-  ScopeShape
->;
+const SIGNAL_FIELDS = { id: value, type: value, priority: value, detectedAt: value } satisfies Record<keyof RiskSignalContext, ScopeShape>;
 
 const FEATURE_FIELDS = {
   featureId: value,

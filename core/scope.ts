@@ -5,10 +5,7 @@ import type { RunFacts, SignalFeature } from './run-facts';
  * The names a definition's `{{...}}` can reference before any step has run. The compiler checks references against
  * their description in scope-shape.ts; scope-contract.test.ts keeps the two in step.
  */
-export function buildInitialScope(
-  input: RunFacts,
-  workflow: { id: string; name: string; version: string },
-): Record<string, JsonValue> {
+export function buildInitialScope(input: RunFacts, workflow: { id: string; name: string; version: string }): Record<string, JsonValue> {
   const features = input.features;
   const primary = features[0];
   return {

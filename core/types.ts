@@ -40,6 +40,5 @@ export interface StepCommon {
   sourceLine: number;
 }
 
-
 /** What a step that waits does when its time is up. */
 export type TimeoutBranch = { action: 'continue' } | { action: 'fail' } | { action: 'goto'; step: string };

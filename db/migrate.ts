@@ -31,9 +31,7 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrationRe
       name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW());`);
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    const done = new Set(
-      (await tx.query<{ name: string }>(`SELECT name FROM ${SCHEMA}.schema_migrations`)).rows.map((row) => row.name),
-    );
+    const done = new Set((await tx.query<{ name: string }>(`SELECT name FROM ${SCHEMA}.schema_migrations`)).rows.map((row) => row.name));
     const result: MigrationResult = { applied: [], alreadyApplied: [] };
     for (const name of listMigrations(dir)) {
       if (done.has(name)) {

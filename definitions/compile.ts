@@ -367,7 +367,10 @@ function checkTemplates(
       continue;
     }
     const problem = checkReference(token.path, index, scope, token.fallback !== undefined);
-    if (problem) compilation.report(path, problem.category, `${REFERENCE_PROBLEM[problem.category]} {{${token.path}}}: ${problem.message}`, { valueOffset: token.offset });
+    if (problem)
+      compilation.report(path, problem.category, `${REFERENCE_PROBLEM[problem.category]} {{${token.path}}}: ${problem.message}`, {
+        valueOffset: token.offset,
+      });
   }
 }
 
@@ -413,7 +416,10 @@ export function checkReference(
     }
     if (target === index) return { category: 'forward-reference', message: `a step cannot use its own result` };
     if (target > index) {
-      return { category: 'forward-reference', message: `step "${rest[0]}" runs later (line ${lineOf(target)}); only earlier steps' results exist here` };
+      return {
+        category: 'forward-reference',
+        message: `step "${rest[0]}" runs later (line ${lineOf(target)}); only earlier steps' results exist here`,
+      };
     }
     return mayBeSkipped(target, index, scope, hasDefault);
   }
@@ -441,7 +447,10 @@ export function checkReference(
     const next: ScopeShape | undefined = Object.prototype.hasOwnProperty.call(current.fields, segment) ? current.fields[segment] : undefined;
     if (!next) {
       const fields = Object.keys(current.fields);
-      return { category: 'unknown-reference', message: `${walked} has no field "${segment}"${suggestion(segment, fields)} (fields: ${fields.join(', ')})` };
+      return {
+        category: 'unknown-reference',
+        message: `${walked} has no field "${segment}"${suggestion(segment, fields)} (fields: ${fields.join(', ')})`,
+      };
     }
     current = next;
     walked = `${walked}.${segment}`;

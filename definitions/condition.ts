@@ -54,7 +54,9 @@ export function checkCondition(condition: RawCondition, path: DocPath, report: R
   }
   if (operators.length > 1) {
     // Point at the second operator: the first one is as likely to be the intended one as any.
-    report([...path, operators[1]], 'bad-condition', `a condition takes exactly one operator; this one has ${operators.join(' and ')}`, { key: true });
+    report([...path, operators[1]], 'bad-condition', `a condition takes exactly one operator; this one has ${operators.join(' and ')}`, {
+      key: true,
+    });
     return;
   }
   const [operator] = operators;

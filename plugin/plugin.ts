@@ -154,9 +154,7 @@ export class AdoptionEnablementPlugin implements WorkerPlugin, ClientPlugin, Bun
       : {
           ...deps,
           // A NativeConnection is a client connection too: detection starts runs over the worker's own connection.
-          temporal: options.connection
-            ? { client: new Client({ connection: options.connection, namespace }), taskQueue: this.taskQueue }
-            : undefined,
+          temporal: options.connection ? { client: new Client({ connection: options.connection, namespace }), taskQueue: this.taskQueue } : undefined,
         };
     const activities = createActivities(withTemporal);
     if (!this.settings.definitionsDir) return activities;

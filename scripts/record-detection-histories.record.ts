@@ -55,13 +55,15 @@ it('records detection histories', async () => {
     ]);
     // Five days before: Recovering Co was stalled and got a signal; its enablement run is running.
     const before = await runDetection(db, { asOf: addDays(day, -5) });
-    if (before.signals.length !== 1 || before.signals[0].customerId !== recovering.id) throw new Error(`expected one earlier signal, got ${JSON.stringify(before)}`);
+    if (before.signals.length !== 1 || before.signals[0].customerId !== recovering.id)
+      throw new Error(`expected one earlier signal, got ${JSON.stringify(before)}`);
     await startEnablementForSignal({ client: env.client, db, signalId: before.signals[0].signalId, taskQueue, plans: loadShippedPlans() });
 
     // 1. An explicit day: new signal for Stalled Co (2 features), recovery for Recovering Co.
     const explicitId = `record-detection-explicit-${randomUUID()}`;
     const explicit = await env.client.workflow.execute('detectionWorkflow', { workflowId: explicitId, taskQueue, args: [{ asOf: day }] });
-    if (explicit.detection.signals !== 1 || explicit.recoveries?.signalled.length !== 1) throw new Error(`unexpected run: ${JSON.stringify(explicit)}`);
+    if (explicit.detection.signals !== 1 || explicit.recoveries?.signalled.length !== 1)
+      throw new Error(`unexpected run: ${JSON.stringify(explicit)}`);
     fs.writeFileSync(path.join(HISTORIES_DIR, FILES[0]), await exportHistory(env.client, explicitId), { flag: 'wx' });
 
     // 2. Through the Schedule: no asOf, the day before the scheduled time.

@@ -61,7 +61,9 @@ const handle = (workflowId: string) => env.client.workflow.getHandle(workflowId)
 
 async function waitFor(workflowId: string, predicate: (state: EnablementState) => boolean): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt += 1) {
-    const state = await handle(workflowId).query(stateQuery).catch(() => undefined);
+    const state = await handle(workflowId)
+      .query(stateQuery)
+      .catch(() => undefined);
     if (state && predicate(state)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -72,7 +74,14 @@ const atApproval = (workflowId: string) => waitFor(workflowId, (state) => state.
 const approve = (workflowId: string) => handle(workflowId).signal(emailDecisionSignal, { decision: 'approve', by: 'recorder@vendor.example' });
 
 const SCENARIOS: Scenario[] = [
-  { file: 'enablement-happy-path.json', features: ['advanced_analytics'], drive: async (id) => { await atApproval(id); await approve(id); } },
+  {
+    file: 'enablement-happy-path.json',
+    features: ['advanced_analytics'],
+    drive: async (id) => {
+      await atApproval(id);
+      await approve(id);
+    },
+  },
   {
     file: 'enablement-email-rejected.json',
     features: ['workflow_automation'],
@@ -95,9 +104,20 @@ const SCENARIOS: Scenario[] = [
   {
     file: 'enablement-three-stalled-features.json',
     features: ['advanced_analytics', 'workflow_automation', 'custom_reports'],
-    drive: async (id) => { await atApproval(id); await approve(id); },
+    drive: async (id) => {
+      await atApproval(id);
+      await approve(id);
+    },
   },
-  { file: 'enablement-agent-fails-twice.json', features: ['workflow_automation'], customerName: FLAKY_AGENT_CUSTOMER, drive: async (id) => { await atApproval(id); await approve(id); } },
+  {
+    file: 'enablement-agent-fails-twice.json',
+    features: ['workflow_automation'],
+    customerName: FLAKY_AGENT_CUSTOMER,
+    drive: async (id) => {
+      await atApproval(id);
+      await approve(id);
+    },
+  },
 ];
 
 beforeAll(async () => {
@@ -142,7 +162,13 @@ it('records every scenario that has no history file yet', async () => {
     for (const scenario of todo) {
       const customerId = scenario.customerName ? await seedCustomer(database.db, { name: scenario.customerName }) : undefined;
       const seeded = await seedStalledSignal(database.db, scenario.features, customerId);
-      const started = await startEnablementForSignal({ client: env.client, db: database.db, signalId: seeded.signalId, plans, taskQueue: TASK_QUEUE });
+      const started = await startEnablementForSignal({
+        client: env.client,
+        db: database.db,
+        signalId: seeded.signalId,
+        plans,
+        taskQueue: TASK_QUEUE,
+      });
       await scenario.drive(started.workflowId);
       await handle(started.workflowId).result();
       const json = await exportHistory(env.client, started.workflowId);

@@ -19,12 +19,7 @@ export interface StepCheckContext {
   /** Ids of all steps, in order. */
   readonly stepIds: readonly string[];
   /** Reports a problem at `path` inside this step's `config` (`[]` is the config map itself). */
-  report(
-    path: DocPath,
-    category: DiagnosticCategory,
-    message: string,
-    options?: { key?: boolean; valueOffset?: number },
-  ): void;
+  report(path: DocPath, category: DiagnosticCategory, message: string, options?: { key?: boolean; valueOffset?: number }): void;
 }
 
 /**

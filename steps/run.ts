@@ -28,10 +28,7 @@ export interface StepOutcome {
   next?: StepNext;
 }
 
-export type StepExecutor<Step extends StepCommon, Activities extends object> = (
-  step: Step,
-  run: StepRun<Activities>,
-) => Promise<StepOutcome>;
+export type StepExecutor<Step extends StepCommon, Activities extends object> = (step: Step, run: StepRun<Activities>) => Promise<StepOutcome>;
 
 /** The failure type of a step that cannot go on; ops search for it in the Web UI. */
 export const STEP_FAILED = 'StepFailed';

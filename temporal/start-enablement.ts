@@ -82,10 +82,7 @@ export async function startEnablementForSignal(options: StartEnablementOptions):
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     started = false;
   }
-  await options.db.query(
-    `UPDATE risk_signals SET workflow_id = $2, handled_at = COALESCE(handled_at, NOW()) WHERE id = $1`,
-    [signal.id, workflowId],
-  );
+  await options.db.query(`UPDATE risk_signals SET workflow_id = $2, handled_at = COALESCE(handled_at, NOW()) WHERE id = $1`, [signal.id, workflowId]);
   return { workflowId, runId, started, definition: `${plan.name}@${plan.version}` };
 }
 

@@ -28,7 +28,13 @@ export const FIXTURE_FEATURES = [
     importance: 85,
     keyBenefit: 'spot trends across your accounts before they become problems',
     resources: [
-      { type: 'video', title: 'Analytics Dashboard Overview', url: 'https://training.example.com/analytics', duration_minutes: 12, level: 'beginner' },
+      {
+        type: 'video',
+        title: 'Analytics Dashboard Overview',
+        url: 'https://training.example.com/analytics',
+        duration_minutes: 12,
+        level: 'beginner',
+      },
       { type: 'documentation', title: 'Quick Start Guide', url: 'https://docs.example.com/analytics' },
     ],
   },
@@ -70,10 +76,10 @@ export async function seedStalledSignal(db: Db, options: StalledSignalOptions = 
     );
   }
   const signalId = randomUUID();
-  await db.query(
-    `INSERT INTO risk_signals (id, customer_id, signal_type, priority, details) VALUES ($1, $2, 'adoption_stalled', 80, '{}')`,
-    [signalId, customerId],
-  );
+  await db.query(`INSERT INTO risk_signals (id, customer_id, signal_type, priority, details) VALUES ($1, $2, 'adoption_stalled', 80, '{}')`, [
+    signalId,
+    customerId,
+  ]);
   for (const featureId of featureIds) {
     await db.query(
       `INSERT INTO risk_signal_features (signal_id, customer_id, feature_id, stage, usage_score, days_since_activation, expected_adoption_days, rule, reason)

@@ -17,7 +17,10 @@ export function historiesDir(): string {
 
 /** File names of the committed histories (`enablement-happy-path.json`, `detection-scheduled.json`, ...). */
 export function listHistories(): string[] {
-  return fs.readdirSync(historiesDir()).filter((name) => name.endsWith('.json')).sort();
+  return fs
+    .readdirSync(historiesDir())
+    .filter((name) => name.endsWith('.json'))
+    .sort();
 }
 
 /**

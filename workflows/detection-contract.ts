@@ -22,4 +22,3 @@ export interface DetectionActivities {
   startEnablementRuns(args: { asOf: string }): Promise<StartEnablementRunsResult>;
   notifyRecoveries(args: { asOf: string }): Promise<NotifyRecoveriesResult>;
 }
-

@@ -1,10 +1,6 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { ApplicationFailure, log, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import type {
-  DetectionActivities,
-  NotifyRecoveriesResult,
-  StartEnablementRunsResult,
-} from './detection-contract';
+import type { DetectionActivities, NotifyRecoveriesResult, StartEnablementRunsResult } from './detection-contract';
 import type { DetectionSummary } from '../adoption/detection';
 
 /**
@@ -73,9 +69,7 @@ export async function detectionWorkflow(input: DetectionWorkflowInput = {}): Pro
     setCurrentDetails(`step 3/3: telling the runs of ${detection.recovered} recovered feature(s)`);
     recoveries = await notifyRecoveries({ asOf });
   }
-  setCurrentDetails(
-    `done: as of ${asOf}, ${detection.evaluated} evaluated, ${detection.signals} signal(s), ${detection.recovered} recovered`,
-  );
+  setCurrentDetails(`done: as of ${asOf}, ${detection.evaluated} evaluated, ${detection.signals} signal(s), ${detection.recovered} recovered`);
   return { asOf, detection, enablement, recoveries };
 }
 

@@ -170,10 +170,7 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
 function reportFinalSearchAttributes(state: EnablementState, outcome: string): void {
   if (patched(OUTCOME_SEARCH_ATTRIBUTE_PATCH)) {
     const primary = state.features[0];
-    upsertSearchAttributes([
-      { key: AdoptionOutcome, value: outcome },
-      ...(primary ? [{ key: AdoptionStage, value: primary.stage }] : []),
-    ]);
+    upsertSearchAttributes([{ key: AdoptionOutcome, value: outcome }, ...(primary ? [{ key: AdoptionStage, value: primary.stage }] : [])]);
   } else {
     // Runs recorded before the patch stored the outcome in AdoptionStage; replaying them must issue the same command.
     upsertSearchAttributes([{ key: AdoptionStage, value: outcome }]);

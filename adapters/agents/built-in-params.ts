@@ -41,4 +41,3 @@ export const BUILT_IN_AGENT_PARAMS = {
 } as const satisfies Record<string, Record<string, Record<string, ParamSpec>>>;
 
 export type BuiltInAgents = typeof BUILT_IN_AGENT_PARAMS;
-

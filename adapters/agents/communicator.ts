@@ -48,7 +48,14 @@ export function renderEmail(templateName: string, values: Record<string, unknown
   const rendered = compileTemplate(templateName)(values);
   const match = /^Subject:[ \t]*(.*)\r?\n/.exec(rendered);
   if (!match) return { subject: '', body: rendered.trim() + '\n' };
-  return { subject: match[1].trim(), body: rendered.slice(match[0].length).replace(/^\s*\n/, '').trimEnd() + '\n' };
+  return {
+    subject: match[1].trim(),
+    body:
+      rendered
+        .slice(match[0].length)
+        .replace(/^\s*\n/, '')
+        .trimEnd() + '\n',
+  };
 }
 
 // When the catalog has no key_benefit, a sentence fragment by category still reads naturally after "help you".

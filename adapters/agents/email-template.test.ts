@@ -25,7 +25,9 @@ describe('feature enablement email (PRD-090 10.1)', () => {
     expect(subject).toBe('Getting more value from R&D Analytics');
     expect(body.startsWith('Hi Dana,\n\nI noticed your team has started exploring R&D Analytics')).toBe(true);
     expect(body).toContain('This is a powerful feature that can help you spot trends early.');
-    expect(body).toContain('I wanted to share some resources that might help:\n\n- Overview: https://t.example/overview\n- Guide: https://docs.example/guide\n');
+    expect(body).toContain(
+      'I wanted to share some resources that might help:\n\n- Overview: https://t.example/overview\n- Guide: https://docs.example/guide\n',
+    );
     expect(body.endsWith('Best,\nCasey\n')).toBe(true);
   });
 
@@ -36,6 +38,9 @@ describe('feature enablement email (PRD-090 10.1)', () => {
   });
 
   it('finds the links of a body for resources_shared', () => {
-    expect(urlsIn('- A: https://a.example/x.\n- B: https://b.example/y, and https://a.example/x')).toEqual(['https://a.example/x', 'https://b.example/y']);
+    expect(urlsIn('- A: https://a.example/x.\n- B: https://b.example/y, and https://a.example/x')).toEqual([
+      'https://a.example/x',
+      'https://b.example/y',
+    ]);
   });
 });

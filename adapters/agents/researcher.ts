@@ -53,15 +53,18 @@ export async function analyzeAdoptionGap(deps: ActivityDeps, request: AgentReque
   const { context, params, input } = request;
   const customerId = stringParam(params.customer_id) ?? context.customerId ?? input.customer.id;
   if (!UUID.test(customerId)) {
-    throw ApplicationFailure.create({ message: `customer_id ${JSON.stringify(customerId)} is not a UUID`, type: 'InvalidAgentParams', nonRetryable: true });
+    throw ApplicationFailure.create({
+      message: `customer_id ${JSON.stringify(customerId)} is not a UUID`,
+      type: 'InvalidAgentParams',
+      nonRetryable: true,
+    });
   }
   const featureIds = requestedFeatures(params, context.featureIds.length ? context.featureIds : input.features.map((f) => f.featureId));
   const now = currentTime(deps);
   const db = deps.db;
 
-  const customer = (
-    await db.query<{ segment: string; seats: number | null }>(`SELECT segment, seats FROM customers WHERE id = $1`, [customerId])
-  ).rows[0];
+  const customer = (await db.query<{ segment: string; seats: number | null }>(`SELECT segment, seats FROM customers WHERE id = $1`, [customerId]))
+    .rows[0];
   if (!customer) {
     throw ApplicationFailure.create({ message: `customer ${customerId} does not exist`, type: 'CustomerNotFound', nonRetryable: true });
   }
@@ -182,12 +185,7 @@ export async function analyzeAdoptionGap(deps: ActivityDeps, request: AgentReque
   return result as unknown as JsonValue;
 }
 
-function featureCauses(
-  facts: FeatureFacts,
-  analysis: FeatureAnalysis,
-  seats: number | null,
-  total: { earlier: number; recent: number },
-): Cause[] {
+function featureCauses(facts: FeatureFacts, analysis: FeatureAnalysis, seats: number | null, total: { earlier: number; recent: number }): Cause[] {
   const causes: Cause[] = [];
   const weeks = analysis.weeklyUsage;
   const earlierWeeklyAvg = facts.earlier / 4;
@@ -220,8 +218,7 @@ function featureCauses(
   if (fewUsers) {
     confidence += 0.25;
     evidence.push(
-      `${facts.name}: ${facts.usersEver} distinct user${facts.usersEver === 1 ? '' : 's'} since activation` +
-        (seats ? ` out of ${seats} seats` : ''),
+      `${facts.name}: ${facts.usersEver} distinct user${facts.usersEver === 1 ? '' : 's'} since activation` + (seats ? ` out of ${seats} seats` : ''),
     );
   }
   if (lowFromStart) {
@@ -275,10 +272,14 @@ function summarize(
   adoptionOf: Map<string, { feature_name: string }>,
 ): string {
   const parts = features.map((feature) => {
-    const name = inputFeatures.find((f) => f.featureId === feature.featureId)?.featureName ?? adoptionOf.get(feature.featureId)?.feature_name ?? feature.featureId;
+    const name =
+      inputFeatures.find((f) => f.featureId === feature.featureId)?.featureName ??
+      adoptionOf.get(feature.featureId)?.feature_name ??
+      feature.featureId;
     const recent = sum(feature.weeklyUsage.slice(-4).map((w) => w.events));
     const earlier = sum(feature.weeklyUsage.slice(0, 4).map((w) => w.events));
-    const peers = feature.peerMedianScore === null ? 'no segment peers' : `segment peers' median score ${feature.peerMedianScore} (${feature.peerCount})`;
+    const peers =
+      feature.peerMedianScore === null ? 'no segment peers' : `segment peers' median score ${feature.peerMedianScore} (${feature.peerCount})`;
     return `${name}: ${recent} uses in the last 4 weeks (${earlier} in the 4 before), ${feature.activeUsers14d} active users in 14 days, last used ${feature.lastUsedAt ? feature.lastUsedAt.slice(0, 10) : 'never'}, ${peers}.`;
   });
   const verdict = causes.length
@@ -292,7 +293,11 @@ function requestedFeatures(params: Record<string, JsonValue>, runFeatures: strin
   const single = stringParam(params.feature_id);
   const ids = listed.length ? listed : single ? [single] : runFeatures;
   if (!ids.length) {
-    throw ApplicationFailure.create({ message: 'analyze_adoption_gap needs feature_id, feature_ids or features in the run', type: 'InvalidAgentParams', nonRetryable: true });
+    throw ApplicationFailure.create({
+      message: 'analyze_adoption_gap needs feature_id, feature_ids or features in the run',
+      type: 'InvalidAgentParams',
+      nonRetryable: true,
+    });
   }
   return [...new Set(ids)];
 }

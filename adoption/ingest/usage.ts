@@ -193,18 +193,11 @@ function csvRecord(header: Array<(typeof FIELDS)[number] | null>, text: string):
 }
 
 /** Stores one chunk of good lines and refreshes the rollups they touch, in one transaction. */
-async function storeChunk(
-  db: Db,
-  file: string,
-  chunk: Array<{ line: number; event: ParsedUsageEvent }>,
-  summary: ImportSummary,
-): Promise<void> {
+async function storeChunk(db: Db, file: string, chunk: Array<{ line: number; event: ParsedUsageEvent }>, summary: ImportSummary): Promise<void> {
   await db.transaction(async (tx) => {
     const customerIds = [...new Set(chunk.map((item) => item.event.customerId))];
     const known = new Set(
-      (await tx.query<{ id: string }>(`SELECT id FROM customers WHERE id = ANY($1::uuid[])`, [customerIds])).rows.map(
-        (row) => row.id,
-      ),
+      (await tx.query<{ id: string }>(`SELECT id FROM customers WHERE id = ANY($1::uuid[])`, [customerIds])).rows.map((row) => row.id),
     );
     const good = chunk.filter((item) => {
       if (known.has(item.event.customerId)) return true;
@@ -242,10 +235,7 @@ async function storeChunk(
  * Recomputes the daily rollups of the given customer-feature-days from the events, the distinct users of those days,
  * and the weekly rollups of their weeks. Recomputing (not incrementing) keeps re-imports and retries harmless.
  */
-export async function refreshRollups(
-  db: Db,
-  touched: ReadonlyArray<{ customer_id: string; feature_id: string; day: string }>,
-): Promise<void> {
+export async function refreshRollups(db: Db, touched: ReadonlyArray<{ customer_id: string; feature_id: string; day: string }>): Promise<void> {
   if (touched.length === 0) return;
   const keys = [...new Map(touched.map((row) => [`${row.customer_id}|${row.feature_id}|${row.day}`, row])).values()];
   const params = [keys.map((row) => row.customer_id), keys.map((row) => row.feature_id), keys.map((row) => row.day)];

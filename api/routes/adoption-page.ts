@@ -5,7 +5,6 @@ import { HttpError } from '../errors';
 import { loadCustomerAdoption } from '../adoption-data';
 import { renderAdoptionPage, renderErrorPage } from '../adoption-page';
 
-
 /** PRD 5.2/5.3: `GET /customers/:customerId/adoption`, HTML for a browser (errors as HTML too). */
 export function registerAdoptionPageRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { customerId: string }; Querystring: { sent?: string } }>('/customers/:customerId/adoption', async (request, reply) => {

@@ -58,13 +58,14 @@ export function registerSlackRoutes(app: FastifyInstance, ctx: ApiContext): void
       if (type !== 'block_actions') return reply.code(200).send({ ok: true, ignored: type });
       let message: SlackReply;
       try {
-        message = await handleBlockAction(
-          { db: ctx.db, now: ctx.now, temporalClient: ctx.temporalClient },
-          payload as BlockActionsPayload,
-        );
+        message = await handleBlockAction({ db: ctx.db, now: ctx.now, temporalClient: ctx.temporalClient }, payload as BlockActionsPayload);
       } catch (error) {
         request.log.error({ err: error }, 'Slack action failed');
-        message = { response_type: 'ephemeral', replace_original: false, text: 'Sorry, that did not work; please try again or use the adoption page.' };
+        message = {
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: 'Sorry, that did not work; please try again or use the adoption page.',
+        };
       }
       postToResponseUrl((payload as BlockActionsPayload).response_url, message, request.log);
       return reply.code(200).send(message);

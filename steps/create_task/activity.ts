@@ -28,7 +28,11 @@ export function createActivities(deps: ActivityDeps): CreateTaskActivities {
   return {
     async createTask(context: StepContext, args: CreateTaskArgs): Promise<CreateTaskResult> {
       if (Number.isNaN(new Date(args.dueAt).getTime())) {
-        throw ApplicationFailure.create({ message: `create_task: dueAt ${JSON.stringify(args.dueAt)} is not a date`, type: 'InvalidTask', nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: `create_task: dueAt ${JSON.stringify(args.dueAt)} is not a date`,
+          type: 'InvalidTask',
+          nonRetryable: true,
+        });
       }
       return createTask(deps.db, {
         idempotencyKey: `${context.workflowId}/${context.stepId}`,

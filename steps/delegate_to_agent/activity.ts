@@ -56,7 +56,8 @@ async function callHttpAgent(baseUrl: string, timeoutMs: number, context: StepCo
     // A cancelled activity reports the cancellation (Temporal's CancelledFailure), not a network failure.
     if (cancellation?.aborted) throw cancellation.reason;
     // Refused connections, DNS failures and timeouts are the network's fault: Temporal retries them.
-    const reason = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+    const reason =
+      error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
     throw ApplicationFailure.create({
       message: `agent ${name} at ${url} did not answer: ${reason}`,
       type: 'AgentUnavailable',

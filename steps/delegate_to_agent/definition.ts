@@ -37,12 +37,7 @@ export const delegateToAgentDefinition: StepDefinition<'delegate_to_agent', Dele
   normalise: (config) => ({ agent: config.agent, action: config.action, params: config.params ?? {} }),
 };
 
-function checkParams(
-  key: string,
-  specs: Readonly<Record<string, ParamSpec>>,
-  params: Record<string, JsonValue>,
-  context: StepCheckContext,
-): void {
+function checkParams(key: string, specs: Readonly<Record<string, ParamSpec>>, params: Record<string, JsonValue>, context: StepCheckContext): void {
   const known = Object.keys(specs);
   for (const [name, value] of Object.entries(params)) {
     const spec = specs[name];

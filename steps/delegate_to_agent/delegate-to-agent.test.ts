@@ -4,7 +4,16 @@ import type { AdoptionGapAnalysis, EmailDraftResult } from '../../adapters/agent
 import type { DelegateToAgentArgs } from './activity';
 import { createActivities as createDelegateToAgentActivity } from './activity';
 import type { Db } from '../../db/database';
-import { analyticsFeature, insertUsage, PRD_RESOURCES, runFacts, seedAdoption, seedCatalog, seedCustomer, stepContext } from '../../test/support/activity-fixtures';
+import {
+  analyticsFeature,
+  insertUsage,
+  PRD_RESOURCES,
+  runFacts,
+  seedAdoption,
+  seedCatalog,
+  seedCustomer,
+  stepContext,
+} from '../../test/support/activity-fixtures';
 import { startAgentServer, type AgentTestServer } from '../../test/support/agent-server';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 
@@ -30,7 +39,13 @@ describe('delegate_to_agent activity', () => {
 
   beforeAll(async () => {
     test = await createTestDatabase();
-    await seedCatalog(test.db, { featureId: 'advanced_analytics', featureName: 'Advanced Analytics Dashboard', category: 'analytics', importance: 85, resources: PRD_RESOURCES });
+    await seedCatalog(test.db, {
+      featureId: 'advanced_analytics',
+      featureName: 'Advanced Analytics Dashboard',
+      category: 'analytics',
+      importance: 85,
+      resources: PRD_RESOURCES,
+    });
     await seedCatalog(test.db, { featureId: 'crm_sync', featureName: 'CRM Sync', category: 'integrations', importance: 70 });
     await seedCatalog(test.db, { featureId: 'reports', featureName: 'Scheduled Reports', category: 'reporting', importance: 40 });
   });
@@ -39,7 +54,13 @@ describe('delegate_to_agent activity', () => {
   });
 
   const builtIn = () => createDelegateToAgentActivity({ db: test.db, now: () => NOW });
-  const args = (customerId: string, agent: string, action: string, params: DelegateToAgentArgs['params'], input = runFacts(customerId)): DelegateToAgentArgs => ({
+  const args = (
+    customerId: string,
+    agent: string,
+    action: string,
+    params: DelegateToAgentArgs['params'],
+    input = runFacts(customerId),
+  ): DelegateToAgentArgs => ({
     agent,
     action,
     params,
@@ -60,7 +81,11 @@ describe('delegate_to_agent activity', () => {
       const otherSegment = await seedCustomer(test.db, { segment: 'enterprise' });
       await seedAdoption(test.db, otherSegment, 'advanced_analytics', { activatedAt: new Date(NOW.getTime() - 90 * DAY), usageScore: 0 });
       const notNeeded = await seedCustomer(test.db, { segment: 'mid_market' });
-      await seedAdoption(test.db, notNeeded, 'advanced_analytics', { activatedAt: new Date(NOW.getTime() - 90 * DAY), usageScore: 0, notNeeded: true });
+      await seedAdoption(test.db, notNeeded, 'advanced_analytics', {
+        activatedAt: new Date(NOW.getTime() - 90 * DAY),
+        usageScore: 0,
+        notNeeded: true,
+      });
 
       const result = (await builtIn().delegateToAgent(
         stepContext(customerId, { stepId: 'analyze_stall' }),
@@ -90,7 +115,11 @@ describe('delegate_to_agent activity', () => {
 
     it('sees integration challenges: established use fell to zero while other features continue', async () => {
       const customerId = await seedCustomer(test.db, { segment: 'smb' });
-      await seedAdoption(test.db, customerId, 'crm_sync', { activatedAt: new Date(NOW.getTime() - 80 * DAY), usageScore: 5, featureName: 'CRM Sync' });
+      await seedAdoption(test.db, customerId, 'crm_sync', {
+        activatedAt: new Date(NOW.getTime() - 80 * DAY),
+        usageScore: 5,
+        featureName: 'CRM Sync',
+      });
       await useWeekly(test.db, customerId, 'crm_sync', [20, 20, 20, 20, 4, 0, 0, 0], ['a', 'b', 'c', 'd']);
       await useWeekly(test.db, customerId, 'reports', [40, 40, 40, 40, 40, 40, 40, 40], ['a', 'b']);
       const input = runFacts(customerId, { features: [analyticsFeature({ featureId: 'crm_sync', featureName: 'CRM Sync' })] });
@@ -104,7 +133,10 @@ describe('delegate_to_agent activity', () => {
         {
           cause: 'integration_challenges',
           confidence: 0.8,
-          evidence: ['CRM Sync: 80 uses in the 4 weeks before, 0 in the last 2 weeks', 'other features kept going: 160 uses in the last 4 weeks (160 in the 4 before)'],
+          evidence: [
+            'CRM Sync: 80 uses in the 4 weeks before, 0 in the last 2 weeks',
+            'other features kept going: 160 uses in the last 4 weeks (160 in the 4 before)',
+          ],
         },
       ]);
       expect(result.features[0].activeUsers14d).toBe(0);
@@ -158,8 +190,16 @@ describe('delegate_to_agent activity', () => {
     it('renders PRD 10.1 for the champion and stores one draft per workflow step', async () => {
       const customerId = await seedCustomer(test.db);
       const context = stepContext(customerId, { stepId: 'draft_enablement_email' });
-      const params = { template: 'feature_enablement', feature_name: 'Advanced Analytics Dashboard', resources: PRD_RESOURCES as never, requires_approval: true };
-      const draft = (await builtIn().delegateToAgent(context, args(customerId, 'communicator', 'draft_email', params))) as unknown as EmailDraftResult;
+      const params = {
+        template: 'feature_enablement',
+        feature_name: 'Advanced Analytics Dashboard',
+        resources: PRD_RESOURCES as never,
+        requires_approval: true,
+      };
+      const draft = (await builtIn().delegateToAgent(
+        context,
+        args(customerId, 'communicator', 'draft_email', params),
+      )) as unknown as EmailDraftResult;
 
       expect(draft).toMatchObject({
         to: { name: 'Dana Champion', email: 'dana@techcorp.example' },
@@ -169,23 +209,38 @@ describe('delegate_to_agent activity', () => {
       });
       expect(draft.body).toContain('Hi Dana Champion,');
       expect(draft.body).toContain('can help you spot trends in your pipeline before they become problems.');
-      expect(draft.body).toContain('- Analytics Dashboard Overview: https://training.example.com/analytics-overview\n- Quick Start Guide: https://docs.example.com/analytics/quick-start\n');
+      expect(draft.body).toContain(
+        '- Analytics Dashboard Overview: https://training.example.com/analytics-overview\n- Quick Start Guide: https://docs.example.com/analytics/quick-start\n',
+      );
       expect(draft.body.trimEnd().endsWith('Best,\nCasey CSM')).toBe(true);
 
-      const again = (await builtIn().delegateToAgent(context, args(customerId, 'communicator', 'draft_email', params))) as unknown as EmailDraftResult;
+      const again = (await builtIn().delegateToAgent(
+        context,
+        args(customerId, 'communicator', 'draft_email', params),
+      )) as unknown as EmailDraftResult;
       expect(again).toEqual(draft);
       const rows = await test.db.query<{ id: string; status: string; idempotency_key: string; feature_ids: string[]; from_email: string }>(
         `SELECT id, status, idempotency_key, feature_ids, from_email FROM email_drafts WHERE customer_id = $1`,
         [customerId],
       );
       expect(rows.rows).toEqual([
-        { id: draft.draftId, status: 'pending_approval', idempotency_key: `${context.workflowId}/draft_enablement_email`, feature_ids: ['advanced_analytics'], from_email: 'casey@vendor.example' },
+        {
+          id: draft.draftId,
+          status: 'pending_approval',
+          idempotency_key: `${context.workflowId}/draft_enablement_email`,
+          feature_ids: ['advanced_analytics'],
+          from_email: 'casey@vendor.example',
+        },
       ]);
     });
 
     it('uses the catalog category when the feature has no key benefit, and stores a plain draft without approval', async () => {
       const customerId = await seedCustomer(test.db, { championName: null });
-      const input = runFacts(customerId, { features: [analyticsFeature({ featureId: 'crm_sync', featureName: 'CRM Sync', keyBenefit: null, category: null, resources: [] })] }, { championName: null });
+      const input = runFacts(
+        customerId,
+        { features: [analyticsFeature({ featureId: 'crm_sync', featureName: 'CRM Sync', keyBenefit: null, category: null, resources: [] })] },
+        { championName: null },
+      );
       const draft = (await builtIn().delegateToAgent(
         stepContext(customerId, { featureIds: ['crm_sync'] }),
         args(customerId, 'communicator', 'draft_email', { requires_approval: false }, input),
@@ -266,10 +321,12 @@ describe('delegate_to_agent activity', () => {
 
     it('passes a 429 Retry-After on as nextRetryDelay', async () => {
       agents.respondNext({ status: 429, body: 'slow down', headers: { 'retry-after': '3' } });
-      await expect(http().delegateToAgent(stepContext(customerId), args(customerId, 'researcher', 'analyze_adoption_gap', {}))).rejects.toMatchObject({
-        nonRetryable: false,
-        nextRetryDelay: '3s',
-      });
+      await expect(http().delegateToAgent(stepContext(customerId), args(customerId, 'researcher', 'analyze_adoption_gap', {}))).rejects.toMatchObject(
+        {
+          nonRetryable: false,
+          nextRetryDelay: '3s',
+        },
+      );
     });
 
     it('treats a refused connection and a timeout as retryable', async () => {
@@ -277,13 +334,17 @@ describe('delegate_to_agent activity', () => {
       const url = gone.url;
       await gone.close();
       const refused = createDelegateToAgentActivity({ db: test.db, agents: { url } });
-      await expect(refused.delegateToAgent(stepContext(customerId), args(customerId, 'researcher', 'analyze_adoption_gap', {}))).rejects.toMatchObject({
+      await expect(
+        refused.delegateToAgent(stepContext(customerId), args(customerId, 'researcher', 'analyze_adoption_gap', {})),
+      ).rejects.toMatchObject({
         type: 'AgentUnavailable',
         nonRetryable: false,
       });
 
       agents.respondNext({ status: 200, body: { late: true }, delayMs: 2000 });
-      await expect(http(200).delegateToAgent(stepContext(customerId), args(customerId, 'researcher', 'analyze_adoption_gap', {}))).rejects.toMatchObject({
+      await expect(
+        http(200).delegateToAgent(stepContext(customerId), args(customerId, 'researcher', 'analyze_adoption_gap', {})),
+      ).rejects.toMatchObject({
         type: 'AgentUnavailable',
         nonRetryable: false,
         message: expect.stringContaining('did not answer'),

@@ -3,7 +3,17 @@ import type { StepContext } from '../../core/run-facts';
 import { runDetection } from '../../adoption/detection';
 import { createActivities as createMeasureAdoptionActivity } from './activity';
 import { addDays, usageScoreOf } from '../../adoption/scoring';
-import { FixtureFiles, openDetectionWorld, closeDetectionWorld, type DetectionWorld, activated, customer, range, usedOn, users } from '../../test/support/detection-fixtures';
+import {
+  FixtureFiles,
+  openDetectionWorld,
+  closeDetectionWorld,
+  type DetectionWorld,
+  activated,
+  customer,
+  range,
+  usedOn,
+  users,
+} from '../../test/support/detection-fixtures';
 
 /** The 14-day follow-up of an enablement run: re-score, judge, record impact (FR-4.1, FR-4.3). */
 const AS_OF = '2026-03-31';
@@ -23,7 +33,10 @@ afterEach(() => closeDetectionWorld(world));
 async function stalledRun() {
   const acme = customer();
   await files.customers(db, [acme]);
-  await files.usage(db, ['analytics', 'automation', 'reports'].map((featureId) => activated(acme.id, featureId, AS_OF, 20)));
+  await files.usage(
+    db,
+    ['analytics', 'automation', 'reports'].map((featureId) => activated(acme.id, featureId, AS_OF, 20)),
+  );
   const report = await runDetection(db, { asOf: AS_OF });
   const [signal] = report.signals;
   const workflowId = `adoption-stalled/${acme.id}/${signal.signalId}`;
@@ -84,16 +97,20 @@ describe('measureAdoption', () => {
 
     const first = await measureAdoption(context, args);
     const read = async () => [
-      (await db.query(
-        `SELECT feature_id, adoption_before, adoption_after, outcome, effectiveness_score, measured_at FROM interventions
+      (
+        await db.query(
+          `SELECT feature_id, adoption_before, adoption_after, outcome, effectiveness_score, measured_at FROM interventions
           WHERE workflow_id = $1 ORDER BY feature_id`,
-        [context.workflowId],
-      )).rows,
-      (await db.query(
-        `SELECT feature_id, adoption_after_intervention, intervention_outcome FROM feature_adoption
+          [context.workflowId],
+        )
+      ).rows,
+      (
+        await db.query(
+          `SELECT feature_id, adoption_after_intervention, intervention_outcome FROM feature_adoption
           WHERE customer_id = $1 ORDER BY feature_id`,
-        [acme.id],
-      )).rows,
+          [acme.id],
+        )
+      ).rows,
     ];
     const stored = await read();
     const second = await measureAdoption(context, args);

@@ -47,10 +47,10 @@ export function createActivities(deps: ActivityDeps, options: { statementTimeout
         await tx.query('SET TRANSACTION READ ONLY');
         // SET cannot take a bound parameter; the value is an integer we computed, never text from the plan.
         await tx.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
-        const result = await tx.query<Record<string, unknown>>(
-          `SELECT * FROM (\n${sql}\n) AS query_database_result LIMIT $${limitParam}`,
-          [...params, maxRows + 1],
-        );
+        const result = await tx.query<Record<string, unknown>>(`SELECT * FROM (\n${sql}\n) AS query_database_result LIMIT $${limitParam}`, [
+          ...params,
+          maxRows + 1,
+        ]);
         return result.rows;
       });
       const truncated = rows.length > maxRows;

@@ -9,7 +9,13 @@ describe('query_database activity', () => {
   beforeAll(async () => {
     test = await createTestDatabase();
     customerId = await seedCustomer(test.db);
-    await seedCatalog(test.db, { featureId: 'advanced_analytics', featureName: 'Advanced Analytics Dashboard', category: 'analytics', importance: 85, resources: PRD_RESOURCES });
+    await seedCatalog(test.db, {
+      featureId: 'advanced_analytics',
+      featureName: 'Advanced Analytics Dashboard',
+      category: 'analytics',
+      importance: 85,
+      resources: PRD_RESOURCES,
+    });
     for (let i = 0; i < 5; i++) await seedCatalog(test.db, { featureId: `f${i}`, featureName: `Feature ${i}`, importance: 10 * i });
   });
   afterAll(async () => {

@@ -26,8 +26,12 @@ describe('query_database parameters on real Postgres', () => {
   beforeAll(async () => {
     test = await createTestDatabase();
     await test.db.query(`INSERT INTO feature_catalog (feature_id, feature_name, training_resources) VALUES ($1, $2, $3), ($4, $5, $6)`, [
-      'analytics_dashboard', 'Advanced Analytics Dashboard', JSON.stringify([{ type: 'video', title: 'Overview', url: 'https://t.example/a' }]),
-      'workflow_builder', 'Workflow Builder', JSON.stringify([]),
+      'analytics_dashboard',
+      'Advanced Analytics Dashboard',
+      JSON.stringify([{ type: 'video', title: 'Overview', url: 'https://t.example/a' }]),
+      'workflow_builder',
+      'Workflow Builder',
+      JSON.stringify([]),
     ]);
   });
 

@@ -12,9 +12,7 @@ describe('parameteriseSql: references become bound parameters', () => {
   });
 
   it('treats quoted and unquoted references alike and shares one $n per reference', () => {
-    const result = parameteriseSql(
-      "SELECT * FROM t WHERE a = {{ feature_id }} OR b = '{{feature_id}}' OR c = {{customer.id}} LIMIT {{steps.x.n}}",
-    );
+    const result = parameteriseSql("SELECT * FROM t WHERE a = {{ feature_id }} OR b = '{{feature_id}}' OR c = {{customer.id}} LIMIT {{steps.x.n}}");
     expect(result.sql).toBe('SELECT * FROM t WHERE a = $1 OR b = $1 OR c = $2 LIMIT $3');
     expect(result.params).toEqual(['{{feature_id}}', '{{customer.id}}', '{{steps.x.n}}']);
   });
@@ -26,7 +24,10 @@ describe('parameteriseSql: references become bound parameters', () => {
   });
 
   it('handles dollar-quoted literals like quoted ones', () => {
-    expect(parameteriseSql('SELECT * FROM t WHERE a = $q${{feature_id}}$q$')).toMatchObject({ sql: 'SELECT * FROM t WHERE a = $1', params: ['{{feature_id}}'] });
+    expect(parameteriseSql('SELECT * FROM t WHERE a = $q${{feature_id}}$q$')).toMatchObject({
+      sql: 'SELECT * FROM t WHERE a = $1',
+      params: ['{{feature_id}}'],
+    });
   });
 
   it('keeps $n apart from neighbouring words', () => {
@@ -62,7 +63,7 @@ describe('parameteriseSql: only one read-only SELECT', () => {
     '(SELECT 1) UNION (SELECT 2)',
     'WITH a AS (SELECT 1 AS x) SELECT x FROM a',
     'WITH RECURSIVE a(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM a WHERE n < 3) SELECT n FROM a',
-    "SELECT 'insert into t' AS text, \"update\" FROM t -- delete\n",
+    'SELECT \'insert into t\' AS text, "update" FROM t -- delete\n',
     'SELECT updated_at, deleted, created_by FROM t',
     'SELECT substring(name FROM 1 FOR 3) FROM t',
     'SELECT 1;',
@@ -83,9 +84,9 @@ describe('parameteriseSql: only one read-only SELECT', () => {
     ['SELECT * FROM feature_catalog FOR SHARE', 'sql-not-select', /FOR SHARE locks/],
     ['SELECT * FROM feature_catalog FOR NO KEY UPDATE', 'sql-not-select', /locks rows/],
     ['WITH gone AS (DELETE FROM feature_catalog RETURNING *) SELECT * FROM gone', 'sql-not-select', /DELETE inside WITH/],
-    ["WITH x AS (INSERT INTO t VALUES (1) RETURNING *) SELECT 1", 'sql-not-select', /INSERT inside WITH/],
+    ['WITH x AS (INSERT INTO t VALUES (1) RETURNING *) SELECT 1', 'sql-not-select', /INSERT inside WITH/],
     ["SELECT nextval('seq')", 'sql-not-select', /nextval\(\) has side effects/],
-    ["SELECT pg_advisory_lock(1)", 'sql-not-select', /pg_advisory_lock\(\)/],
+    ['SELECT pg_advisory_lock(1)', 'sql-not-select', /pg_advisory_lock\(\)/],
     ['SELECT pg_sleep(100)', 'sql-not-select', /pg_sleep/],
     ['', 'sql-not-select', /empty/],
     ['-- nothing', 'sql-not-select', /empty/],

@@ -13,12 +13,7 @@ import { exactReference, resolveTemplate, scanTemplate } from '../../core/templa
  * run the statement in a READ ONLY transaction with a statement timeout. Pure, no I/O: the activity imports it too.
  */
 
-export type SqlProblemCategory =
-  | 'sql-not-select'
-  | 'sql-multiple-statements'
-  | 'sql-syntax'
-  | 'sql-template-placement'
-  | 'sql-positional-parameter';
+export type SqlProblemCategory = 'sql-not-select' | 'sql-multiple-statements' | 'sql-syntax' | 'sql-template-placement' | 'sql-positional-parameter';
 
 export interface SqlProblem {
   /** Offset in the query text. */
@@ -35,24 +30,50 @@ export interface ParameterisedSql {
   problems: SqlProblem[];
 }
 
-type Token =
-  | { type: 'word'; upper: string; offset: number }
-  | { type: 'punct'; text: string; offset: number }
-  | { type: 'literal'; offset: number };
+type Token = { type: 'word'; upper: string; offset: number } | { type: 'punct'; text: string; offset: number } | { type: 'literal'; offset: number };
 
 // Keywords that only appear in statements that write, lock or administer; none of them is a plausible bare column
 // name, so rejecting them anywhere outside strings costs a SELECT nothing. Other verbs (SET, DO, BEGIN, ...) can only
 // start a statement, which the first-keyword rule already refuses.
 const WRITING_KEYWORDS = new Set([
-  'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'CREATE', 'ALTER', 'DROP', 'GRANT', 'REVOKE', 'COPY', 'INTO',
-  'VACUUM', 'REINDEX', 'NOTIFY', 'LISTEN',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'MERGE',
+  'TRUNCATE',
+  'CREATE',
+  'ALTER',
+  'DROP',
+  'GRANT',
+  'REVOKE',
+  'COPY',
+  'INTO',
+  'VACUUM',
+  'REINDEX',
+  'NOTIFY',
+  'LISTEN',
 ]);
 
 // Functions that write, lock, signal other sessions, read the server's files or stall the connection.
 const SIDE_EFFECT_FUNCTIONS = new Set([
-  'nextval', 'setval', 'set_config', 'pg_notify', 'pg_sleep', 'pg_sleep_for', 'pg_sleep_until',
-  'pg_terminate_backend', 'pg_cancel_backend', 'pg_reload_conf', 'pg_rotate_logfile', 'pg_switch_wal',
-  'pg_read_file', 'pg_read_binary_file', 'pg_ls_dir', 'pg_stat_file', 'txid_current', 'pg_current_xact_id',
+  'nextval',
+  'setval',
+  'set_config',
+  'pg_notify',
+  'pg_sleep',
+  'pg_sleep_for',
+  'pg_sleep_until',
+  'pg_terminate_backend',
+  'pg_cancel_backend',
+  'pg_reload_conf',
+  'pg_rotate_logfile',
+  'pg_switch_wal',
+  'pg_read_file',
+  'pg_read_binary_file',
+  'pg_ls_dir',
+  'pg_stat_file',
+  'txid_current',
+  'pg_current_xact_id',
 ]);
 const SIDE_EFFECT_PREFIXES = /^(pg_advisory|pg_try_advisory|lo_|dblink|pg_create_|pg_drop_|pg_replication_)/;
 
@@ -70,8 +91,7 @@ export function parameteriseSql(query: string): ParameterisedSql {
   let statementEnded: number | undefined;
   let secondStatementAt: number | undefined;
 
-  const problem = (offset: number, category: SqlProblemCategory, message: string) =>
-    problems.push({ offset, category, message });
+  const problem = (offset: number, category: SqlProblemCategory, message: string) => problems.push({ offset, category, message });
   const significant = (token: Token) => {
     if (statementEnded !== undefined && secondStatementAt === undefined) secondStatementAt = token.offset;
     tokens.push(token);
@@ -143,9 +163,7 @@ export function parameteriseSql(query: string): ParameterisedSql {
     } else if (c === "'") {
       const previous = tokens[tokens.length - 1];
       const prefix =
-        previous?.type === 'word' && previous.offset + previous.upper.length === i && /^[EBXN]$/.test(previous.upper)
-          ? previous.upper
-          : undefined;
+        previous?.type === 'word' && previous.offset + previous.upper.length === i && /^[EBXN]$/.test(previous.upper) ? previous.upper : undefined;
       const end = closingQuote(query, i, "'", prefix === 'E');
       if (end < 0) {
         problem(i, 'sql-syntax', 'unterminated string literal');
@@ -249,7 +267,11 @@ function readOnlyProblem(tokens: Token[], query: string): SqlProblem | undefined
   if (!first) return { offset: 0, category: 'sql-not-select', message: 'the query is empty; query_database runs one read-only SELECT' };
   if (first.type !== 'word' || (first.upper !== 'SELECT' && first.upper !== 'WITH')) {
     const what = first.type === 'word' ? first.upper : query.slice(first.offset, first.offset + 10);
-    return { offset: first.offset, category: 'sql-not-select', message: `query_database runs one read-only SELECT (or WITH ... SELECT); this statement starts with ${what}` };
+    return {
+      offset: first.offset,
+      category: 'sql-not-select',
+      message: `query_database runs one read-only SELECT (or WITH ... SELECT); this statement starts with ${what}`,
+    };
   }
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index];
@@ -264,7 +286,11 @@ function readOnlyProblem(tokens: Token[], query: string): SqlProblem | undefined
       return { offset: previous.offset, category: 'sql-not-select', message: 'FOR UPDATE locks rows; query_database only reads' };
     }
     if (token.upper === 'FOR' && following?.type === 'word' && ['SHARE', 'NO', 'KEY'].includes(following.upper)) {
-      return { offset: at, category: 'sql-not-select', message: `FOR ${following.upper === 'SHARE' ? 'SHARE' : `${following.upper} ...`} locks rows; query_database only reads` };
+      return {
+        offset: at,
+        category: 'sql-not-select',
+        message: `FOR ${following.upper === 'SHARE' ? 'SHARE' : `${following.upper} ...`} locks rows; query_database only reads`,
+      };
     }
     if (WRITING_KEYWORDS.has(token.upper)) {
       const inWith = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(token.upper) && first.upper === 'WITH';

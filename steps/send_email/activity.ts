@@ -60,11 +60,19 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
   return {
     async sendEmail(context: StepContext, args: SendEmailArgs): Promise<SendEmailResult> {
       if (typeof args.draftId !== 'string' || !UUID.test(args.draftId)) {
-        throw ApplicationFailure.create({ message: `send_email: draft id ${JSON.stringify(args.draftId)} is not a UUID`, type: 'EmailDraftNotFound', nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: `send_email: draft id ${JSON.stringify(args.draftId)} is not a UUID`,
+          type: 'EmailDraftNotFound',
+          nonRetryable: true,
+        });
       }
       const decision = args.decision ?? null;
       if (decision && !EMAIL_DECISIONS.includes(decision.decision)) {
-        throw ApplicationFailure.create({ message: `send_email: unknown decision ${JSON.stringify(decision.decision)}`, type: 'InvalidDecision', nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: `send_email: unknown decision ${JSON.stringify(decision.decision)}`,
+          type: 'InvalidDecision',
+          nonRetryable: true,
+        });
       }
       const key = `${context.workflowId}/${context.stepId}`;
       return deps.db.transaction(async (tx) => {
@@ -79,23 +87,32 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
           throw ApplicationFailure.create({ message: `send_email: no email draft ${args.draftId}`, type: 'EmailDraftNotFound', nonRetryable: true });
         }
         const now = currentTime(deps);
-        const unsent = (status: 'rejected' | 'expired', subject: string): SendEmailResult => ({ sent: false, status, delivered: null, messageId: null, subject });
+        const unsent = (status: 'rejected' | 'expired', subject: string): SendEmailResult => ({
+          sent: false,
+          status,
+          delivered: null,
+          messageId: null,
+          subject,
+        });
 
         if (draft.status === 'sent') return earlierResult(tx, draft, key);
         if (draft.status === 'rejected' || draft.status === 'expired') return unsent(draft.status, draft.subject);
 
         if (!decision && draft.status === 'pending_approval') {
-          await tx.query(
-            `UPDATE email_drafts SET status = 'expired', decided_at = $2, decision_reason = $3 WHERE id = $1`,
-            [draft.id, now, 'approval timed out'],
-          );
+          await tx.query(`UPDATE email_drafts SET status = 'expired', decided_at = $2, decision_reason = $3 WHERE id = $1`, [
+            draft.id,
+            now,
+            'approval timed out',
+          ]);
           return unsent('expired', draft.subject);
         }
         if (decision?.decision === 'reject') {
-          await tx.query(
-            `UPDATE email_drafts SET status = 'rejected', decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $1`,
-            [draft.id, decision.by, now, decision.reason ?? null],
-          );
+          await tx.query(`UPDATE email_drafts SET status = 'rejected', decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $1`, [
+            draft.id,
+            decision.by,
+            now,
+            decision.reason ?? null,
+          ]);
           return unsent('rejected', draft.subject);
         }
 
@@ -132,7 +149,13 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
            VALUES ($1, 'email', $2, $3::jsonb, $4, $5)
            ON CONFLICT (idempotency_key) DO UPDATE
              SET recipient = EXCLUDED.recipient, payload = EXCLUDED.payload, delivered = EXCLUDED.delivered, delivery_ref = EXCLUDED.delivery_ref`,
-          [key, to, JSON.stringify({ draftId: draft.id, from, to, replyTo: draft.from_email, subject, body, messageId: messageHeaderId, result }), delivered === 'smtp', messageId],
+          [
+            key,
+            to,
+            JSON.stringify({ draftId: draft.id, from, to, replyTo: draft.from_email, subject, body, messageId: messageHeaderId, result }),
+            delivered === 'smtp',
+            messageId,
+          ],
         );
         await tx.query(
           `UPDATE email_drafts

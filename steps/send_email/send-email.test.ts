@@ -17,7 +17,13 @@ describe('send_email activity', () => {
   beforeAll(async () => {
     test = await createTestDatabase();
     smtp = await startSmtpServer();
-    await seedCatalog(test.db, { featureId: 'advanced_analytics', featureName: 'Advanced Analytics Dashboard', category: 'analytics', importance: 85, resources: PRD_RESOURCES });
+    await seedCatalog(test.db, {
+      featureId: 'advanced_analytics',
+      featureName: 'Advanced Analytics Dashboard',
+      category: 'analytics',
+      importance: 85,
+      resources: PRD_RESOURCES,
+    });
   });
   afterAll(async () => {
     await smtp.close();
@@ -37,7 +43,11 @@ describe('send_email activity', () => {
   /** A customer with a stalled feature and a draft written by the built-in communicator, as a run would have them. */
   async function runWithDraft(requiresApproval = true): Promise<{ customerId: string; context: StepContext; draft: EmailDraftResult }> {
     const customerId = await seedCustomer(test.db);
-    await seedAdoption(test.db, customerId, 'advanced_analytics', { featureName: 'Advanced Analytics Dashboard', activatedAt: new Date('2026-01-01T00:00:00Z'), usageScore: 15 });
+    await seedAdoption(test.db, customerId, 'advanced_analytics', {
+      featureName: 'Advanced Analytics Dashboard',
+      activatedAt: new Date('2026-01-01T00:00:00Z'),
+      usageScore: 15,
+    });
     const context = stepContext(customerId, { stepId: 'draft_enablement_email' });
     const draft = (await createDelegateToAgentActivity(deps()).delegateToAgent(context, {
       agent: 'communicator',
@@ -49,14 +59,25 @@ describe('send_email activity', () => {
   }
 
   const draftRow = async (id: string) =>
-    (await test.db.query<Record<string, unknown>>(`SELECT status, subject, body, decided_by, decided_at, decision_reason, sent_at FROM email_drafts WHERE id = $1`, [id])).rows[0];
+    (
+      await test.db.query<Record<string, unknown>>(
+        `SELECT status, subject, body, decided_by, decided_at, decision_reason, sent_at FROM email_drafts WHERE id = $1`,
+        [id],
+      )
+    ).rows[0];
 
   it('approve: sends the stored draft over SMTP and records the intervention per feature (FR-4.2)', async () => {
     const { customerId, context, draft } = await runWithDraft();
     const args: SendEmailArgs = { draftId: draft.draftId, decision: { decision: 'approve', by: 'casey@vendor.example' } };
     const result = await createSendEmailActivity(deps()).sendEmail(context, args);
 
-    expect(result).toEqual({ sent: true, status: 'sent', delivered: 'smtp', messageId: `<draft-${draft.draftId}@vendor.example>`, subject: draft.subject });
+    expect(result).toEqual({
+      sent: true,
+      status: 'sent',
+      delivered: 'smtp',
+      messageId: `<draft-${draft.draftId}@vendor.example>`,
+      subject: draft.subject,
+    });
     expect(smtp.messages).toHaveLength(1);
     const [mail] = smtp.messages;
     expect(mail.to).toEqual(['dana@techcorp.example']);
@@ -104,15 +125,22 @@ describe('send_email activity', () => {
     expect(count.rows[0].n).toBe(1);
   });
 
-  it('edit: stores and sends the CSM\'s subject and body', async () => {
+  it("edit: stores and sends the CSM's subject and body", async () => {
     const { context, draft } = await runWithDraft();
-    const decision = { decision: 'edit' as const, by: 'casey', subject: 'A quick idea for your dashboards', body: 'Hi Dana,\n\nShort version: https://docs.example.com/short\n\nCasey\n' };
+    const decision = {
+      decision: 'edit' as const,
+      by: 'casey',
+      subject: 'A quick idea for your dashboards',
+      body: 'Hi Dana,\n\nShort version: https://docs.example.com/short\n\nCasey\n',
+    };
     const result = await createSendEmailActivity(deps()).sendEmail(context, { draftId: draft.draftId, decision });
     expect(result).toMatchObject({ sent: true, status: 'sent', subject: 'A quick idea for your dashboards' });
     expect(smtp.messages[0].subject).toBe('A quick idea for your dashboards');
     expect(smtp.messages[0].text).toContain('Short version: https://docs.example.com/short');
     expect(await draftRow(draft.draftId)).toMatchObject({ status: 'sent', subject: decision.subject, body: decision.body });
-    const shared = await test.db.query<{ resources_shared: string[] }>(`SELECT resources_shared FROM interventions WHERE workflow_id = $1`, [context.workflowId]);
+    const shared = await test.db.query<{ resources_shared: string[] }>(`SELECT resources_shared FROM interventions WHERE workflow_id = $1`, [
+      context.workflowId,
+    ]);
     expect(shared.rows[0].resources_shared).toEqual(['https://docs.example.com/short']);
   });
 
@@ -124,7 +152,13 @@ describe('send_email activity', () => {
     expect(result).toEqual({ sent: false, status: 'rejected', delivered: null, messageId: null, subject: draft.subject });
     expect(await activity.sendEmail(context, args)).toEqual(result);
     expect(smtp.messages).toHaveLength(0);
-    expect(await draftRow(draft.draftId)).toMatchObject({ status: 'rejected', decided_by: 'casey', decision_reason: 'customer is on holiday', decided_at: NOW, sent_at: null });
+    expect(await draftRow(draft.draftId)).toMatchObject({
+      status: 'rejected',
+      decided_by: 'casey',
+      decision_reason: 'customer is on holiday',
+      decided_at: NOW,
+      sent_at: null,
+    });
     const count = await test.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM interventions WHERE customer_id = $1`, [customerId]);
     expect(count.rows[0].n).toBe(0);
   });
@@ -151,12 +185,19 @@ describe('send_email activity', () => {
     const result = await activity.sendEmail(context, args);
     expect(result).toEqual({ sent: true, status: 'sent', delivered: 'outbox', messageId: null, subject: draft.subject });
     expect(await activity.sendEmail(context, args)).toEqual(result);
-    const outbox = await test.db.query<{ channel: string; recipient: string; delivered: boolean; payload: { subject: string; body: string; draftId: string } }>(
-      `SELECT channel, recipient, delivered, payload FROM outbox WHERE idempotency_key = $1`,
-      [`${context.workflowId}/send_enablement_email`],
-    );
+    const outbox = await test.db.query<{
+      channel: string;
+      recipient: string;
+      delivered: boolean;
+      payload: { subject: string; body: string; draftId: string };
+    }>(`SELECT channel, recipient, delivered, payload FROM outbox WHERE idempotency_key = $1`, [`${context.workflowId}/send_enablement_email`]);
     expect(outbox.rows).toHaveLength(1);
-    expect(outbox.rows[0]).toMatchObject({ channel: 'email', recipient: 'ops@techcorp.example', delivered: false, payload: { subject: draft.subject, body: draft.body, draftId: draft.draftId } });
+    expect(outbox.rows[0]).toMatchObject({
+      channel: 'email',
+      recipient: 'ops@techcorp.example',
+      delivered: false,
+      payload: { subject: draft.subject, body: draft.body, draftId: draft.draftId },
+    });
     expect(smtp.messages).toHaveLength(0);
   });
 
@@ -171,7 +212,9 @@ describe('send_email activity', () => {
 
     const other = await runWithDraft();
     smtp.rejectNext(1, 550);
-    await expect(createSendEmailActivity(deps()).sendEmail(other.context, { draftId: other.draft.draftId, decision: { decision: 'approve', by: 'casey' } })).rejects.toMatchObject({
+    await expect(
+      createSendEmailActivity(deps()).sendEmail(other.context, { draftId: other.draft.draftId, decision: { decision: 'approve', by: 'casey' } }),
+    ).rejects.toMatchObject({
       type: 'EmailRejected',
       nonRetryable: true,
     });

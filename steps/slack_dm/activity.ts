@@ -104,7 +104,12 @@ export function createActivities(deps: ActivityDeps): SlackDmActivities {
          ON CONFLICT (idempotency_key) DO UPDATE
            SET recipient = EXCLUDED.recipient, payload = EXCLUDED.payload, delivered = true, delivery_ref = EXCLUDED.delivery_ref
          WHERE NOT outbox.delivered`,
-        [key, recipient, JSON.stringify({ template: args.template, text: message.text, blocks: message.blocks, channel: result.channel, result }), result.ts],
+        [
+          key,
+          recipient,
+          JSON.stringify({ template: args.template, text: message.text, blocks: message.blocks, channel: result.channel, result }),
+          result.ts,
+        ],
       );
       return result;
     },

@@ -68,7 +68,11 @@ describe('slack_dm activity', () => {
     const text = String(post.body.text);
     for (const line of PRD_LINES) expect(text.split('\n')).toContain(line);
     const blocks = post.body.blocks as Array<{ type: string; elements?: Array<{ value: string }> }>;
-    expect(blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.value)).toEqual([context.workflowId, context.workflowId, context.workflowId]);
+    expect(blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.value)).toEqual([
+      context.workflowId,
+      context.workflowId,
+      context.workflowId,
+    ]);
 
     const outbox = await test.db.query<{ channel: string; recipient: string; delivered: boolean; delivery_ref: string }>(
       `SELECT channel, recipient, delivered, delivery_ref FROM outbox WHERE idempotency_key = $1`,
@@ -159,7 +163,10 @@ describe('slack_dm activity', () => {
         },
       },
     };
-    const result = await withToken().slackDm(stepContext(customerId, { stepId: 'report_outcome' }), alertArgs({ template: 'adoption_outcome', scope }));
+    const result = await withToken().slackDm(
+      stepContext(customerId, { stepId: 'report_outcome' }),
+      alertArgs({ template: 'adoption_outcome', scope }),
+    );
     expect(result.delivered).toBe('slack');
     const text = String(slack.calls('chat.postMessage')[0].body.text);
     expect(text).toContain('Usage Score: 15 → 64/100 (+49)');

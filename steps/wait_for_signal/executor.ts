@@ -7,10 +7,7 @@ import { SIGNAL_WAITS } from '../signals';
 import type { WaitForSignalPlanConfig } from './definition';
 
 /** Waits for a signal up to a timeout and takes it (see steps/signals.ts for what each signal's taking means). */
-export const executeWaitForSignal: StepExecutor<PlanStepOf<'wait_for_signal', WaitForSignalPlanConfig>, NoActivities> = async (
-  step,
-  run,
-) => {
+export const executeWaitForSignal: StepExecutor<PlanStepOf<'wait_for_signal', WaitForSignalPlanConfig>, NoActivities> = async (step, run) => {
   const { signal, timeoutSeconds, on_timeout: onTimeout } = step.config;
   const wait = SIGNAL_WAITS[signal];
   run.setWaiting(step, step.config.waiting_for ?? `${signal} (up to ${describeDuration(timeoutSeconds)})`);

@@ -98,10 +98,12 @@ beforeAll(async () => {
     ['custom_reports', '2026-03-01', 5], // not needed: left out of the overall trend
   ];
   for (const [feature, asOf, score] of snapshots) {
-    await db.query(
-      `INSERT INTO adoption_snapshots (customer_id, feature_id, as_of, usage_score, stage) VALUES ($1, $2, $3, $4, 'started')`,
-      [customerId, feature, asOf, score],
-    );
+    await db.query(`INSERT INTO adoption_snapshots (customer_id, feature_id, as_of, usage_score, stage) VALUES ($1, $2, $3, $4, 'started')`, [
+      customerId,
+      feature,
+      asOf,
+      score,
+    ]);
   }
   app = buildApiServer({ db, now: () => NOW });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -146,7 +148,12 @@ describe('GET /api/customers/:customerId/feature-adoption', () => {
     // (15 + 45 + 80) / 3: custom_reports is marked not needed and does not count.
     expect(body.overallAdoptionScore).toBe(47);
     // Stalled first, then by importance (catalog: 70, 55; sso is not in the catalog: 50).
-    expect(body.features.map((f: { featureId: string }) => f.featureId)).toEqual(['advanced_analytics', 'workflow_automation', 'custom_reports', 'sso']);
+    expect(body.features.map((f: { featureId: string }) => f.featureId)).toEqual([
+      'advanced_analytics',
+      'workflow_automation',
+      'custom_reports',
+      'sso',
+    ]);
     const byId = Object.fromEntries(body.features.map((f: { featureId: string }) => [f.featureId, f]));
     expect(byId.advanced_analytics).toMatchObject({
       id: adoptionIds.advanced_analytics,
@@ -164,7 +171,11 @@ describe('GET /api/customers/:customerId/feature-adoption', () => {
     expect(byId.sso).toMatchObject({ isStalled: false, daysInCurrentStage: 14, featureName: 'Single Sign-On', resourcesCount: 0 });
 
     expect(body.stalledFeatures).toHaveLength(1);
-    expect(body.stalledFeatures[0]).toMatchObject({ featureId: 'advanced_analytics', stallDetectedAt: '2026-02-20T23:59:59.999Z', stallRule: 'low_usage_14d' });
+    expect(body.stalledFeatures[0]).toMatchObject({
+      featureId: 'advanced_analytics',
+      stallDetectedAt: '2026-02-20T23:59:59.999Z',
+      stallRule: 'low_usage_14d',
+    });
     expect(body.recommendations).toEqual([
       'Advanced Analytics Dashboard has stalled at 15/100 after 20 days in Started: share the video "Analytics Dashboard Overview" ' +
         '(12 min, https://training.example.com/analytics); tip: Start from the "Accounts at risk" template.',
@@ -195,7 +206,11 @@ describe('GET /api/features/:featureId/resources', () => {
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.feature).toMatchObject({ featureId: 'advanced_analytics', featureName: 'Advanced Analytics Dashboard', importanceScore: 85 });
-    expect(body.resources.map((r: { title: string }) => r.title)).toEqual(['Analytics Dashboard Overview', 'Quick Start Guide', 'Advanced Analytics Live']);
+    expect(body.resources.map((r: { title: string }) => r.title)).toEqual([
+      'Analytics Dashboard Overview',
+      'Quick Start Guide',
+      'Advanced Analytics Live',
+    ]);
     expect(body.suggestedOutreach).toBe(
       'Offer a 20-minute Advanced Analytics Dashboard walkthrough and share the video "Analytics Dashboard Overview" (12 min) and ' +
         'the guide "Quick Start Guide" (3 resources in all). It helps your team spot trends across your accounts before they become problems.',
@@ -218,7 +233,11 @@ describe('POST /api/feature-adoption/:id/intervention', () => {
     const response = await call({
       method: 'POST',
       url: url(adoptionIds.advanced_analytics),
-      payload: { interventionType: 'call', details: 'Walked Priya through the dashboard', resourcesShared: ['https://training.example.com/analytics'] },
+      payload: {
+        interventionType: 'call',
+        details: 'Walked Priya through the dashboard',
+        resourcesShared: ['https://training.example.com/analytics'],
+      },
     });
     expect(response.statusCode).toBe(201);
     const body = response.json();
@@ -234,7 +253,10 @@ describe('POST /api/feature-adoption/:id/intervention', () => {
       adoptionBefore: 15,
       outcome: null,
     });
-    const stored = await db.query<{ intervention_type: string; adoption_before: number }>(`SELECT intervention_type, adoption_before FROM interventions WHERE id = $1`, [body.id]);
+    const stored = await db.query<{ intervention_type: string; adoption_before: number }>(
+      `SELECT intervention_type, adoption_before FROM interventions WHERE id = $1`,
+      [body.id],
+    );
     expect(stored.rows).toEqual([{ intervention_type: 'call', adoption_before: 15 }]);
     const adoption = await db.query<{ intervention_sent_at: Date; intervention_type: string }>(
       `SELECT intervention_sent_at, intervention_type FROM feature_adoption WHERE id = $1`,
@@ -263,10 +285,18 @@ describe('POST /api/feature-adoption/:id/intervention', () => {
   it('refuses bad bodies with a 400 naming the field, and writes nothing', async () => {
     const before = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM interventions`);
     const cases: Array<[unknown, string, string]> = [
-      [{ interventionType: 'sms', details: 'x' }, 'body/interventionType must be one of email, call, training, resource_share', 'body/interventionType'],
+      [
+        { interventionType: 'sms', details: 'x' },
+        'body/interventionType must be one of email, call, training, resource_share',
+        'body/interventionType',
+      ],
       [{ interventionType: 'email' }, 'body/details is required', 'body/details'],
       [{ interventionType: 'email', details: 'x', resources_shared: [] }, 'body/resources_shared is not allowed', 'body/resources_shared'],
-      [{ interventionType: 'email', details: 'x', resourcesShared: 'https://a.example' }, 'body/resourcesShared must be an array', 'body/resourcesShared'],
+      [
+        { interventionType: 'email', details: 'x', resourcesShared: 'https://a.example' },
+        'body/resourcesShared must be an array',
+        'body/resourcesShared',
+      ],
       [{ interventionType: 'email', details: 42 }, 'body/details must be a string', 'body/details'],
       [{ interventionType: 'email', details: '   ' }, 'body/details must not be blank', 'body/details'],
     ];
@@ -340,10 +370,14 @@ describe('POST /api/feature-adoption/sync', () => {
       ['advanced_analytics', 'used', '2026-03-02T09:30:00Z', 'u1'], // after the as-of day: not counted
     ];
     for (const [feature, event, at, user] of events) {
-      await db.query(
-        `INSERT INTO usage_events (event_key, customer_id, feature_id, event, occurred_at, user_id) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [randomUUID(), syncCustomer, feature, event, at, user],
-      );
+      await db.query(`INSERT INTO usage_events (event_key, customer_id, feature_id, event, occurred_at, user_id) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        randomUUID(),
+        syncCustomer,
+        feature,
+        event,
+        at,
+        user,
+      ]);
     }
     const existing = await insertAdoption(db, syncCustomer, {
       feature_id: 'advanced_analytics',
@@ -362,11 +396,33 @@ describe('POST /api/feature-adoption/sync', () => {
     expect(expectedScore).toBe(50);
     expect(body).toMatchObject({ customerId: syncCustomer, asOf: '2026-03-01', eventsRolledUp: 9 });
     expect(body.features).toEqual([
-      expect.objectContaining({ featureId: 'advanced_analytics', usageScore: expectedScore, previousUsageScore: 10, stage: 'engaged', previousStage: 'started', usageCount: 7 }),
-      expect.objectContaining({ featureId: 'custom_reports', usageScore: 0, previousUsageScore: null, stage: 'not_started', previousStage: null, daysSinceActivation: 40 }),
+      expect.objectContaining({
+        featureId: 'advanced_analytics',
+        usageScore: expectedScore,
+        previousUsageScore: 10,
+        stage: 'engaged',
+        previousStage: 'started',
+        usageCount: 7,
+      }),
+      expect.objectContaining({
+        featureId: 'custom_reports',
+        usageScore: 0,
+        previousUsageScore: null,
+        stage: 'not_started',
+        previousStage: null,
+        daysSinceActivation: 40,
+      }),
     ]);
 
-    const rows = await db.query<{ id: string; feature_id: string; usage_score: number; stage: string; stage_changed_at: Date; stall_detected_at: Date | null; last_used_at: Date | null }>(
+    const rows = await db.query<{
+      id: string;
+      feature_id: string;
+      usage_score: number;
+      stage: string;
+      stage_changed_at: Date;
+      stall_detected_at: Date | null;
+      last_used_at: Date | null;
+    }>(
       `SELECT id, feature_id, usage_score, stage, stage_changed_at, stall_detected_at, last_used_at FROM feature_adoption WHERE customer_id = $1 ORDER BY feature_id`,
       [syncCustomer],
     );
@@ -386,10 +442,7 @@ describe('POST /api/feature-adoption/sync', () => {
       const laterUrl = await later.listen({ port: 0, host: '127.0.0.1' });
       const again = await request(laterUrl, { method: 'POST', path: '/api/feature-adoption/sync', payload: { customerId: syncCustomer } });
       expect(again.json().features.map((f: { usageScore: number }) => f.usageScore)).toEqual([50, 0]);
-      const after = await db.query<{ stage_changed_at: Date }>(
-        `SELECT stage_changed_at FROM feature_adoption WHERE id = $1`,
-        [existing],
-      );
+      const after = await db.query<{ stage_changed_at: Date }>(`SELECT stage_changed_at FROM feature_adoption WHERE id = $1`, [existing]);
       expect(after.rows[0].stage_changed_at.toISOString()).toBe(NOW.toISOString());
     } finally {
       await later.close();

@@ -81,7 +81,9 @@ it('serves the store, answers 503 while Temporal is unreachable, and verifies Sl
     expect((await post('cli-secret')).status).toBe(200);
     expect((await post('another-secret')).status).toBe(401);
   });
-  expect(lines.join('\n')).toMatch(/^API on http:\/\/127\.0\.0\.1:\d+ \(store postgres:\/\/.+; Temporal 127\.0\.0\.1:1\/default on first use; Slack interactivity on\)/);
+  expect(lines.join('\n')).toMatch(
+    /^API on http:\/\/127\.0\.0\.1:\d+ \(store postgres:\/\/.+; Temporal 127\.0\.0\.1:1\/default on first use; Slack interactivity on\)/,
+  );
 });
 
 it('reaches Temporal from the environment on first use', async () => {

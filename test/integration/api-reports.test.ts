@@ -31,7 +31,8 @@ async function intervention(customer: string, feature: string, row: Record<strin
   );
 }
 
-async function get(path: string): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are whatever the route answers
+async function get(path: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`${base}${path}`);
   return { status: response.status, body: await response.json() };
 }
@@ -72,7 +73,12 @@ it('answers empty reports on an empty database', async () => {
 describe('with stalls and interventions', () => {
   beforeAll(async () => {
     await seedCatalog(db);
-    const [c1, c2, c3, c4] = [await seedCustomer(db, { name: 'C1' }), await seedCustomer(db, { name: 'C2' }), await seedCustomer(db, { name: 'C3' }), await seedCustomer(db, { name: 'C4' })];
+    const [c1, c2, c3, c4] = [
+      await seedCustomer(db, { name: 'C1' }),
+      await seedCustomer(db, { name: 'C2' }),
+      await seedCustomer(db, { name: 'C3' }),
+      await seedCustomer(db, { name: 'C4' }),
+    ];
 
     // advanced_analytics, activated by four customers:
     // c1 stalled on day 20, got an email, recovered after it.
@@ -82,12 +88,22 @@ describe('with stalls and interventions', () => {
       recovered_at: '2026-02-20T23:59:59.999Z',
     });
     await intervention(c1, 'advanced_analytics', {
-      intervention_type: 'email', occurred_at: '2026-01-25T10:00:00Z', adoption_before: 15, adoption_after: 40, outcome: 'recovered', effectiveness_score: 100,
+      intervention_type: 'email',
+      occurred_at: '2026-01-25T10:00:00Z',
+      adoption_before: 15,
+      adoption_after: 40,
+      outcome: 'recovered',
+      effectiveness_score: 100,
     });
     // c2 stalled on day 30, got a call, is still stalled.
     await adoption(c2, 'advanced_analytics', { activated_at: '2026-01-01T08:00:00Z', stall_detected_at: '2026-01-31T23:59:59.999Z' });
     await intervention(c2, 'advanced_analytics', {
-      intervention_type: 'call', occurred_at: '2026-02-02T10:00:00Z', adoption_before: 10, adoption_after: 12, outcome: 'still_stalled', effectiveness_score: 20,
+      intervention_type: 'call',
+      occurred_at: '2026-02-02T10:00:00Z',
+      adoption_before: 10,
+      adoption_after: 12,
+      outcome: 'still_stalled',
+      effectiveness_score: 20,
     });
     // c3 stalled on day 40 per detection's episode only, recovered without an intervention.
     await adoption(c3, 'advanced_analytics', { activated_at: '2026-01-10T08:00:00Z' });
@@ -99,12 +115,19 @@ describe('with stalls and interventions', () => {
     // c4 never stalled; an email improved it anyway.
     await adoption(c4, 'advanced_analytics', { activated_at: '2026-01-01T08:00:00Z' });
     await intervention(c4, 'advanced_analytics', {
-      intervention_type: 'email', occurred_at: '2026-02-05T10:00:00Z', adoption_before: 30, adoption_after: 45, outcome: 'improved', effectiveness_score: 50,
+      intervention_type: 'email',
+      occurred_at: '2026-02-05T10:00:00Z',
+      adoption_before: 30,
+      adoption_after: 45,
+      outcome: 'improved',
+      effectiveness_score: 50,
     });
 
     // workflow_automation: c1 stalled on day 10 and marked it not needed; its resource share came before the stall.
     await adoption(c1, 'workflow_automation', {
-      activated_at: '2026-01-01T08:00:00Z', stall_detected_at: '2026-01-11T23:59:59.999Z', not_needed: true,
+      activated_at: '2026-01-01T08:00:00Z',
+      stall_detected_at: '2026-01-11T23:59:59.999Z',
+      not_needed: true,
     });
     await intervention(c1, 'workflow_automation', { intervention_type: 'resource_share', occurred_at: '2026-01-05T10:00:00Z', adoption_before: 50 });
   });
@@ -149,25 +172,63 @@ describe('with stalls and interventions', () => {
       { interventionType: 'call', outcome: 'still_stalled', count: 1, avgAdoptionBefore: 10, avgAdoptionAfter: 12, avgEffectivenessScore: 20 },
       { interventionType: 'email', outcome: 'improved', count: 1, avgAdoptionBefore: 30, avgAdoptionAfter: 45, avgEffectivenessScore: 50 },
       { interventionType: 'email', outcome: 'recovered', count: 1, avgAdoptionBefore: 15, avgAdoptionAfter: 40, avgEffectivenessScore: 100 },
-      { interventionType: 'resource_share', outcome: 'pending', count: 1, avgAdoptionBefore: 50, avgAdoptionAfter: null, avgEffectivenessScore: null },
+      {
+        interventionType: 'resource_share',
+        outcome: 'pending',
+        count: 1,
+        avgAdoptionBefore: 50,
+        avgAdoptionAfter: null,
+        avgEffectivenessScore: null,
+      },
     ]);
     expect(body.byType).toEqual([
       {
-        interventionType: 'call', total: 1, successful: 0, unsuccessful: 1, pending: 0, successRate: 0,
-        avgAdoptionBefore: 10, avgAdoptionAfter: 12, avgAdoptionChange: 2, avgEffectivenessScore: 20,
+        interventionType: 'call',
+        total: 1,
+        successful: 0,
+        unsuccessful: 1,
+        pending: 0,
+        successRate: 0,
+        avgAdoptionBefore: 10,
+        avgAdoptionAfter: 12,
+        avgAdoptionChange: 2,
+        avgEffectivenessScore: 20,
       },
       {
-        interventionType: 'email', total: 2, successful: 2, unsuccessful: 0, pending: 0, successRate: 1,
-        avgAdoptionBefore: 22.5, avgAdoptionAfter: 42.5, avgAdoptionChange: 20, avgEffectivenessScore: 75,
+        interventionType: 'email',
+        total: 2,
+        successful: 2,
+        unsuccessful: 0,
+        pending: 0,
+        successRate: 1,
+        avgAdoptionBefore: 22.5,
+        avgAdoptionAfter: 42.5,
+        avgAdoptionChange: 20,
+        avgEffectivenessScore: 75,
       },
       {
-        interventionType: 'resource_share', total: 1, successful: 0, unsuccessful: 0, pending: 1, successRate: null,
-        avgAdoptionBefore: 50, avgAdoptionAfter: null, avgAdoptionChange: null, avgEffectivenessScore: null,
+        interventionType: 'resource_share',
+        total: 1,
+        successful: 0,
+        unsuccessful: 0,
+        pending: 1,
+        successRate: null,
+        avgAdoptionBefore: 50,
+        avgAdoptionAfter: null,
+        avgAdoptionChange: null,
+        avgEffectivenessScore: null,
       },
     ]);
     expect(body.totals).toEqual({
-      total: 4, successful: 2, unsuccessful: 1, pending: 1, successRate: 0.667,
-      avgAdoptionBefore: 26.3, avgAdoptionAfter: 32.3, avgAdoptionChange: 14, avgEffectivenessScore: 56.7,
+      total: 4,
+      successful: 2,
+      unsuccessful: 1,
+      pending: 1,
+      successRate: 0.667,
+      avgAdoptionBefore: 26.3,
+      avgAdoptionAfter: 32.3,
+      avgAdoptionChange: 14,
+      avgEffectivenessScore: 56.7,
     });
   });
 });

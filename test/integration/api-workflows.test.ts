@@ -56,7 +56,8 @@ afterAll(async () => {
 
 const encoded = (workflowId: string) => encodeURIComponent(workflowId);
 
-async function send(server: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are whatever the route answers
+async function send(server: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${server}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -76,7 +77,9 @@ async function waitingRun(): Promise<{ workflowId: string; customerId: string }>
 
 async function signalsReceived(workflowId: string): Promise<string[]> {
   const history = await harness.handle(workflowId).fetchHistory();
-  return (history.events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes).map((event) => event.workflowExecutionSignaledEventAttributes!.signalName!);
+  return (history.events ?? [])
+    .filter((event) => event.workflowExecutionSignaledEventAttributes)
+    .map((event) => event.workflowExecutionSignaledEventAttributes!.signalName!);
 }
 
 async function draftOf(workflowId: string) {
@@ -105,7 +108,8 @@ interface SlackCall {
 }
 
 /** A Slack block_actions request as Slack sends it: form-encoded payload=<json>, signed over the raw body. */
-async function slack(call: SlackCall): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are whatever the route answers
+async function slack(call: SlackCall): Promise<{ status: number; body: any }> {
   const payload = {
     type: 'block_actions',
     user: SLACK_USER,
@@ -170,7 +174,10 @@ describe('HTTP workflow endpoints', () => {
       (current) => current.step.id !== 'await_approval',
     );
     expect(['send_enablement_email', 'wait_for_adoption']).toContain(moved.step.id);
-    const draft = await eventually(() => draftOf(workflowId), (row) => row.status === 'sent');
+    const draft = await eventually(
+      () => draftOf(workflowId),
+      (row) => row.status === 'sent',
+    );
     expect(draft.decided_by).toBe('dana@vendor.example');
     expect(await signalsReceived(workflowId)).toEqual(['emailDecision']);
 
@@ -201,14 +208,20 @@ describe('HTTP workflow endpoints', () => {
   it('answers 503 with the reason when Temporal is not configured or cannot be reached, after validating the body', async () => {
     const servers: Array<[ApiServerOptions['temporal'], string]> = [
       [undefined, 'Temporal is not configured for this API server, so workflow runs cannot be signalled or queried'],
-      [{ client: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')), taskQueue: 'q' }, 'Temporal is unavailable: connect ECONNREFUSED 127.0.0.1:1'],
+      [
+        { client: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')), taskQueue: 'q' },
+        'Temporal is unavailable: connect ECONNREFUSED 127.0.0.1:1',
+      ],
     ];
     for (const [temporal, error] of servers) {
       const server = buildApiServer({ db: harness.database.db, temporal });
       try {
         const url = await server.listen({ port: 0, host: '127.0.0.1' });
         expect(await send(url, 'GET', `/api/workflows/x/state`)).toEqual({ status: 503, body: { error } });
-        expect(await send(url, 'POST', `/api/workflows/x/email-decision`, { decision: 'approve', by: 'dana' })).toEqual({ status: 503, body: { error } });
+        expect(await send(url, 'POST', `/api/workflows/x/email-decision`, { decision: 'approve', by: 'dana' })).toEqual({
+          status: 503,
+          body: { error },
+        });
         expect((await send(url, 'POST', `/api/workflows/x/email-decision`, { decision: 'nope', by: 'dana' })).status).toBe(400);
       } finally {
         await server.close();
@@ -268,7 +281,10 @@ describe('POST /slack/interactivity', () => {
       ['reject_email', workflowId],
     ]);
     // The same reply went to Slack's response_url.
-    const posted = await eventually(async () => responseUrlPosts.filter((post) => post.body.text === drafted.body.text), (posts) => posts.length > 0);
+    const posted = await eventually(
+      async () => responseUrlPosts.filter((post) => post.body.text === drafted.body.text),
+      (posts) => posts.length > 0,
+    );
     expect(posted[0]).toEqual({ path: '/actions', body: drafted.body });
 
     // Share Resources: a resource_share intervention per feature of the run, once per click.
@@ -276,7 +292,13 @@ describe('POST /slack/interactivity', () => {
     expect(shared.status).toBe(200);
     expect(shared.body.text).toBe('Recorded a resource share for 2 features of TechCorp. Links to send:');
     await slack({ actionId: 'share_resources', workflowId, actionTs: '1767225700.000200' }); // Slack retried the same click
-    const interventions = await db.query<{ feature_id: string; intervention_type: string; workflow_id: string; resources_shared: string[]; adoption_before: number }>(
+    const interventions = await db.query<{
+      feature_id: string;
+      intervention_type: string;
+      workflow_id: string;
+      resources_shared: string[];
+      adoption_before: number;
+    }>(
       `SELECT feature_id, intervention_type, workflow_id, resources_shared, adoption_before FROM interventions WHERE customer_id = $1 ORDER BY feature_id`,
       [customerId],
     );
@@ -285,10 +307,20 @@ describe('POST /slack/interactivity', () => {
         feature_id: 'advanced_analytics',
         intervention_type: 'resource_share',
         workflow_id: workflowId,
-        resources_shared: ['https://training.example.com/analytics', 'https://docs.example.com/analytics', 'https://training.example.com/webinars/analytics'],
+        resources_shared: [
+          'https://training.example.com/analytics',
+          'https://docs.example.com/analytics',
+          'https://training.example.com/webinars/analytics',
+        ],
         adoption_before: 15,
       },
-      { feature_id: 'custom_reports', intervention_type: 'resource_share', workflow_id: workflowId, resources_shared: ['https://docs.example.com/reports'], adoption_before: 15 },
+      {
+        feature_id: 'custom_reports',
+        intervention_type: 'resource_share',
+        workflow_id: workflowId,
+        resources_shared: ['https://docs.example.com/reports'],
+        adoption_before: 15,
+      },
     ]);
 
     // Schedule Training Call: one task per click (idempotency key slack/<action ts>).
@@ -301,17 +333,29 @@ describe('POST /slack/interactivity', () => {
       [customerId],
     );
     expect(tasks.rows).toEqual([
-      { title: 'Schedule a training call with TechCorp', idempotency_key: 'slack/1767225800.000300', workflow_id: workflowId, feature_ids: ['advanced_analytics', 'custom_reports'] },
+      {
+        title: 'Schedule a training call with TechCorp',
+        idempotency_key: 'slack/1767225800.000300',
+        workflow_id: workflowId,
+        feature_ids: ['advanced_analytics', 'custom_reports'],
+      },
     ]);
 
     // Approve: the run moves past approval and the email is sent, decided by the Slack user.
     const approved = await slack({ actionId: 'approve_email', workflowId });
     expect(approved).toEqual({
       status: 200,
-      body: { response_type: 'ephemeral', replace_original: false, text: 'Approved by dana (Slack U0CSM0001): the enablement email to Priya Shah will be sent.' },
+      body: {
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'Approved by dana (Slack U0CSM0001): the enablement email to Priya Shah will be sent.',
+      },
     });
     await harness.waitForState(workflowId, (state) => state.step.id !== 'await_approval');
-    const sent = await eventually(() => draftOf(workflowId), (row) => row.status === 'sent');
+    const sent = await eventually(
+      () => draftOf(workflowId),
+      (row) => row.status === 'sent',
+    );
     expect(sent.decided_by).toBe('dana (Slack U0CSM0001)');
 
     // A second click finds the draft decided and sends nothing.

@@ -34,7 +34,9 @@ describe('check recent interventions activity (FR-2.4, 30-day cooldown)', () => 
     await intervention(test.db, customerId, 'd', 1, context.workflowId); // this run's own email
     await intervention(test.db, otherCustomer, 'e', 1, null); // another customer
 
-    const result = await createCheckRecentInterventionsActivity({ db: test.db, now: () => NOW }).checkRecentInterventions(context, { cooldownDays: 30 });
+    const result = await createCheckRecentInterventionsActivity({ db: test.db, now: () => NOW }).checkRecentInterventions(context, {
+      cooldownDays: 30,
+    });
     expect(result).toEqual({
       suppressed: [
         { featureId: 'a', lastInterventionAt: new Date(NOW.getTime() - 3 * DAY).toISOString() },
@@ -42,13 +44,17 @@ describe('check recent interventions activity (FR-2.4, 30-day cooldown)', () => 
       ],
     });
 
-    const shorter = await createCheckRecentInterventionsActivity({ db: test.db, now: () => NOW }).checkRecentInterventions(context, { cooldownDays: 7 });
+    const shorter = await createCheckRecentInterventionsActivity({ db: test.db, now: () => NOW }).checkRecentInterventions(context, {
+      cooldownDays: 7,
+    });
     expect(shorter.suppressed.map((s) => s.featureId)).toEqual(['a']);
   });
 
   it('suppresses nothing for a customer without interventions', async () => {
     const customerId = await seedCustomer(test.db);
-    const result = await createCheckRecentInterventionsActivity({ db: test.db, now: () => NOW }).checkRecentInterventions(stepContext(customerId), { cooldownDays: 30 });
+    const result = await createCheckRecentInterventionsActivity({ db: test.db, now: () => NOW }).checkRecentInterventions(stepContext(customerId), {
+      cooldownDays: 30,
+    });
     expect(result).toEqual({ suppressed: [] });
   });
 });

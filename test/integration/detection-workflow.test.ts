@@ -185,7 +185,10 @@ it('a failed detection attempt resumes after the last heartbeated batch', async 
   const customers = Array.from({ length: 5 }, (_, index) => customer({ name: `Batch customer ${index}` }));
   await files.catalog(db);
   await files.customers(db, customers);
-  await files.usage(db, customers.map((c) => activated(c.id, 'automation', asOf, 20)));
+  await files.usage(
+    db,
+    customers.map((c) => activated(c.id, 'automation', asOf, 20)),
+  );
   // A real database fault, once: evaluating the 4th customer in id order (in the second batch of 3) fails on the
   // first attempt. A sequence is not rolled back with the failed transaction, so the second attempt passes.
   await db.exec(`

@@ -159,10 +159,10 @@ describe('PRD 7.1', () => {
   it('already intervened: a stall within 30 days of an intervention is suppressed (FR-2.4)', async () => {
     const acme = customer();
     await given([acme], [activated(acme.id, 'analytics', AS_OF, 40), activated(acme.id, 'automation', AS_OF, 40)]);
-    await db.query(
-      `INSERT INTO interventions (customer_id, feature_id, intervention_type, occurred_at) VALUES ($1, 'analytics', 'email', $2)`,
-      [acme.id, `${addDays(AS_OF, -29)}T10:00:00Z`],
-    );
+    await db.query(`INSERT INTO interventions (customer_id, feature_id, intervention_type, occurred_at) VALUES ($1, 'analytics', 'email', $2)`, [
+      acme.id,
+      `${addDays(AS_OF, -29)}T10:00:00Z`,
+    ]);
 
     const report = await runDetection(db, { asOf: AS_OF });
 
@@ -173,10 +173,10 @@ describe('PRD 7.1', () => {
   it('an intervention 30 or more days ago no longer suppresses', async () => {
     const acme = customer();
     await given([acme], [activated(acme.id, 'analytics', AS_OF, 40)]);
-    await db.query(
-      `INSERT INTO interventions (customer_id, feature_id, intervention_type, occurred_at) VALUES ($1, 'analytics', 'email', $2)`,
-      [acme.id, `${addDays(AS_OF, -30)}T10:00:00Z`],
-    );
+    await db.query(`INSERT INTO interventions (customer_id, feature_id, intervention_type, occurred_at) VALUES ($1, 'analytics', 'email', $2)`, [
+      acme.id,
+      `${addDays(AS_OF, -30)}T10:00:00Z`,
+    ]);
     const report = await runDetection(db, { asOf: AS_OF });
     expect(featuresOf(report, acme.id)).toEqual(['analytics']);
   });
@@ -230,7 +230,8 @@ describe('edges', () => {
     const busyBefore = range(15, 60);
     const usage: UsageLine[] = [];
     for (const featureId of features) {
-      for (const who of [holiday, stalled]) usage.push(activated(who.id, featureId, AS_OF, 61), ...usedOn(who.id, featureId, AS_OF, busyBefore, users(4)));
+      for (const who of [holiday, stalled])
+        usage.push(activated(who.id, featureId, AS_OF, 61), ...usedOn(who.id, featureId, AS_OF, busyBefore, users(4)));
     }
     // Stalled SA keeps using two features during the last 15 days; only analytics stops.
     usage.push(...usedOn(stalled.id, 'automation', AS_OF, range(0, 14), users(4)), ...usedOn(stalled.id, 'reports', AS_OF, range(0, 14), users(4)));
@@ -238,11 +239,11 @@ describe('edges', () => {
 
     const report = await runDetection(db, { asOf: AS_OF });
 
-    expect(report.signals.map((signal) => [signal.customerId, signal.features.map((f) => f.featureId)])).toEqual([
-      [stalled.id, ['analytics']],
-    ]);
+    expect(report.signals.map((signal) => [signal.customerId, signal.features.map((f) => f.featureId)])).toEqual([[stalled.id, ['analytics']]]);
     expect(report.suppressed).toEqual(
-      features.map((featureId) => ({ customerId: holiday.id, featureId, reason: 'account_wide_dip' })).sort((a, b) => a.featureId.localeCompare(b.featureId)),
+      features
+        .map((featureId) => ({ customerId: holiday.id, featureId, reason: 'account_wide_dip' }))
+        .sort((a, b) => a.featureId.localeCompare(b.featureId)),
     );
     // Baseline: days D-41 .. D-14, of which D-41 .. D-15 were used: 27 days x 4 users x 3 features / 2 (2 others).
     const detail = await db.query<{ suppress_detail: string }>(
@@ -310,7 +311,7 @@ describe('edges', () => {
     ]);
   });
 
-  it('without seats, breadth is measured against the account\'s active users', async () => {
+  it("without seats, breadth is measured against the account's active users", async () => {
     const acme = customer({ seats: null });
     await given(
       [acme],
@@ -392,7 +393,10 @@ describe('signals', () => {
 
   it('work the same in small batches (set-based per batch, resumable)', async () => {
     const customers = Array.from({ length: 7 }, (_, index) => customer({ name: `Customer ${index}` }));
-    await given(customers, customers.map((c) => activated(c.id, 'analytics', AS_OF, 20)));
+    await given(
+      customers,
+      customers.map((c) => activated(c.id, 'analytics', AS_OF, 20)),
+    );
     const progress: number[] = [];
     const report = await runDetection(db, { asOf: AS_OF, batchSize: 3, onProgress: (p) => void progress.push(p.batches) });
     expect(progress).toEqual([1, 2, 3]);
@@ -439,7 +443,10 @@ describe('segment benchmarks (FR-1.6)', () => {
   it('the expected timeline comes from the segment when enough peers reached adopted', async () => {
     const peers = Array.from({ length: 5 }, (_, index) => customer({ name: `Peer ${index}`, segment: 'enterprise' }));
     const late = customer({ name: 'Late', segment: 'enterprise' });
-    await given([...peers, late], [...peers, late].map((c) => activated(c.id, 'analytics', AS_OF, 50)));
+    await given(
+      [...peers, late],
+      [...peers, late].map((c) => activated(c.id, 'analytics', AS_OF, 50)),
+    );
     // Peers reached `adopted` 45 days after activation (observed transitions in the stage history).
     for (const peer of peers) {
       await db.query(
@@ -467,7 +474,9 @@ describe('the worked example of docs/scoring.md', () => {
   const automationDaily = (id: string, until: string) => {
     const lines: UsageLine[] = [{ customerId: id, featureId: 'automation', event: 'activated', occurredAt: '2026-01-30T09:00:00Z' }];
     for (let day = '2026-01-30'; day <= until; day = addDays(day, 1)) {
-      lines.push(...users(25).map((userId) => ({ customerId: id, featureId: 'automation', event: 'used' as const, occurredAt: `${day}T10:00:00Z`, userId })));
+      lines.push(
+        ...users(25).map((userId) => ({ customerId: id, featureId: 'automation', event: 'used' as const, occurredAt: `${day}T10:00:00Z`, userId })),
+      );
     }
     return lines;
   };
@@ -482,11 +491,14 @@ describe('the worked example of docs/scoring.md', () => {
 
   it('prints the documented report', async () => {
     const acme = techcorp();
-    await given([acme], [
-      { customerId: acme.id, featureId: 'analytics', event: 'activated', occurredAt: '2026-02-14T09:00:00Z' },
-      ...analyticsUse(acme.id),
-      ...automationDaily(acme.id, AS_OF),
-    ]);
+    await given(
+      [acme],
+      [
+        { customerId: acme.id, featureId: 'analytics', event: 'activated', occurredAt: '2026-02-14T09:00:00Z' },
+        ...analyticsUse(acme.id),
+        ...automationDaily(acme.id, AS_OF),
+      ],
+    );
     const report = await runDetection(db, { asOf: AS_OF });
     expect(report).toEqual({
       asOf: '2026-03-31',
@@ -518,10 +530,13 @@ describe('the worked example of docs/scoring.md', () => {
 
   it('on holiday since 2026-03-17 the same feature is an account-wide dip', async () => {
     const acme = techcorp();
-    await given([acme], [
-      { customerId: acme.id, featureId: 'analytics', event: 'activated', occurredAt: '2026-02-14T09:00:00Z' },
-      ...automationDaily(acme.id, '2026-03-16'),
-    ]);
+    await given(
+      [acme],
+      [
+        { customerId: acme.id, featureId: 'analytics', event: 'activated', occurredAt: '2026-02-14T09:00:00Z' },
+        ...automationDaily(acme.id, '2026-03-16'),
+      ],
+    );
     const report = await runDetection(db, { asOf: AS_OF });
     expect(report.signals).toEqual([]);
     expect(report.suppressed).toEqual([

@@ -20,7 +20,9 @@ it('finds the run by CustomerId through a visibility query and reads its current
   let found: string[] = [];
   for (let attempt = 0; attempt < 100 && found.length === 0; attempt += 1) {
     found = [];
-    for await (const execution of world().env.client.workflow.list({ query: `CustomerId = '${seeded.customerId}' AND ExecutionStatus = 'Running'` })) {
+    for await (const execution of world().env.client.workflow.list({
+      query: `CustomerId = '${seeded.customerId}' AND ExecutionStatus = 'Running'`,
+    })) {
       found.push(execution.workflowId);
     }
     if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -28,7 +30,10 @@ it('finds the run by CustomerId through a visibility query and reads its current
   expect(found).toEqual([workflowId]);
 
   const description = await world().handle(workflowId).describe();
-  expect(description.typedSearchAttributes.get({ name: 'FeatureIds', type: 'KEYWORD_LIST' } as never)).toEqual(['advanced_analytics', 'custom_reports']);
+  expect(description.typedSearchAttributes.get({ name: 'FeatureIds', type: 'KEYWORD_LIST' } as never)).toEqual([
+    'advanced_analytics',
+    'custom_reports',
+  ]);
   expect(description.memo).toMatchObject({ customerName: 'TechCorp', signalId: seeded.signalId });
   expect(await description.staticSummary()).toBe('Feature adoption stalled: TechCorp, Advanced Analytics Dashboard (+1 more)');
   expect(await description.staticDetails()).toContain('| Custom Reports | started | 15/100 | low_usage_14d |');
@@ -41,6 +46,14 @@ it('finds the run by CustomerId through a visibility query and reads its current
   const summaries = (history.events ?? [])
     .filter((event) => event.activityTaskScheduledEventAttributes)
     .map((event) => Buffer.from(event.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
-  expect(summaries).toEqual(['"cooldown check"', '"analyze_stall"', '"get_resources"', '"notify_csm"', '"draft_enablement_email"', '"create_task"', '"schedule_followup"']);
+  expect(summaries).toEqual([
+    '"cooldown check"',
+    '"analyze_stall"',
+    '"get_resources"',
+    '"notify_csm"',
+    '"draft_enablement_email"',
+    '"create_task"',
+    '"schedule_followup"',
+  ]);
   await world().handle(workflowId).terminate('test done');
 });

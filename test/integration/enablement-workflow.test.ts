@@ -36,7 +36,9 @@ async function tasksOf(workflowId: string) {
 
 const mailsTo = (address: string) => world().smtp.messages.filter((mail) => mail.to.includes(address));
 const postsFor = (workflowId: string) =>
-  world().slack.calls('chat.postMessage').filter((call) => JSON.stringify(call.body).includes(workflowId));
+  world()
+    .slack.calls('chat.postMessage')
+    .filter((call) => JSON.stringify(call.body).includes(workflowId));
 
 describe('enablement workflow (shipped definition, time-skipping server)', () => {
   it('happy path: alert, draft, tasks, approval, email sent, 14-day follow-up measured and reported', async () => {
@@ -176,9 +178,13 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
     const seeded = await seedStalledSignal(world().database.db, ['workflow_automation']);
     const { workflowId } = await world().start(seeded.signalId);
     await waitingForApproval(workflowId);
-    await world().handle(workflowId).signal('emailDecision', { decision: 'maybe', by: 'dana@vendor.example' } as never);
+    await world()
+      .handle(workflowId)
+      .signal('emailDecision', { decision: 'maybe', by: 'dana@vendor.example' } as never);
     const state = await world().waitForState(workflowId, (current) => current.rejectedMessages.length > 0);
-    expect(state.rejectedMessages).toEqual([{ signal: 'emailDecision', error: expect.stringContaining('decision: must be one of approve, edit, reject') }]);
+    expect(state.rejectedMessages).toEqual([
+      { signal: 'emailDecision', error: expect.stringContaining('decision: must be one of approve, edit, reject') },
+    ]);
     expect(state).toMatchObject({ status: 'waiting', step: { id: 'await_approval' } });
     await world().handle(workflowId).terminate('test done');
   });
@@ -200,7 +206,9 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
     expect(drafts).toHaveLength(1);
     expect(drafts[0].subject).toBe('Getting more value from Advanced Analytics Dashboard, Workflow Automation and Custom Reports');
     expect(await tasksOf(workflowId)).toHaveLength(2);
-    expect(result.steps.measure_impact).toMatchObject({ features: expect.arrayContaining([expect.objectContaining({ featureId: 'custom_reports' })]) });
+    expect(result.steps.measure_impact).toMatchObject({
+      features: expect.arrayContaining([expect.objectContaining({ featureId: 'custom_reports' })]),
+    });
   });
 
   it('already intervened: a feature with an intervention in the last 30 days is suppressed, no alert is sent', async () => {

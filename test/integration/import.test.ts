@@ -7,7 +7,18 @@ import { importCustomersFile } from '../../adoption/ingest/customers';
 import { importUsageFile } from '../../adoption/ingest/usage';
 import { addDays } from '../../adoption/scoring';
 import type { DetectionReport } from '../../adoption/detection';
-import { DETECTION_CATALOG, FixtureFiles, openDetectionWorld, closeDetectionWorld, type DetectionWorld, activated, customer, range, usedOn, users } from '../support/detection-fixtures';
+import {
+  DETECTION_CATALOG,
+  FixtureFiles,
+  openDetectionWorld,
+  closeDetectionWorld,
+  type DetectionWorld,
+  activated,
+  customer,
+  range,
+  usedOn,
+  users,
+} from '../support/detection-fixtures';
 import { runCli } from '../support/run-cli';
 
 const AS_OF = '2026-03-31';
@@ -120,10 +131,7 @@ describe('usage import', () => {
 describe('customers and catalog import', () => {
   it('upserts customers by id and reports invalid records with their line', async () => {
     const acme = customer({ notNeeded: ['exports'] });
-    const file = files.write(
-      'customers.json',
-      JSON.stringify([acme, { id: 'acme', name: 'No UUID' }, { ...customer(), arr: -5 }], null, 2),
-    );
+    const file = files.write('customers.json', JSON.stringify([acme, { id: 'acme', name: 'No UUID' }, { ...customer(), arr: -5 }], null, 2));
     const summary = await importCustomersFile(db, file);
     expect(summary).toMatchObject({ read: 3, imported: 1, skipped: 2 });
     expect(summary.issues.map((issue) => issue.line)).toEqual([21, 25]);
@@ -165,9 +173,7 @@ describe('customers and catalog import', () => {
     ].join('\n');
     const summary = await importCatalogFile(db, files.write('catalog.yaml', yaml));
     expect(summary).toMatchObject({ read: 2, imported: 1, skipped: 1 });
-    expect(summary.issues).toEqual([
-      expect.objectContaining({ line: 18, message: 'feature #2: importance_score: must be <= 100' }),
-    ]);
+    expect(summary.issues).toEqual([expect.objectContaining({ line: 18, message: 'feature #2: importance_score: must be <= 100' })]);
     const rows = await tableRows(`SELECT feature_id, importance_score, expected_adoption_days, training_resources, key_benefit FROM feature_catalog`);
     expect(rows).toEqual([
       {
@@ -176,7 +182,13 @@ describe('customers and catalog import', () => {
         expected_adoption_days: 30,
         key_benefit: 'spot trends early',
         training_resources: [
-          { type: 'video', title: 'Getting Started with Feature X', url: 'https://training.example.com/feature-x', duration_minutes: 15, level: 'beginner' },
+          {
+            type: 'video',
+            title: 'Getting Started with Feature X',
+            url: 'https://training.example.com/feature-x',
+            duration_minutes: 15,
+            level: 'beginner',
+          },
           {
             type: 'webinar',
             title: 'Advanced Feature X Techniques',
@@ -258,7 +270,10 @@ describe('CLI', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'adoption-cli-'));
     const env = { DATABASE_URL: undefined };
     try {
-      const imported = await runCli(['import', '--data-dir', dataDir, '--customers', customersFile, '--catalog', catalogFile, '--usage', usageFile], env);
+      const imported = await runCli(
+        ['import', '--data-dir', dataDir, '--customers', customersFile, '--catalog', catalogFile, '--usage', usageFile],
+        env,
+      );
       expect(imported.exitCode).toBe(1);
       const dry = await runCli(['detect', '--data-dir', dataDir, '--as-of', AS_OF, '--json', '--dry-run'], env);
       expect(dry.exitCode).toBe(0);

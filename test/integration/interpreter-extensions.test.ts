@@ -26,7 +26,9 @@ it('compiles', () => {
 it('no approval: the timeout branch jumps over send, the output binding fills the task, the last timeout fails the run', async () => {
   const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics']);
   const { workflowId } = await world().start(seeded.signalId);
-  const failure = await world().result(workflowId).catch((error: unknown) => error);
+  const failure = await world()
+    .result(workflowId)
+    .catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(WorkflowFailedError);
   expect(((failure as WorkflowFailedError).cause as Error).message).toBe('step escalate: no recovered within 1h');
 

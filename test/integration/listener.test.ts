@@ -33,16 +33,17 @@ it('starts runs for signals stored while it was down, then for each new notifica
 
     const live = await seedStalledSignal(world().database.db, ['custom_reports']);
     for (let attempt = 0; attempt < 100 && started.length < 2; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(started).toEqual([
-      `adoption-stalled/${missed.customerId}/${missed.signalId}`,
-      `adoption-stalled/${live.customerId}/${live.signalId}`,
-    ]);
+    expect(started).toEqual([`adoption-stalled/${missed.customerId}/${missed.signalId}`, `adoption-stalled/${live.customerId}/${live.signalId}`]);
     expect(await handledSignal(live.signalId)).toEqual({ workflow_id: started[1], handled: true });
     const description = await world().handle(started[1]).describe();
     expect(description.status.name).toBe('RUNNING');
   } finally {
     await listener.stop();
-    for (const workflowId of started) await world().handle(workflowId).terminate('test done').catch(() => undefined);
+    for (const workflowId of started)
+      await world()
+        .handle(workflowId)
+        .terminate('test done')
+        .catch(() => undefined);
   }
 });
 

@@ -28,7 +28,11 @@ afterAll(async () => {
 
 it('runs an enablement run from the testing fixtures to its outcome on a time-skipping environment', async () => {
   const taskQueue = `plugin-${randomUUID()}`;
-  const enablement = new AdoptionEnablementPlugin({ taskQueue, deps: { db: database.db, email: { from: 'Dana Reyes <dana@vendor.example>' }, log: () => undefined }, workflowBundle: await testWorkflowBundle() });
+  const enablement = new AdoptionEnablementPlugin({
+    taskQueue,
+    deps: { db: database.db, email: { from: 'Dana Reyes <dana@vendor.example>' }, log: () => undefined },
+    workflowBundle: await testWorkflowBundle(),
+  });
   await prepareTestEnvironment(env);
   const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, plugins: [enablement] });
   const runs = enablementClient(env.client, { plugin: enablement });
@@ -60,18 +64,25 @@ describe('refuses a wiring that would not work', () => {
 
   it('a worker on another task queue than the runs start on', async () => {
     const enablement = new AdoptionEnablementPlugin({ deps: { db }, registerSearchAttributes: false, workflowBundle: bundle });
-    await expect(enablement.configureWorker({ taskQueue: 'platform' })).rejects.toThrow(/polls task queue 'platform', but enablement runs start on 'adoption-enablement'/);
+    await expect(enablement.configureWorker({ taskQueue: 'platform' })).rejects.toThrow(
+      /polls task queue 'platform', but enablement runs start on 'adoption-enablement'/,
+    );
   });
 
   it('an activity of the platform with the name of one of ours', async () => {
     const enablement = new AdoptionEnablementPlugin({ taskQueue: 'platform', deps: { db }, registerSearchAttributes: false, workflowBundle: bundle });
-    const configure = enablement.configureWorker({ taskQueue: 'platform', activities: { sendEmail: async () => undefined, greet: async () => 'hi' } });
+    const configure = enablement.configureWorker({
+      taskQueue: 'platform',
+      activities: { sendEmail: async () => undefined, greet: async () => 'hi' },
+    });
     await expect(configure).rejects.toThrow(/already registers activities named sendEmail/);
   });
 
   it('a worker bundle without our workflows', async () => {
     const enablement = new AdoptionEnablementPlugin({ taskQueue: 'platform', deps: { db }, registerSearchAttributes: false });
-    await expect(enablement.configureWorker({ taskQueue: 'platform', workflowBundle: { code: 'platform only' } })).rejects.toThrow(/export \* from 'adoption-enablement\/workflows'/);
+    await expect(enablement.configureWorker({ taskQueue: 'platform', workflowBundle: { code: 'platform only' } })).rejects.toThrow(
+      /export \* from 'adoption-enablement\/workflows'/,
+    );
   });
 
   it('a worker without activity dependencies', async () => {

@@ -51,9 +51,18 @@ it('`schedule create` is idempotent, keeps the schedule up to date, and a trigge
 
   const handle = env.client.schedule.getHandle(scheduleId);
   const description = await handle.describe();
-  expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'detectionWorkflow', taskQueue, args: [{ startEnablement: false }] });
+  expect(description.action).toMatchObject({
+    type: 'startWorkflow',
+    workflowType: 'detectionWorkflow',
+    taskQueue,
+    args: [{ startEnablement: false }],
+  });
   expect(description.spec.calendars).toEqual([
-    expect.objectContaining({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }], comment: 'daily adoption detection at 02:30 UTC' }),
+    expect.objectContaining({
+      hour: [{ start: 2, end: 2, step: 1 }],
+      minute: [{ start: 30, end: 30, step: 1 }],
+      comment: 'daily adoption detection at 02:30 UTC',
+    }),
   ]);
   expect(description.spec.timezone).toBe('UTC');
   expect(description.policies.overlap).toBe('BUFFER_ONE');

@@ -48,9 +48,13 @@ it('start --once: demo data -> scheduled detection -> one aggregated enablement 
   // The embedded store was closed on the way out: its lock is released and the next process can open it.
   const store = await openEmbedded(dataDir);
   try {
-    const drafts = await store.query<{ status: string; subject: string }>(`SELECT status, subject FROM email_drafts WHERE workflow_id = $1`, [enablementRuns[0]]);
+    const drafts = await store.query<{ status: string; subject: string }>(`SELECT status, subject FROM email_drafts WHERE workflow_id = $1`, [
+      enablementRuns[0],
+    ]);
     expect(drafts.rows).toEqual([{ status: 'pending_approval', subject: 'Getting more value from Advanced Analytics Dashboard and Custom Reports' }]);
-    const outbox = await store.query<{ channel: string; delivered: boolean }>(`SELECT channel, delivered FROM outbox WHERE idempotency_key LIKE $1`, [`${enablementRuns[0]}/%`]);
+    const outbox = await store.query<{ channel: string; delivered: boolean }>(`SELECT channel, delivered FROM outbox WHERE idempotency_key LIKE $1`, [
+      `${enablementRuns[0]}/%`,
+    ]);
     expect(outbox.rows).toEqual([{ channel: 'slack', delivered: false }]);
   } finally {
     await store.close();

@@ -31,7 +31,9 @@ async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> 
 }
 
 describe('a skipped draft step', () => {
-  const world = useEnablementHarness(startTimeSkippingServer, [plan(path.join(__dirname, '..', 'fixtures', 'definitions', 'skipped-draft-run.yaml'))]);
+  const world = useEnablementHarness(startTimeSkippingServer, [
+    plan(path.join(__dirname, '..', 'fixtures', 'definitions', 'skipped-draft-run.yaml')),
+  ]);
 
   it('fails the run with StepFailed naming the send step and the missing draft', async () => {
     const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics']);

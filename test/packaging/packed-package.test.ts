@@ -27,7 +27,10 @@ beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'adoption-packed-'));
   // `npm pack` runs `prepare` (the build: dist/, the workflow bundle, the histories) before packing.
   await run('npm', ['pack', '--pack-destination', work], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-  tarball = path.join(work, fs.readdirSync(work).find((name) => name.endsWith('.tgz'))!);
+  tarball = path.join(
+    work,
+    fs.readdirSync(work).find((name) => name.endsWith('.tgz'))!,
+  );
 
   project = path.join(work, 'platform');
   fs.cpSync(PLATFORM, project, { recursive: true });
@@ -89,8 +92,21 @@ function expectEnablementAndOwnWorkflow(result: PlatformResult, name: string): v
 
 it('the tarball holds what a platform needs and no tests or fixtures', async () => {
   const { stdout } = await run('tar', ['-tzf', tarball]);
-  const files = stdout.split('\n').filter(Boolean).map((file) => file.replace(/^package\//, ''));
-  for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/index.js', 'dist/plugin/index.d.ts', 'dist/workflows/index.js', 'dist/testing/index.js', 'dist/workflow-bundle.js', 'dist/testing/histories/enablement-happy-path.binpb']) {
+  const files = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((file) => file.replace(/^package\//, ''));
+  for (const needed of [
+    'package.json',
+    'README.md',
+    'CHANGELOG.md',
+    'dist/index.js',
+    'dist/plugin/index.d.ts',
+    'dist/workflows/index.js',
+    'dist/testing/index.js',
+    'dist/workflow-bundle.js',
+    'dist/testing/histories/enablement-happy-path.binpb',
+  ]) {
     expect(files).toContain(needed);
   }
   expect(files.filter((file) => file.startsWith('db/migrations/')).length).toBeGreaterThan(0);

@@ -7,7 +7,10 @@ import { testWorkflowBundle } from '../support/workflow-bundle';
 
 /** Every committed history must replay on the current workflow code (see HISTORIES.md: never regenerate them). */
 const HISTORIES_DIR = path.join(__dirname, 'histories');
-const historyFiles = fs.readdirSync(HISTORIES_DIR).filter((name) => name.endsWith('.json')).sort();
+const historyFiles = fs
+  .readdirSync(HISTORIES_DIR)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
 
 function loadHistory(file: string) {
   return historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));

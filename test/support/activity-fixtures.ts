@@ -9,7 +9,13 @@ import type { EnablementInput } from '../../workflows/enablement-input';
 export type RunFacts = Omit<EnablementInput, 'plan'>;
 
 export const PRD_RESOURCES: TrainingResource[] = [
-  { type: 'video', title: 'Analytics Dashboard Overview', url: 'https://training.example.com/analytics-overview', duration_minutes: 12, level: 'beginner' },
+  {
+    type: 'video',
+    title: 'Analytics Dashboard Overview',
+    url: 'https://training.example.com/analytics-overview',
+    duration_minutes: 12,
+    level: 'beginner',
+  },
   { type: 'documentation', title: 'Quick Start Guide', url: 'https://docs.example.com/analytics/quick-start' },
   { type: 'webinar', title: 'Advanced Analytics Live', url: 'https://training.example.com/webinars/analytics', next_session: '2026-02-15T14:00:00Z' },
 ];
@@ -47,12 +53,26 @@ export async function seedCustomer(db: Db, seed: CustomerSeed = {}): Promise<str
 
 export async function seedCatalog(
   db: Db,
-  feature: { featureId: string; featureName: string; category?: string | null; importance?: number; keyBenefit?: string | null; resources?: TrainingResource[] },
+  feature: {
+    featureId: string;
+    featureName: string;
+    category?: string | null;
+    importance?: number;
+    keyBenefit?: string | null;
+    resources?: TrainingResource[];
+  },
 ): Promise<void> {
   await db.query(
     `INSERT INTO feature_catalog (feature_id, feature_name, category, importance_score, training_resources, key_benefit)
      VALUES ($1, $2, $3, $4, $5::jsonb, $6) ON CONFLICT (feature_id) DO NOTHING`,
-    [feature.featureId, feature.featureName, feature.category ?? null, feature.importance ?? 50, JSON.stringify(feature.resources ?? []), feature.keyBenefit ?? null],
+    [
+      feature.featureId,
+      feature.featureName,
+      feature.category ?? null,
+      feature.importance ?? 50,
+      JSON.stringify(feature.resources ?? []),
+      feature.keyBenefit ?? null,
+    ],
   );
 }
 
@@ -65,7 +85,15 @@ export async function seedAdoption(
   await db.query(
     `INSERT INTO feature_adoption (customer_id, feature_id, feature_name, activated_at, usage_score, stage, not_needed)
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [customerId, featureId, facts.featureName ?? featureId, facts.activatedAt === undefined ? null : facts.activatedAt, facts.usageScore ?? 0, facts.stage ?? 'started', facts.notNeeded ?? false],
+    [
+      customerId,
+      featureId,
+      facts.featureName ?? featureId,
+      facts.activatedAt === undefined ? null : facts.activatedAt,
+      facts.usageScore ?? 0,
+      facts.stage ?? 'started',
+      facts.notNeeded ?? false,
+    ],
   );
 }
 

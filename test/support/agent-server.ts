@@ -55,7 +55,11 @@ export async function startAgentServer(): Promise<AgentTestServer> {
       }
       const match = /^\/agents\/([^/]+)\/([^/?]+)/.exec(path);
       res.writeHead(match ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(match ? { agent: decodeURIComponent(match[1]), action: decodeURIComponent(match[2]), received: json } : { error: 'not found' }));
+      res.end(
+        JSON.stringify(
+          match ? { agent: decodeURIComponent(match[1]), action: decodeURIComponent(match[2]), received: json } : { error: 'not found' },
+        ),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -21,7 +21,9 @@ export const DETECTION_CATALOG = [
     category: 'analytics',
     importance_score: 85,
     expected_adoption_days: 30,
-    training_resources: [{ type: 'video', title: 'Analytics Dashboard Overview', url: 'https://training.example.com/analytics', duration_minutes: 12 }],
+    training_resources: [
+      { type: 'video', title: 'Analytics Dashboard Overview', url: 'https://training.example.com/analytics', duration_minutes: 12 },
+    ],
     tips: 'Start from the saved views.',
     key_benefit: 'spot trends before they become problems',
   },
@@ -99,9 +101,7 @@ export function activated(customerId: string, featureId: string, asOf: string, d
 
 /** `used` events on each of the given days (days before asOf), by each of `users`. */
 export function usedOn(customerId: string, featureId: string, asOf: string, daysBefore: number[], users: string[] = ['u1']): UsageLine[] {
-  return daysBefore.flatMap((days) =>
-    users.map((userId) => ({ customerId, featureId, event: 'used' as const, occurredAt: at(asOf, days), userId })),
-  );
+  return daysBefore.flatMap((days) => users.map((userId) => ({ customerId, featureId, event: 'used' as const, occurredAt: at(asOf, days), userId })));
 }
 
 export function range(from: number, to: number): number[] {

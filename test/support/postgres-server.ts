@@ -11,9 +11,7 @@ import path from 'node:path';
  *   3. embedded PGlite, when no server binaries exist, so `npm test` still runs everywhere (and says so).
  */
 export type PostgresChoice =
-  | { kind: 'url'; url: string }
-  | { kind: 'cluster'; url: string; dataDir: string; pgCtl: string; runAs?: string }
-  | { kind: 'pglite' };
+  { kind: 'url'; url: string } | { kind: 'cluster'; url: string; dataDir: string; pgCtl: string; runAs?: string } | { kind: 'pglite' };
 
 export async function startTestPostgres(): Promise<PostgresChoice> {
   if (process.env.DATABASE_URL) return { kind: 'url', url: process.env.DATABASE_URL };

@@ -21,9 +21,20 @@ export const CATALOG = [
     expected_adoption_days: 30,
     key_benefit: 'spot trends across your accounts before they become problems',
     training_resources: [
-      { type: 'video', title: 'Analytics Dashboard Overview', url: 'https://training.example.com/analytics', duration_minutes: 12, level: 'beginner' },
+      {
+        type: 'video',
+        title: 'Analytics Dashboard Overview',
+        url: 'https://training.example.com/analytics',
+        duration_minutes: 12,
+        level: 'beginner',
+      },
       { type: 'documentation', title: 'Quick Start Guide', url: 'https://docs.example.com/analytics' },
-      { type: 'webinar', title: 'Advanced Analytics Live', url: 'https://training.example.com/webinars/analytics', next_session: '2026-02-15T14:00:00Z' },
+      {
+        type: 'webinar',
+        title: 'Advanced Analytics Live',
+        url: 'https://training.example.com/webinars/analytics',
+        next_session: '2026-02-15T14:00:00Z',
+      },
     ],
   },
   {
@@ -51,7 +62,15 @@ export async function seedCatalog(db: Db): Promise<void> {
     await db.query(
       `INSERT INTO feature_catalog (feature_id, feature_name, category, importance_score, expected_adoption_days, key_benefit, training_resources)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (feature_id) DO NOTHING`,
-      [entry.feature_id, entry.feature_name, entry.category, entry.importance_score, entry.expected_adoption_days, entry.key_benefit, JSON.stringify(entry.training_resources)],
+      [
+        entry.feature_id,
+        entry.feature_name,
+        entry.category,
+        entry.importance_score,
+        entry.expected_adoption_days,
+        entry.key_benefit,
+        JSON.stringify(entry.training_resources),
+      ],
     );
   }
 }
@@ -83,10 +102,10 @@ export async function seedStalledSignal(db: Db, featureIds: string[], customerId
     );
   }
   const signalId = randomUUID();
-  await db.query(
-    `INSERT INTO risk_signals (id, customer_id, signal_type, priority, details) VALUES ($1, $2, 'adoption_stalled', 80, '{}')`,
-    [signalId, customer],
-  );
+  await db.query(`INSERT INTO risk_signals (id, customer_id, signal_type, priority, details) VALUES ($1, $2, 'adoption_stalled', 80, '{}')`, [
+    signalId,
+    customer,
+  ]);
   for (const featureId of featureIds) {
     await db.query(
       `INSERT INTO risk_signal_features (signal_id, customer_id, feature_id, stage, usage_score, days_since_activation, expected_adoption_days, rule, reason)

@@ -44,7 +44,15 @@ export async function startSlackServer(): Promise<SlackTestServer> {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const path = req.url ?? '/';
       const apiMethod = path.replace(/^\/api\//, '').split('?')[0];
-      const record: RecordedSlackRequest = { method: req.method ?? '', path, apiMethod, headers: req.headers, rawBody, body: parseBody(req.headers['content-type'], rawBody), status: 200 };
+      const record: RecordedSlackRequest = {
+        method: req.method ?? '',
+        path,
+        apiMethod,
+        headers: req.headers,
+        rawBody,
+        body: parseBody(req.headers['content-type'], rawBody),
+        status: 200,
+      };
       requests.push(record);
       const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
         record.status = status;

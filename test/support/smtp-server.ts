@@ -44,7 +44,13 @@ export async function startSmtpServer(): Promise<SmtpTestServer> {
         }
         const raw = Buffer.concat(chunks).toString('utf8');
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
-        messages.push(parseMail(raw, from, session.envelope.rcptTo.map((r) => r.address)));
+        messages.push(
+          parseMail(
+            raw,
+            from,
+            session.envelope.rcptTo.map((r) => r.address),
+          ),
+        );
         callback();
       });
     },

@@ -26,15 +26,27 @@ describe('html', () => {
 
 describe('schema errors', () => {
   it('name the field with its context', () => {
-    expect(describeSchemaError('body', { instancePath: '/interventionType', keyword: 'enum', params: { allowedValues: ['email', 'call'] } })).toEqual({
-      field: 'body/interventionType',
-      message: 'body/interventionType must be one of email, call',
-    });
-    expect(describeSchemaError('body', { instancePath: '', keyword: 'required', params: { missingProperty: 'details' } }).message).toBe('body/details is required');
-    expect(describeSchemaError('body', { instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'x' } }).message).toBe('body/x is not allowed');
-    expect(describeSchemaError('params', { instancePath: '/customerId', keyword: 'format', params: { format: 'uuid' } }).message).toBe('params/customerId must be a UUID');
-    expect(describeSchemaError('body', { instancePath: '/resourcesShared', keyword: 'type', params: { type: 'array' } }).message).toBe('body/resourcesShared must be an array');
-    expect(describeSchemaError('body', { instancePath: '/resourcesShared/0', keyword: 'minLength', params: { limit: 1 } }).message).toBe('body/resourcesShared/0 must not be empty');
+    expect(describeSchemaError('body', { instancePath: '/interventionType', keyword: 'enum', params: { allowedValues: ['email', 'call'] } })).toEqual(
+      {
+        field: 'body/interventionType',
+        message: 'body/interventionType must be one of email, call',
+      },
+    );
+    expect(describeSchemaError('body', { instancePath: '', keyword: 'required', params: { missingProperty: 'details' } }).message).toBe(
+      'body/details is required',
+    );
+    expect(describeSchemaError('body', { instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'x' } }).message).toBe(
+      'body/x is not allowed',
+    );
+    expect(describeSchemaError('params', { instancePath: '/customerId', keyword: 'format', params: { format: 'uuid' } }).message).toBe(
+      'params/customerId must be a UUID',
+    );
+    expect(describeSchemaError('body', { instancePath: '/resourcesShared', keyword: 'type', params: { type: 'array' } }).message).toBe(
+      'body/resourcesShared must be an array',
+    );
+    expect(describeSchemaError('body', { instancePath: '/resourcesShared/0', keyword: 'minLength', params: { limit: 1 } }).message).toBe(
+      'body/resourcesShared/0 must not be empty',
+    );
   });
 });
 

@@ -11,7 +11,14 @@ const EXPECTED = 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c6
 const NOW = Number(TIMESTAMP) + 60;
 
 const check = (overrides: Partial<Parameters<typeof verifySlackSignature>[0]>) =>
-  verifySlackSignature({ signingSecret: SECRET, timestamp: TIMESTAMP, signature: EXPECTED, rawBody: Buffer.from(BODY), nowSeconds: NOW, ...overrides });
+  verifySlackSignature({
+    signingSecret: SECRET,
+    timestamp: TIMESTAMP,
+    signature: EXPECTED,
+    rawBody: Buffer.from(BODY),
+    nowSeconds: NOW,
+    ...overrides,
+  });
 
 it("computes Slack's documented example signature", () => {
   expect(slackSignature(SECRET, TIMESTAMP, BODY)).toBe(EXPECTED);
@@ -25,7 +32,10 @@ it('accepts the documented request within five minutes', () => {
 });
 
 it('refuses a changed body, another secret, a changed signature and missing headers', () => {
-  expect(check({ rawBody: Buffer.from(BODY.replace('roadrunner', 'coyote')) })).toEqual({ ok: false, reason: 'X-Slack-Signature does not match the request body' });
+  expect(check({ rawBody: Buffer.from(BODY.replace('roadrunner', 'coyote')) })).toEqual({
+    ok: false,
+    reason: 'X-Slack-Signature does not match the request body',
+  });
   expect(check({ signingSecret: 'another-secret' })).toEqual({ ok: false, reason: 'X-Slack-Signature does not match the request body' });
   expect(check({ signature: EXPECTED.replace(/.$/, '4') })).toMatchObject({ ok: false });
   expect(check({ signature: undefined })).toEqual({ ok: false, reason: 'missing or malformed X-Slack-Signature' });

@@ -34,7 +34,9 @@ function sourceFiles(folder: string): string[] {
 
 function importsOf(file: string): string[] {
   const source = fs.readFileSync(file, 'utf8');
-  return [...source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'|require\(\s*'(\.[^']+)'\s*\)/g)].map((match) => match[1] ?? match[2]);
+  return [...source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'|require\(\s*'(\.[^']+)'\s*\)/g)].map(
+    (match) => match[1] ?? match[2],
+  );
 }
 
 /** "from -> to (file)" for every import that points at a folder at or above its own layer. */
@@ -59,7 +61,12 @@ it('every folder imports only folders below it', () => {
 it('every top-level source folder is placed in the order', () => {
   const folders = fs
     .readdirSync(ROOT, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !['node_modules', 'dist', 'test', 'bench', 'scripts', 'examples', 'docs'].includes(entry.name))
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        !entry.name.startsWith('.') &&
+        !['node_modules', 'dist', 'test', 'bench', 'scripts', 'examples', 'docs'].includes(entry.name),
+    )
     .map((entry) => entry.name)
     .filter((name) => sourceFiles(name).length > 0);
   expect(folders.filter((name) => !LAYERS.includes(name))).toEqual([]);

@@ -1,11 +1,4 @@
-import {
-  addDays,
-  endOfUtcDay,
-  isIsoDay,
-  stageOf,
-  usageScoreOf,
-  utcDay,
-} from '../../adoption/scoring';
+import { addDays, endOfUtcDay, isIsoDay, stageOf, usageScoreOf, utcDay } from '../../adoption/scoring';
 
 describe('usage score', () => {
   it('is frequency over the last 14 days scaled by breadth: 100 * days/14 * (0.5 + 0.5 * users/base)', () => {

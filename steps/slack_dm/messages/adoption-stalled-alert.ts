@@ -64,7 +64,9 @@ export function renderAdoptionStalledAlert(request: SlackRenderInput): SlackMess
     '',
     'Why it matters:',
     ...why.text,
-    ...(includeResources ? ['', 'Recommended Resources:', ...(resourceLines.length ? resourceLines : ['No training resources in the catalog yet.'])] : []),
+    ...(includeResources
+      ? ['', 'Recommended Resources:', ...(resourceLines.length ? resourceLines : ['No training resources in the catalog yet.'])]
+      : []),
     '',
     buttonsLine,
   ].join('\n');

@@ -24,7 +24,11 @@ const analysis: AdoptionGapAnalysis = {
   features: [],
   likelyCauses: [
     { cause: 'training_gap', evidence: ['Advanced Analytics Dashboard: 1 distinct user since activation out of 50 seats'], confidence: 0.8 },
-    { cause: 'changed_priorities', evidence: ['usage across all features: 10 in the last 4 weeks against 100 in the 4 before (-90%)'], confidence: 0.85 },
+    {
+      cause: 'changed_priorities',
+      evidence: ['usage across all features: 10 in the last 4 weeks against 100 in the 4 before (-90%)'],
+      confidence: 0.85,
+    },
   ],
 };
 
@@ -62,8 +66,12 @@ describe('adoption_stalled_alert', () => {
   });
 
   it('explains the stall with the analysis step result found in scope.steps', () => {
-    const { text, blocks } = renderAdoptionStalledAlert(request({ scope: { steps: { analyze_stall: analysis as never, get_resources: { rows: [] } } } }));
-    expect(text).toContain('Low adoption may indicate:\n- Training gap (80% confidence)\n    - Advanced Analytics Dashboard: 1 distinct user since activation out of 50 seats');
+    const { text, blocks } = renderAdoptionStalledAlert(
+      request({ scope: { steps: { analyze_stall: analysis as never, get_resources: { rows: [] } } } }),
+    );
+    expect(text).toContain(
+      'Low adoption may indicate:\n- Training gap (80% confidence)\n    - Advanced Analytics Dashboard: 1 distinct user since activation out of 50 seats',
+    );
     expect(text).toContain('- Changed priorities (85% confidence)');
     expect(text).not.toContain('- Integration challenges');
     const context = blocks.find((block) => block.type === 'context');
@@ -72,8 +80,13 @@ describe('adoption_stalled_alert', () => {
 
   it('has Block Kit buttons whose value is the workflow id, and a header block', () => {
     const { blocks } = renderAdoptionStalledAlert(request());
-    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':chart_with_downwards_trend: Feature Adoption Stalled: TechCorp', emoji: true } });
-    const actions = blocks.find((block) => block.type === 'actions') as { elements: Array<{ action_id: string; value: string; text: { text: string } }> };
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: ':chart_with_downwards_trend: Feature Adoption Stalled: TechCorp', emoji: true },
+    });
+    const actions = blocks.find((block) => block.type === 'actions') as {
+      elements: Array<{ action_id: string; value: string; text: { text: string } }>;
+    };
     expect(actions.elements.map((e) => [e.action_id, e.text.text, e.value])).toEqual([
       ['share_resources', 'Share Resources', WORKFLOW_ID],
       ['draft_enablement_email', 'Draft Enablement Email', WORKFLOW_ID],
@@ -93,7 +106,14 @@ describe('adoption_stalled_alert', () => {
     const input = runFacts(CUSTOMER_ID, {
       features: [
         analyticsFeature(),
-        analyticsFeature({ featureId: 'reports', featureName: 'Scheduled Reports', importanceScore: 45, usageScore: 8, daysSinceActivation: null, resources: [] }),
+        analyticsFeature({
+          featureId: 'reports',
+          featureName: 'Scheduled Reports',
+          importanceScore: 45,
+          usageScore: 8,
+          daysSinceActivation: null,
+          resources: [],
+        }),
       ],
     });
     const { text } = renderAdoptionStalledAlert(request({ input }));
@@ -112,7 +132,9 @@ describe('adoption_stalled_alert', () => {
   });
 
   it('prefers resources handed in params (a catalog query result) over the run facts', () => {
-    const params = { resources: { rows: [{ feature_id: 'x', training_resources: [{ type: 'video', title: 'Only This', url: 'https://t.example/only' }] }] } };
+    const params = {
+      resources: { rows: [{ feature_id: 'x', training_resources: [{ type: 'video', title: 'Only This', url: 'https://t.example/only' }] }] },
+    };
     const { text } = renderAdoptionStalledAlert(request({ params: params as never }));
     expect(text).toContain('1. :video_camera: "Only This"');
     expect(text).not.toContain('Quick Start Guide');
@@ -126,7 +148,12 @@ describe('adoption_outcome', () => {
   };
 
   it('reports before/after and the outcome per feature', () => {
-    const scope = { steps: { measure_impact: measured as never, send_enablement_email: { sent: true, status: 'sent', delivered: 'smtp', messageId: 'm', subject: 'Getting more value' } } };
+    const scope = {
+      steps: {
+        measure_impact: measured as never,
+        send_enablement_email: { sent: true, status: 'sent', delivered: 'smtp', messageId: 'm', subject: 'Getting more value' },
+      },
+    };
     const { text, blocks } = renderAdoptionOutcome(request({ scope }));
     expect(text).toContain(':chart_with_upwards_trend: Adoption Follow-up: TechCorp');
     expect(text).toContain('Feature: Advanced Analytics Dashboard\nUsage Score: 15 → 45/100 (+30)\nStage: Engaged\nOutcome: Improved');
@@ -136,7 +163,10 @@ describe('adoption_outcome', () => {
   });
 
   it('warns when still stalled', () => {
-    const stalled: MeasureAdoptionResult = { features: [{ ...measured.features[0], after: 12, stage: 'started', outcome: 'still_stalled' }], outcome: 'still_stalled' };
+    const stalled: MeasureAdoptionResult = {
+      features: [{ ...measured.features[0], after: 12, stage: 'started', outcome: 'still_stalled' }],
+      outcome: 'still_stalled',
+    };
     const { text } = renderAdoptionOutcome(request({ scope: { steps: { m: stalled as never } } }));
     expect(text).toContain(':warning: Adoption Follow-up: TechCorp');
     expect(text).toContain('Usage Score: 15 → 12/100 (-3)');
@@ -163,7 +193,10 @@ describe('helpers', () => {
   });
 
   it('normalises resources from lists, query results and rows', () => {
-    const list = [{ title: 'A', url: 'https://a' }, { title: 'A again', url: 'https://a' }];
+    const list = [
+      { title: 'A', url: 'https://a' },
+      { title: 'A again', url: 'https://a' },
+    ];
     expect(normaliseResources(list)?.map((r) => r.url)).toEqual(['https://a']);
     expect(normaliseResources({ rows: [{ training_resources: list }] })?.length).toBe(1);
     expect(normaliseResources('nope')).toBeNull();

@@ -105,9 +105,17 @@ describe('every extension, normalised', () => {
       trigger: { type: 'risk_signal_created', filter: { signal_type: ['adoption_stalled', 'adoption_regressed'], priority: 1 } },
     });
     expect(plan!.steps.map((s) => [s.id, s.sourceLine])).toEqual([
-      ['analyze_stall', 12], ['get_resources', 29], ['notify_csm', 39], ['draft_enablement_email', 64], ['create_task', 75],
-      ['await_approval', 82], ['send_enablement_email', 91], ['wait_for_adoption', 98], ['measure_impact', 104],
-      ['report_outcome', 107], ['escalate', 115],
+      ['analyze_stall', 12],
+      ['get_resources', 29],
+      ['notify_csm', 39],
+      ['draft_enablement_email', 64],
+      ['create_task', 75],
+      ['await_approval', 82],
+      ['send_enablement_email', 91],
+      ['wait_for_adoption', 98],
+      ['measure_impact', 104],
+      ['report_outcome', 107],
+      ['escalate', 115],
     ]);
   });
 
@@ -116,7 +124,9 @@ describe('every extension, normalised', () => {
       output: 'analysis',
       retry: { maximumAttempts: 5, initialIntervalSeconds: 2, backoffCoefficient: 2, maximumIntervalSeconds: 60 },
       timeoutSeconds: 30,
-      config: { params: { customer_id: '{{customer.id}}', feature_ids: ['{{feature_id}}', '{{feature.featureId}}'], feature_id: '{{features.0.featureId}}' } },
+      config: {
+        params: { customer_id: '{{customer.id}}', feature_ids: ['{{feature_id}}', '{{feature.featureId}}'], feature_id: '{{features.0.featureId}}' },
+      },
     });
   });
 
@@ -193,8 +203,12 @@ describe('defaults of the smaller kinds', () => {
   it('on_timeout defaults to continue; wait without until_signal has none', () => {
     const { plan } = compile(
       definition(
-        '  - id: a', '    action: wait_for_signal', '    config: { signal: recovered, timeout: 45s }',
-        '  - id: b', '    action: wait', '    config: { duration: 30m }',
+        '  - id: a',
+        '    action: wait_for_signal',
+        '    config: { signal: recovered, timeout: 45s }',
+        '  - id: b',
+        '    action: wait',
+        '    config: { duration: 30m }',
       ),
     );
     expect(plan!.steps.map((s) => s.config)).toEqual([
@@ -205,20 +219,28 @@ describe('defaults of the smaller kinds', () => {
 
   it('accepts any agent and action, with params unchecked, for HTTP agents', () => {
     const { plan, diagnostics } = compile(
-      definition('  - id: a', '    action: delegate_to_agent', '    config: { agent: scheduler, action: book_call, params: { anything: [1, "{{customer.id}}"] } }'),
+      definition(
+        '  - id: a',
+        '    action: delegate_to_agent',
+        '    config: { agent: scheduler, action: book_call, params: { anything: [1, "{{customer.id}}"] } }',
+      ),
     );
     expect(diagnostics).toEqual([]);
     expect(plan!.steps[0].config).toEqual({ agent: 'scheduler', action: 'book_call', params: { anything: [1, '{{customer.id}}'] } });
   });
 
-  it('defaults params to {} and checks the types of built-in agents\' params', () => {
+  it("defaults params to {} and checks the types of built-in agents' params", () => {
     const bare = compile(definition('  - id: a', '    action: delegate_to_agent', '    config: { agent: communicator, action: draft_email }'));
     expect(bare.diagnostics).toEqual([]);
     expect(bare.plan!.steps[0].config).toEqual({ agent: 'communicator', action: 'draft_email', params: {} });
     expect(
       messages(
         definition(
-          '  - id: a', '    action: delegate_to_agent', '    config:', '      agent: communicator', '      action: draft_email',
+          '  - id: a',
+          '    action: delegate_to_agent',
+          '    config:',
+          '      agent: communicator',
+          '      action: draft_email',
           '      params: { template: weekly_digest, requires_approval: "yes" }',
         ),
       ),
@@ -244,7 +266,8 @@ describe('versions', () => {
 });
 
 describe('references', () => {
-  const task = (title: string) => definition('  - id: a', '    action: create_task', '    config:', `      title: "${title}"`, '      due_date_offset_days: 1');
+  const task = (title: string) =>
+    definition('  - id: a', '    action: create_task', '    config:', `      title: "${title}"`, '      due_date_offset_days: 1');
 
   it.each([
     '{{customer.csm.slackUserId}}',
@@ -280,8 +303,14 @@ describe('references', () => {
 
   it('leaves results of earlier steps and their output names free-form', () => {
     const source = definition(
-      '  - id: analyze', '    action: delegate_to_agent', '    output: gap', '    config: { agent: researcher, action: analyze_adoption_gap }',
-      '  - id: b', '    action: create_task', '    config:', '      title: "{{steps.analyze.likelyCauses.0.cause}} {{gap.summary.deep.er}}"',
+      '  - id: analyze',
+      '    action: delegate_to_agent',
+      '    output: gap',
+      '    config: { agent: researcher, action: analyze_adoption_gap }',
+      '  - id: b',
+      '    action: create_task',
+      '    config:',
+      '      title: "{{steps.analyze.likelyCauses.0.cause}} {{gap.summary.deep.er}}"',
       '      due_date_offset_days: 1',
     );
     expect(compile(source).diagnostics).toEqual([]);
@@ -289,17 +318,29 @@ describe('references', () => {
 
   it('points into quoted strings with escapes and into block scalars', () => {
     const source = definition(
-      '  - id: a', '    action: create_task', '    config:', '      title: "say \\"hi\\" to {{custmer.name}}"', '      description: |',
-      '        first line', '        second {{customer.nme}}', '      due_date_offset_days: 1',
+      '  - id: a',
+      '    action: create_task',
+      '    config:',
+      '      title: "say \\"hi\\" to {{custmer.name}}"',
+      '      description: |',
+      '        first line',
+      '        second {{customer.nme}}',
+      '      due_date_offset_days: 1',
     );
     expect(messages(source).map((m) => m.split(' ').slice(0, 2).join(' '))).toEqual(['9:29 unknown-reference', '12:16 unknown-reference']);
   });
 
   it('reports every problem of a file, sorted by position, and no plan', () => {
     const source = definition(
-      '  - id: a', '    action: create_task', '    config: { title: "{{x}}", due_date_offset_days: 1, priority: top }',
-      '  - id: b', '    action: wait', '    config: { duration: soon }',
-      '  - id: b', '    action: slack_dm', '    config: { message_template: adoption_outcome, params: { x: "{{steps.c.y}}" } }',
+      '  - id: a',
+      '    action: create_task',
+      '    config: { title: "{{x}}", due_date_offset_days: 1, priority: top }',
+      '  - id: b',
+      '    action: wait',
+      '    config: { duration: soon }',
+      '  - id: b',
+      '    action: slack_dm',
+      '    config: { message_template: adoption_outcome, params: { x: "{{steps.c.y}}" } }',
     );
     const result = compile(source);
     expect(result.plan).toBeUndefined();
@@ -322,7 +363,12 @@ describe('YAML problems', () => {
   });
 
   it('refuses alias expansion bombs', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    ].join('\n');
     expect(messages(bomb)[0]).toMatch(/yaml-syntax/);
   });
 });

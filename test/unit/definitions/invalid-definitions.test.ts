@@ -10,7 +10,13 @@ import { formatDiagnostic } from '../../../definitions/diagnostics';
 const DIR = path.join(__dirname, '..', '..', 'fixtures', 'definitions', 'invalid');
 
 const EXPECTED: Array<[file: string, line: number, column: number, category: string, message: string]> = [
-  ['agent-params.yaml', 16, 9, 'agent-params', 'researcher/analyze_adoption_gap has no param "featur_id" (known: customer_id, feature_id, feature_ids)'],
+  [
+    'agent-params.yaml',
+    16,
+    9,
+    'agent-params',
+    'researcher/analyze_adoption_gap has no param "featur_id" (known: customer_id, feature_id, feature_ids)',
+  ],
   ['bad-condition.yaml', 14, 7, 'bad-condition', 'exactly one operator; this one has equals and exists'],
   ['bad-duration.yaml', 12, 17, 'bad-duration', 'cannot read duration "14 days"'],
   ['bad-retry.yaml', 12, 25, 'schema', 'steps[0].retry.maximum_attempts must be >= 1 (got 0)'],
@@ -41,7 +47,13 @@ const EXPECTED: Array<[file: string, line: number, column: number, category: str
   ['template-not-allowed.yaml', 14, 35, 'template-not-allowed', '{{csm.name}}: references are not resolved in config.waiting_for'],
   ['typo-field.yaml', 12, 22, 'unknown-reference', 'customer has no field "nme"; did you mean "name"?'],
   ['typo-reference.yaml', 15, 23, 'unknown-reference', '"custmer" is not in scope; did you mean "customer"?'],
-  ['unknown-action.yaml', 10, 13, 'unknown-action', 'unknown action "send_slack" in steps[0]; known actions: delegate_to_agent, query_database, slack_dm, create_task, wait, wait_for_signal, measure_adoption, send_email'],
+  [
+    'unknown-action.yaml',
+    10,
+    13,
+    'unknown-action',
+    'unknown action "send_slack" in steps[0]; known actions: delegate_to_agent, query_database, slack_dm, create_task, wait, wait_for_signal, measure_adoption, send_email',
+  ],
   ['unknown-filter-key.yaml', 7, 5, 'unknown-key', 'unknown key "segment" in trigger.filter (allowed: signal_type, priority)'],
   ['unknown-key.yaml', 14, 7, 'unknown-key', 'unknown key "assignee" in steps[0].config (allowed: title, description, due_date_offset_hours'],
   ['unknown-slack-template.yaml', 12, 25, 'schema', 'must be one of: adoption_stalled_alert, adoption_outcome (got "adoption_stalled")'],
@@ -53,7 +65,10 @@ const EXPECTED: Array<[file: string, line: number, column: number, category: str
 
 describe('invalid definitions', () => {
   it('has a row for every fixture in the folder (and a fixture for every row)', () => {
-    const files = fs.readdirSync(DIR).filter((name) => name.endsWith('.yaml')).sort();
+    const files = fs
+      .readdirSync(DIR)
+      .filter((name) => name.endsWith('.yaml'))
+      .sort();
     expect(EXPECTED.map(([file]) => file).sort()).toEqual(files);
     expect(files.length).toBeGreaterThanOrEqual(15);
   });

@@ -13,7 +13,13 @@ async function main() {
 
   const enablement = new AdoptionEnablementPlugin({ taskQueue, deps: { db, email: { from: 'Dana Reyes <dana@vendor.example>' }, log: () => {} } });
   const client = new Client({ connection: await Connection.connect({ address }), plugins: [enablement] });
-  const worker = await Worker.create({ connection: await NativeConnection.connect({ address }), taskQueue, workflowsPath, activities, plugins: [enablement] });
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address }),
+    taskQueue,
+    workflowsPath,
+    activities,
+    plugins: [enablement],
+  });
 
   const result = await worker.runUntil(async () => {
     const own = await client.workflow.execute('onboardingWorkflow', { taskQueue, workflowId: `onboarding-${Date.now()}`, args: ['Ada'] });

@@ -19,13 +19,30 @@ async function main() {
 
   let missingError;
   try {
-    await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflows-without-ours.js', import.meta.url)), plugins: [enablement], logger: quiet });
+    await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./workflows-without-ours.js', import.meta.url)),
+      plugins: [enablement],
+      logger: quiet,
+    });
   } catch (error) {
-    missingError = { isMissingWorkflowsError: String(error.message).includes(MissingWorkflowsError.name) || error instanceof MissingWorkflowsError, message: error.message };
+    missingError = {
+      isMissingWorkflowsError: String(error.message).includes(MissingWorkflowsError.name) || error instanceof MissingWorkflowsError,
+      message: error.message,
+    };
   }
 
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflows.js', import.meta.url)), plugins: [enablement], logger: quiet });
-  const worker = await Worker.create({ connection: await NativeConnection.connect({ address }), taskQueue, workflowBundle, activities, plugins: [enablement] });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./workflows.js', import.meta.url)),
+    plugins: [enablement],
+    logger: quiet,
+  });
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address }),
+    taskQueue,
+    workflowBundle,
+    activities,
+    plugins: [enablement],
+  });
 
   const result = await worker.runUntil(async () => {
     const own = await client.workflow.execute('onboardingWorkflow', { taskQueue, workflowId: `onboarding-${Date.now()}`, args: ['Grace'] });
