@@ -65,14 +65,29 @@ export async function seedStalledSignal(db: Db, options: StalledSignalOptions = 
     [options.customerName ?? 'TechCorp', csm.name, csm.email, csm.slackUserId ?? null, champion.name, champion.email],
   );
   const customerId = customer.rows[0].id;
-  for (const featureId of featureIds) {
+  const features = featureIds.map((featureId) => {
     const feature = FIXTURE_FEATURES.find((item) => item.featureId === featureId);
     if (!feature) throw new Error(`seedStalledSignal: unknown fixture feature ${featureId}`);
+    return feature;
+  });
+  return recordStalledSignal(db, customerId, features);
+}
+
+/**
+ * The stalled adoption rows of a customer's features (started, score 15, 45 days after activation) and a stored
+ * `adoption_stalled` risk signal naming them, flagged by the low-usage rule.
+ */
+export async function recordStalledSignal(
+  db: Db,
+  customerId: string,
+  features: ReadonlyArray<{ featureId: string; featureName: string }>,
+): Promise<StalledSignalFixture> {
+  for (const feature of features) {
     await db.query(
       `INSERT INTO feature_adoption (customer_id, feature_id, feature_name, activated_at, last_used_at, usage_count, usage_score, stage, stall_detected_at)
        VALUES ($1, $2, $3, NOW() - INTERVAL '45 days', NOW() - INTERVAL '20 days', 6, 15, 'started', NOW())
        ON CONFLICT (customer_id, feature_id) DO NOTHING`,
-      [customerId, featureId, feature.featureName],
+      [customerId, feature.featureId, feature.featureName],
     );
   }
   const signalId = randomUUID();
@@ -80,12 +95,12 @@ export async function seedStalledSignal(db: Db, options: StalledSignalOptions = 
     signalId,
     customerId,
   ]);
-  for (const featureId of featureIds) {
+  for (const feature of features) {
     await db.query(
       `INSERT INTO risk_signal_features (signal_id, customer_id, feature_id, stage, usage_score, days_since_activation, expected_adoption_days, rule, reason)
        VALUES ($1, $2, $3, 'started', 15, 45, 30, 'low_usage_14d', 'usage score 15 < 20 for 20 days since activation')`,
-      [signalId, customerId, featureId],
+      [signalId, customerId, feature.featureId],
     );
   }
-  return { customerId, signalId, featureIds };
+  return { customerId, signalId, featureIds: features.map((feature) => feature.featureId) };
 }

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database';
+import { recordStalledSignal } from '../../testing/fixtures';
 import { seedCustomer as seedCustomerRow } from './activity-fixtures';
 
 /**
@@ -92,26 +92,9 @@ export function seedCustomer(db: Db, overrides: { name?: string; slackUserId?: s
 export async function seedStalledSignal(db: Db, featureIds: string[], customerId?: string): Promise<SeededSignal> {
   await seedCatalog(db);
   const customer = customerId ?? (await seedCustomer(db));
-  for (const featureId of featureIds) {
+  const features = featureIds.map((featureId) => {
     const entry = CATALOG.find((item) => item.feature_id === featureId)!;
-    await db.query(
-      `INSERT INTO feature_adoption (customer_id, feature_id, feature_name, activated_at, last_used_at, usage_count, usage_score, stage, stall_detected_at)
-       VALUES ($1, $2, $3, NOW() - INTERVAL '45 days', NOW() - INTERVAL '20 days', 6, 15, 'started', NOW())
-       ON CONFLICT (customer_id, feature_id) DO NOTHING`,
-      [customer, featureId, entry.feature_name],
-    );
-  }
-  const signalId = randomUUID();
-  await db.query(`INSERT INTO risk_signals (id, customer_id, signal_type, priority, details) VALUES ($1, $2, 'adoption_stalled', 80, '{}')`, [
-    signalId,
-    customer,
-  ]);
-  for (const featureId of featureIds) {
-    await db.query(
-      `INSERT INTO risk_signal_features (signal_id, customer_id, feature_id, stage, usage_score, days_since_activation, expected_adoption_days, rule, reason)
-       VALUES ($1, $2, $3, 'started', 15, 45, 30, 'low_usage_14d', 'usage score 15 < 20 for 20 days since activation')`,
-      [signalId, customer, featureId],
-    );
-  }
-  return { customerId: customer, signalId, featureIds };
+    return { featureId, featureName: entry.feature_name };
+  });
+  return recordStalledSignal(db, customer, features);
 }
