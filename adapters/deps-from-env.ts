@@ -14,6 +14,7 @@ export function activityDepsFromEnv(
     slack: { token: env.SLACK_BOT_TOKEN || undefined, apiUrl: env.SLACK_API_URL || undefined },
     email: { smtpUrl: env.SMTP_URL || undefined, from: env.EMAIL_FROM || 'Customer Success <cs@example.com>' },
     agents: { url: env.AGENT_URL || undefined },
+    inApp: { webhookUrl: env.IN_APP_WEBHOOK_URL || undefined, secret: env.IN_APP_WEBHOOK_SECRET || undefined },
     log: (message) => process.stderr.write(`${message}\n`),
   };
 }

@@ -13,6 +13,8 @@ export interface ActivityDeps {
   slack?: { token?: string; apiUrl?: string };
   /** Without an SMTP URL, email goes to the outbox table. */
   email?: { smtpUrl?: string; from: string };
+  /** The in-app messaging tool's webhook (signed with `secret`); without a URL, tips go to the outbox table. */
+  inApp?: { webhookUrl?: string; secret?: string };
   /** Without a URL, the built-in agents answer. */
   agents?: { url?: string };
   /** Current time for side effects outside workflow code (due dates are computed in the workflow). */

@@ -4,6 +4,7 @@ import { delegateToAgent } from './delegate_to_agent';
 import { measureAdoption } from './measure_adoption';
 import { queryDatabase } from './query_database';
 import { sendEmail } from './send_email';
+import { sendInAppTips } from './send_in_app_tips';
 import { slackDm } from './slack_dm';
 import { wait } from './wait';
 import { waitForSignal } from './wait_for_signal';
@@ -22,6 +23,7 @@ export const STEP_KINDS = {
   wait_for_signal: waitForSignal,
   measure_adoption: measureAdoption,
   send_email: sendEmail,
+  send_in_app_tips: sendInAppTips,
 } satisfies { [A in string]: AnyStepKind & { action: A } };
 
 type Kinds = typeof STEP_KINDS;

@@ -39,7 +39,7 @@ it('finds the run by CustomerId through a visibility query and reads its current
   expect(await description.staticDetails()).toContain('| Custom Reports | started | 15/100 | low_usage_14d |');
 
   const metadata = await world().handle(workflowId).query<WorkflowMetadata>('__temporal_workflow_metadata');
-  expect(metadata.currentDetails).toBe('step 7/11 (await_approval): waiting for CSM approval of the enablement email');
+  expect(metadata.currentDetails).toBe('step 8/12 (await_approval): waiting for CSM approval of the enablement email');
 
   // The Web UI shows each activity's summary: the step id it ran for.
   const history = await world().handle(workflowId).fetchHistory();
@@ -51,6 +51,7 @@ it('finds the run by CustomerId through a visibility query and reads its current
     '"analyze_stall"',
     '"get_resources"',
     '"notify_csm"',
+    '"send_in_app_tips"',
     '"draft_enablement_email"',
     '"create_task"',
     '"schedule_followup"',

@@ -49,8 +49,8 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
 
     const waiting = await waitingForApproval(workflowId);
     expect(waiting).toMatchObject({
-      definition: { name: 'feature_adoption_enablement', version: '1.1' },
-      step: { index: 7, total: 11, id: 'await_approval' },
+      definition: { name: 'feature_adoption_enablement', version: '1.2' },
+      step: { index: 8, total: 12, id: 'await_approval' },
       waitingFor: 'CSM approval of the enablement email',
       features: [{ featureId: 'advanced_analytics', stage: 'started', usageScore: 15 }],
     });
@@ -157,7 +157,7 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
     expect(result.steps.measure_impact).toMatchObject({ features: [expect.objectContaining({ featureId: 'advanced_analytics' })] });
   });
 
-  it('recovered early: the recovered signal ends the 14-day wait and the recovery is the outcome', async () => {
+  it('recovered early: the recovered signal ends the 14-day wait; without usage to show it the outcome is not_confirmed', async () => {
     const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics']);
     const { workflowId } = await world().start(seeded.signalId);
     await waitingForApproval(workflowId);
@@ -166,12 +166,17 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
     await world().handle(workflowId).signal('recovered', { featureId: 'advanced_analytics', detectedAt: '2026-11-30T09:00:00Z' });
     const result = await world().result(workflowId);
     expect(result.steps.wait_for_adoption).toMatchObject({ endedEarly: true, endedBy: 'recovered' });
-    expect(result.outcome).toBe('recovered');
+    // The signal ends the wait early, but the outcome is what the measurement finds (docs/impact.md): no usage was
+    // seeded, so the reported recovery is recorded as not confirmed, never as "recovered, effectiveness 100".
+    expect(result.outcome).toBe('not_confirmed');
+    expect(result.steps.measure_impact).toMatchObject({
+      features: [expect.objectContaining({ featureId: 'advanced_analytics', outcome: 'not_confirmed', effectivenessScore: 0 })],
+    });
     const adoption = await world().database.db.query<{ intervention_outcome: string }>(
       `SELECT intervention_outcome FROM feature_adoption WHERE customer_id = $1 AND feature_id = 'advanced_analytics'`,
       [seeded.customerId],
     );
-    expect(adoption.rows).toEqual([{ intervention_outcome: 'recovered' }]);
+    expect(adoption.rows).toEqual([{ intervention_outcome: 'not_confirmed' }]);
   });
 
   it('a malformed signal changes nothing and is listed in the state', async () => {
@@ -183,7 +188,7 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
       .signal('emailDecision', { decision: 'maybe', by: 'dana@vendor.example' } as never);
     const state = await world().waitForState(workflowId, (current) => current.rejectedMessages.length > 0);
     expect(state.rejectedMessages).toEqual([
-      { signal: 'emailDecision', error: expect.stringContaining('decision: must be one of approve, edit, reject') },
+      { signal: 'emailDecision', field: 'decision', error: expect.stringContaining('decision: must be one of approve, edit, reject') },
     ]);
     expect(state).toMatchObject({ status: 'waiting', step: { id: 'await_approval' } });
     await world().handle(workflowId).terminate('test done');

@@ -8,11 +8,12 @@ describe('the shipped definition feature_adoption_enablement.yaml', () => {
     expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([]);
   });
 
-  it('keeps the PRD 4.4 steps in order, then approval, send, the 14-day follow-up and the outcome report', () => {
+  it('keeps the PRD 4.4 steps in order (in-app tips after the alert), then approval, send, the 14-day follow-up and the outcome report', () => {
     expect(loaded.plan!.steps.map((step) => `${step.id}:${step.action}`)).toEqual([
       'analyze_stall:delegate_to_agent',
       'get_resources:query_database',
       'notify_csm:slack_dm',
+      'send_in_app_tips:send_in_app_tips',
       'draft_enablement_email:delegate_to_agent',
       'create_task:create_task',
       'schedule_followup:create_task',

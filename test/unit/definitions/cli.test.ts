@@ -1,3 +1,4 @@
+import { STEP_ACTIONS } from '../../../steps';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,7 +49,7 @@ describe('adoption-enablement definitions validate', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`^${escape(PRD)}: ok \\(6 steps, digest [0-9a-f]{64}\\)\\n$`));
     expect(result.stderr.split('\n').filter(Boolean)).toEqual([
-      `${UNKNOWN_ACTION}:10:13: unknown action "send_slack" in steps[0]; known actions: delegate_to_agent, query_database, slack_dm, create_task, wait, wait_for_signal, measure_adoption, send_email`,
+      `${UNKNOWN_ACTION}:10:13: unknown action "send_slack" in steps[0]; known actions: ${STEP_ACTIONS.join(', ')}`,
       `${twoProblems}:12:82: query_database runs exactly one statement; found another after ";"`,
     ]);
   });
@@ -97,7 +98,9 @@ describe('adoption-enablement definitions schema', () => {
   it('prints the JSON Schema', async () => {
     const schema = JSON.parse((await cli('definitions', 'schema')).stdout);
     expect(schema.required).toEqual(['workflow', 'version', 'trigger', 'steps']);
-    expect(schema.properties.steps.items.oneOf).toHaveLength(8);
+    expect(schema.properties.steps.items.oneOf.map((kind: { properties: { action: { const: string } } }) => kind.properties.action.const)).toEqual(
+      STEP_ACTIONS,
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import { STEP_ACTIONS } from '../../../steps';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadDefinitionFile } from '../../../definitions/compile';
@@ -47,13 +48,7 @@ const EXPECTED: Array<[file: string, line: number, column: number, category: str
   ['template-not-allowed.yaml', 14, 35, 'template-not-allowed', '{{csm.name}}: references are not resolved in config.waiting_for'],
   ['typo-field.yaml', 12, 22, 'unknown-reference', 'customer has no field "nme"; did you mean "name"?'],
   ['typo-reference.yaml', 15, 23, 'unknown-reference', '"custmer" is not in scope; did you mean "customer"?'],
-  [
-    'unknown-action.yaml',
-    10,
-    13,
-    'unknown-action',
-    'unknown action "send_slack" in steps[0]; known actions: delegate_to_agent, query_database, slack_dm, create_task, wait, wait_for_signal, measure_adoption, send_email',
-  ],
+  ['unknown-action.yaml', 10, 13, 'unknown-action', 'unknown action "send_slack" in steps[0]; known actions: ' + STEP_ACTIONS.join(', ')],
   ['unknown-filter-key.yaml', 7, 5, 'unknown-key', 'unknown key "segment" in trigger.filter (allowed: signal_type, priority)'],
   ['unknown-key.yaml', 14, 7, 'unknown-key', 'unknown key "assignee" in steps[0].config (allowed: title, description, due_date_offset_hours'],
   ['unknown-slack-template.yaml', 12, 25, 'schema', 'must be one of: adoption_stalled_alert, adoption_outcome (got "adoption_stalled")'],
