@@ -1,0 +1,36 @@
+import { readLink, signLink, type LinkClaims } from './signed-links';
+
+const SECRET = 'a-link-secret-of-some-length';
+const NOW = new Date('2026-11-30T10:00:00Z');
+const CLAIMS: LinkClaims = { purpose: 'book-training', customerId: '6f1c2a8e-4b7d-4e21-9a3f-0c5d8e7b1a01', workflowId: 'adoption-stalled/c/s' };
+
+describe('signed links', () => {
+  it('reads back what was signed, until it expires', async () => {
+    const token = await signLink(SECRET, CLAIMS, { now: NOW, validForSeconds: 3600 });
+    expect(await readLink(SECRET, token, 'book-training', NOW)).toEqual({ ok: true, claims: CLAIMS });
+    expect(await readLink(SECRET, token, 'book-training', new Date(NOW.getTime() + 3601_000))).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('refuses a forged, tampered, foreign or malformed token', async () => {
+    const token = await signLink(SECRET, CLAIMS, { now: NOW, validForSeconds: 3600 });
+    const [header, payload, signature] = token.split('.');
+    const otherPayload = Buffer.from(
+      JSON.stringify({ purpose: 'book-training', sub: 'someone-else', iss: 'adoption-enablement', exp: 9999999999 }),
+    ).toString('base64url');
+    for (const bad of [
+      await signLink('another-secret-of-some-length', CLAIMS, { now: NOW, validForSeconds: 3600 }),
+      `${header}.${otherPayload}.${signature}`,
+      `${header}.${payload}.${signature.slice(0, -2)}AA`,
+      'not-a-token',
+      `${token}\u0000`,
+      'a'.repeat(5000),
+    ]) {
+      expect(await readLink(SECRET, bad, 'book-training', NOW)).toEqual({ ok: false, reason: 'invalid' });
+    }
+  });
+
+  it('refuses an unsigned (alg none) token', async () => {
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ purpose: 'book-training', sub: CLAIMS.customerId, iss: 'adoption-enablement' })).toString('base64url')}.x`;
+    expect(await readLink(SECRET, none, 'book-training', NOW)).toEqual({ ok: false, reason: 'invalid' });
+  });
+});
