@@ -21,7 +21,7 @@ describe('training invitation (.ics)', () => {
     const [event] = events;
     expect(event.uid).toBe('booking-1@adoption-enablement');
     expect(new Date(event.start).toISOString()).toBe('2026-11-30T14:00:00.000Z');
-    expect(new Date(event.end).toISOString()).toBe('2026-11-30T14:30:00.000Z');
+    expect(new Date(String(event.end)).toISOString()).toBe('2026-11-30T14:30:00.000Z');
     expect(String(event.summary)).toBe('Advanced Analytics Dashboard: a 30-minute walkthrough');
     expect(String(event.description)).toBe('Best practices, questions; "anything", really.');
     expect(JSON.stringify(event.organizer).toLowerCase()).toContain('mailto:dana@vendor.example');

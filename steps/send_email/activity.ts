@@ -2,7 +2,7 @@ import { recordEmailInterventions } from '../../adoption/interventions';
 import { UUID_PATTERN as UUID } from '../../core/identifiers';
 import { EMAIL_DECISIONS, type EmailDecision } from '../signals';
 import type { StepContext } from '../../core/run-facts';
-import { createTransport } from 'nodemailer';
+import { MailFailure, mailDomainOf, sendMail, type MailMessage } from '../../adapters/mailer';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/database';
 import { currentTime, type ActivityDeps } from '../../adapters/deps';
@@ -127,7 +127,7 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
           });
         }
         const from = deps.email?.from ?? DEFAULT_FROM;
-        const messageHeaderId = `<draft-${draft.id}@${domainOf(from)}>`;
+        const messageHeaderId = `<draft-${draft.id}@${mailDomainOf(from)}>`;
         let delivered: 'smtp' | 'outbox' = 'outbox';
         let messageId: string | null = null;
         if (deps.email?.smtpUrl) {
@@ -179,32 +179,17 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
   };
 }
 
-interface MailMessage {
-  from: string;
-  to: string | { name: string; address: string };
-  replyTo?: string;
-  subject: string;
-  text: string;
-  messageId: string;
-}
-
 async function sendSmtp(smtpUrl: string, message: MailMessage): Promise<string> {
-  const transport = createTransport(smtpUrl);
   try {
-    const info = await transport.sendMail(message);
-    return String(info.messageId ?? message.messageId);
+    return await sendMail(smtpUrl, message);
   } catch (error) {
-    const failure = error as { responseCode?: number; code?: string; message?: string };
-    // 5xx replies (mailbox unknown, message refused) and bad credentials fail the same way every time.
-    const permanent = (failure.responseCode ?? 0) >= 500 || failure.code === 'EAUTH' || failure.code === 'EENVELOPE';
+    if (!(error instanceof MailFailure)) throw error;
     throw ApplicationFailure.create({
-      message: `SMTP send failed: ${failure.message ?? String(error)}`,
-      type: permanent ? 'EmailRejected' : 'EmailUnavailable',
-      nonRetryable: permanent,
-      details: [{ responseCode: failure.responseCode ?? null, code: failure.code ?? null }],
+      message: error.message,
+      type: error.permanent ? 'EmailRejected' : 'EmailUnavailable',
+      nonRetryable: error.permanent,
+      details: [{ responseCode: error.responseCode, code: error.code }],
     });
-  } finally {
-    transport.close();
   }
 }
 
@@ -226,8 +211,4 @@ async function earlierResult(tx: Db, draft: DraftRow, key: string): Promise<Send
     messageId: row?.delivery_ref ?? null,
     subject: draft.subject,
   };
-}
-
-function domainOf(address: string): string {
-  return /@([A-Za-z0-9.-]+)/.exec(address)?.[1] ?? 'adoption-enablement.local';
 }
