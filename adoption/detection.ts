@@ -1,32 +1,49 @@
 import type { Db } from '../db/database';
+import { AGE_BUCKET_DAYS, BENCHMARK_LOOKBACK_DAYS, LAST_AGE_BUCKET, endOfUtcDay, isIsoDay } from './scoring';
 import {
-  AGE_BUCKET_DAYS,
-  BENCHMARK_LOOKBACK_DAYS,
-  EVALUATION_SQL,
-  LAST_AGE_BUCKET,
-  LOW_USAGE_THRESHOLD,
-  STALL_SCORE_THRESHOLD,
-  endOfUtcDay,
-  isIsoDay,
-} from './scoring';
+  ANALYZE_BATCH_TABLE,
+  CLOSE_STALLS,
+  COUNT_EVALUATED,
+  CREATE_BATCH_TABLE,
+  CREATE_SIGNALS,
+  DROP_BATCH_TABLE,
+  DROP_UNCHANGED_STAGES,
+  NEXT_BATCH,
+  OPEN_STALLS,
+  RECORD_STAGE_CHANGES,
+  STORE_EVALUATIONS,
+  STORE_SNAPSHOTS,
+  UPDATE_FEATURE_ADOPTION,
+} from './detection-sql';
 
 /**
  * Adoption stall detection (FR-1, FR-2) over all customers, as a handful of set-based SQL statements per batch of
- * customers (never a query per customer or per feature):
+ * customers (never a query per customer or per feature; adoption/detection-sql.ts holds them):
  *
  *   once per run   refresh the segment benchmarks of the as-of day from earlier evaluations (FR-1.6)
- *   per batch      1. evaluate every activated customer-feature (scoring.ts EVALUATION_SQL) into feature_evaluations
+ *   per batch      1. evaluate every activated customer-feature (scoring.ts `evaluationSql`) into a temporary table
  *                  2. one risk signal per customer for its features due a signal (FR-2.1, FR-2.5), priority (FR-2.3)
- *                  3. close recovered stall episodes, 4. open new ones
- *                  5. stage history, 6. feature_adoption, 7. adoption_snapshots
+ *                  3. store the evaluations, with their signals, in feature_evaluations
+ *                  4. close recovered stall episodes, 5. open new ones
+ *                  6. stage history, 7. feature_adoption, 8. adoption_snapshots
  *
- * Each batch is one transaction under an advisory lock, so a retried or concurrent run for the same day finds the
- * signals already stored (a signal of the same as-of day is reported, never created twice). The report is read back
- * from the stored rows, so running a day twice prints the same JSON and creates nothing new.
+ * A batch is a range of customer ids; the default batch size covers any tenant we have measured in one batch, so a
+ * daily pass is these statements once (bench/RESULTS.md: per-batch round trips and re-reading the day's rows were most
+ * of the time). Each batch is one transaction under an advisory lock, so a retried or concurrent run for the same day
+ * finds the signals already stored (a signal of the same as-of day is reported, never created twice). The report is
+ * read back from the stored rows, so running a day twice prints the same JSON and creates nothing new.
  */
 
 export const DETECTION_LOCK_KEY = 90_090_002;
-export const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * For the transaction only. A whole-tenant pass aggregates millions of rollup rows and hundreds of thousands of
+ * evaluations: hash aggregates that fit in memory instead of spilling, and no JIT compilation, which such row estimates
+ * trigger (about a second of compiling for a statement that runs in less; bench/RESULTS.md).
+ */
+const SESSION_SETTINGS = `SELECT set_config('work_mem', '64MB', TRUE), set_config('jit', 'off', TRUE)`;
+/** Customers per batch (one transaction each); a tenant up to this size is evaluated in one pass. */
+export const DEFAULT_BATCH_SIZE = 50_000;
 
 export interface DetectionOptions {
   /** 'YYYY-MM-DD': evaluate as of the end of this UTC day. */
@@ -112,42 +129,43 @@ export async function detectAll(db: Db, options: DetectionOptions): Promise<Dete
   const asOf = options.asOf;
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
   let progress: DetectionProgress =
-    options.resume && options.resume.asOf === asOf
-      ? { ...options.resume }
-      : { asOf, afterCustomerId: null, batches: 0, evaluated: 0 };
+    options.resume && options.resume.asOf === asOf ? { ...options.resume } : { asOf, afterCustomerId: null, batches: 0, evaluated: 0 };
   if (progress.afterCustomerId === null) await beginRun(db, asOf);
   for (;;) {
-    const ids = await nextBatch(db, progress.afterCustomerId, batchSize);
-    if (ids.length === 0) break;
-    const evaluated = await db.transaction((tx) => detectBatch(tx, asOf, ids));
+    const batch = await nextBatch(db, progress.afterCustomerId, batchSize);
+    if (!batch) break;
+    const after = progress.afterCustomerId;
+    // The last batch is open-ended, so the range still holds every customer when it is the whole tenant.
+    const upTo = batch.customers < batchSize ? null : batch.lastId;
+    const evaluated = await db.transaction((tx) => detectBatch(tx, asOf, after, upTo, batch.customers));
     progress = {
       asOf,
-      afterCustomerId: ids[ids.length - 1],
+      afterCustomerId: batch.lastId,
       batches: progress.batches + 1,
       evaluated: progress.evaluated + evaluated,
     };
     await options.onProgress?.(progress);
-    if (ids.length < batchSize) break;
+    if (batch.customers < batchSize) break;
   }
-  await db.query(
-    `UPDATE detection_runs SET completed_at = NOW(), evaluated = $2, batches = $3 WHERE as_of = $1::date`,
-    [asOf, progress.evaluated, progress.batches],
-  );
+  await db.query(`UPDATE detection_runs SET completed_at = NOW(), evaluated = $2, batches = $3 WHERE as_of = $1::date`, [
+    asOf,
+    progress.evaluated,
+    progress.batches,
+  ]);
   return progress;
 }
 
-async function nextBatch(db: Db, afterCustomerId: string | null, size: number): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM customers WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
-    [afterCustomerId, size],
-  );
-  return rows.map((row) => row.id);
+async function nextBatch(db: Db, afterCustomerId: string | null, size: number): Promise<{ lastId: string; customers: number } | null> {
+  const { rows } = await db.query<{ last_id: string | null; customers: number }>(NEXT_BATCH, [afterCustomerId, size]);
+  const row = rows[0];
+  return row && row.last_id !== null && row.customers > 0 ? { lastId: row.last_id, customers: row.customers } : null;
 }
 
 /** Records the run and refreshes the FR-1.6 benchmarks of the day from the evaluations before it. */
 async function beginRun(db: Db, asOf: string): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [DETECTION_LOCK_KEY]);
+    await tx.query(SESSION_SETTINGS);
     await tx.query(
       `INSERT INTO detection_runs (as_of) VALUES ($1::date)
        ON CONFLICT (as_of) DO UPDATE SET started_at = NOW(), completed_at = NULL, runs = detection_runs.runs + 1`,
@@ -186,201 +204,28 @@ async function beginRun(db: Db, asOf: string): Promise<void> {
   });
 }
 
-/** The statements of one batch, in one transaction. Returns how many customer-features the batch evaluated. */
-async function detectBatch(tx: Db, asOf: string, customerIds: string[]): Promise<number> {
+/**
+ * The statements of one batch, the customers in (after, upTo] (NULL: unbounded), in one transaction. Returns how many
+ * customer-features the batch evaluated.
+ */
+async function detectBatch(tx: Db, asOf: string, after: string | null, upTo: string | null, customers: number): Promise<number> {
   await tx.query('SELECT pg_advisory_xact_lock($1)', [DETECTION_LOCK_KEY]);
-  const params = [asOf, customerIds];
-
-  // 1. Evaluate.
-  await tx.query(
-    `INSERT INTO feature_evaluations (as_of, customer_id, feature_id, segment, activated_at, days_since_activation,
-       last_used_at, usage_count, active_days_14, active_users_14, breadth_base, breadth_base_kind, usage_score, stage,
-       importance_score, expected_adoption_days, expected_days_source, peer_count, peer_median_score,
-       low_usage_threshold, stall_score_threshold, others_recent_user_days, others_baseline_user_days, rule, reason,
-       decision, suppress_reason, suppress_detail, signal_id)
-     SELECT $1::date, e.customer_id, e.feature_id, e.segment, e.activated_at, e.days_since_activation, e.last_used_at,
-       e.usage_count, e.active_days_14, e.active_users_14, e.breadth_base, e.breadth_base_kind, e.usage_score, e.stage,
-       e.importance_score, e.expected_adoption_days, e.expected_days_source, e.peer_count, e.peer_median_score,
-       e.low_usage_threshold, e.stall_score_threshold, e.others_recent_user_days, e.others_baseline_user_days, e.rule,
-       e.reason, e.decision, e.suppress_reason, e.suppress_detail, e.signal_id
-       FROM (${EVALUATION_SQL}) e
-     ON CONFLICT (as_of, customer_id, feature_id) DO UPDATE SET
-       segment = EXCLUDED.segment, activated_at = EXCLUDED.activated_at,
-       days_since_activation = EXCLUDED.days_since_activation, last_used_at = EXCLUDED.last_used_at,
-       usage_count = EXCLUDED.usage_count, active_days_14 = EXCLUDED.active_days_14,
-       active_users_14 = EXCLUDED.active_users_14, breadth_base = EXCLUDED.breadth_base,
-       breadth_base_kind = EXCLUDED.breadth_base_kind, usage_score = EXCLUDED.usage_score, stage = EXCLUDED.stage,
-       importance_score = EXCLUDED.importance_score, expected_adoption_days = EXCLUDED.expected_adoption_days,
-       expected_days_source = EXCLUDED.expected_days_source, peer_count = EXCLUDED.peer_count,
-       peer_median_score = EXCLUDED.peer_median_score, low_usage_threshold = EXCLUDED.low_usage_threshold,
-       stall_score_threshold = EXCLUDED.stall_score_threshold,
-       others_recent_user_days = EXCLUDED.others_recent_user_days,
-       others_baseline_user_days = EXCLUDED.others_baseline_user_days, rule = EXCLUDED.rule, reason = EXCLUDED.reason,
-       decision = EXCLUDED.decision, suppress_reason = EXCLUDED.suppress_reason,
-       suppress_detail = EXCLUDED.suppress_detail, signal_id = EXCLUDED.signal_id, evaluated_at = NOW()`,
-    [asOf, customerIds, null],
-  );
-
-  // 2. One signal per customer with all its features due one; priority from importance and ARR (FR-2.3):
-  //    round(0.6 * max importance + 0.4 * min(100, 25 * log10(1 + ARR / 1000))).
-  await tx.query(
-    `WITH due AS (
-       SELECT e.* FROM feature_evaluations e
-        WHERE e.as_of = $1::date AND e.customer_id = ANY($2::uuid[]) AND e.decision = 'signal'
-          AND e.signal_id IS NULL AND e.rule IS NOT NULL
-     ),
-     per_customer AS (
-       SELECT d.customer_id, c.arr, MAX(d.importance_score) AS max_importance,
-              ROUND(0.6 * MAX(d.importance_score) + 0.4 * LEAST(100, 25 * LOG(1 + GREATEST(c.arr, 0) / 1000.0)))::int AS priority,
-              ARRAY_AGG(d.feature_id ORDER BY d.importance_score DESC, d.feature_id) AS feature_ids
-         FROM due d JOIN customers c ON c.id = d.customer_id
-        GROUP BY d.customer_id, c.arr
-     ),
-     created AS (
-       INSERT INTO risk_signals (customer_id, signal_type, priority, as_of, details)
-       SELECT pc.customer_id, 'adoption_stalled', pc.priority, $1::date,
-              JSONB_BUILD_OBJECT('source', 'detection', 'asOf', TO_CHAR($1::date, 'YYYY-MM-DD'),
-                                 'featureIds', TO_JSONB(pc.feature_ids),
-                                 'priorityInputs', JSONB_BUILD_OBJECT('maxImportance', pc.max_importance, 'arr', pc.arr))
-         FROM per_customer pc
-       RETURNING id, customer_id
-     ),
-     features AS (
-       INSERT INTO risk_signal_features (signal_id, customer_id, feature_id, stage, usage_score, days_since_activation,
-                                         expected_adoption_days, rule, reason)
-       SELECT cr.id, d.customer_id, d.feature_id, d.stage, d.usage_score, d.days_since_activation,
-              d.expected_adoption_days, d.rule, COALESCE(d.reason, d.rule)
-         FROM due d JOIN created cr ON cr.customer_id = d.customer_id
-       RETURNING signal_id, customer_id, feature_id
-     )
-     UPDATE feature_evaluations e SET signal_id = f.signal_id
-       FROM features f
-      -- The batch's customers bound the scan: without it each batch re-reads the whole day's evaluations so far
-      -- (bench/detection-scale.ts measured detection growing with the square of the tenant size).
-      WHERE e.as_of = $1::date AND e.customer_id = ANY($2::uuid[])
-        AND e.customer_id = f.customer_id AND e.feature_id = f.feature_id`,
-    params,
-  );
-
-  // Customer-features whose state moves forward with this day (a run for an older day only reports).
-  const current = `(fa.evaluated_as_of IS NULL OR fa.evaluated_as_of <= $1::date)`;
-
-  // 3. Close stall episodes: recovered (no rule fires, score back at the flagging rule's threshold) or not needed.
-  await tx.query(
-    `UPDATE feature_stalls s
-        SET closed_on = $1::date,
-            closed_reason = CASE WHEN COALESCE(fa.not_needed, FALSE) THEN 'not_needed' ELSE 'recovered' END,
-            score_at_close = e.usage_score
-       FROM feature_evaluations e
-       LEFT JOIN feature_adoption fa ON fa.customer_id = e.customer_id AND fa.feature_id = e.feature_id
-      WHERE s.closed_on IS NULL AND s.customer_id = e.customer_id AND s.feature_id = e.feature_id
-        AND e.as_of = $1::date AND e.customer_id = ANY($2::uuid[]) AND s.detected_on < $1::date AND ${current}
-        AND (COALESCE(fa.not_needed, FALSE)
-             OR (e.rule IS NULL AND e.usage_score >= CASE WHEN s.rule LIKE '%past_expected_timeline%'
-                                                          THEN ${STALL_SCORE_THRESHOLD} ELSE ${LOW_USAGE_THRESHOLD} END))`,
-    params,
-  );
-
-  // 4. Open an episode for each stalled feature without one (signalled now, or held back by a cooldown); a new
-  //    signal for an open episode becomes the episode's signal.
-  await tx.query(
-    `INSERT INTO feature_stalls (customer_id, feature_id, rule, detected_on, score_at_detection, signal_id)
-     SELECT e.customer_id, e.feature_id, e.rule, $1::date, e.usage_score, e.signal_id
-       FROM feature_evaluations e
-       LEFT JOIN feature_adoption fa ON fa.customer_id = e.customer_id AND fa.feature_id = e.feature_id
-      WHERE e.as_of = $1::date AND e.customer_id = ANY($2::uuid[]) AND e.rule IS NOT NULL AND ${current}
-        AND (e.decision = 'signal' OR e.suppress_reason IN ('recent_signal', 'recent_intervention'))
-     ON CONFLICT (customer_id, feature_id) WHERE closed_on IS NULL DO UPDATE
-        SET signal_id = COALESCE(EXCLUDED.signal_id, feature_stalls.signal_id), rule = EXCLUDED.rule`,
-    params,
-  );
-
-  // 5. Stage history: a row when the stage differs from the latest one. A customer-feature seen for the first time
-  //    is taken to have been in its stage since activation.
-  await tx.query(
-    `INSERT INTO feature_stage_history (customer_id, feature_id, entered_on, stage, previous_stage, usage_score)
-     SELECT e.customer_id, e.feature_id,
-            CASE WHEN last.stage IS NULL THEN (e.activated_at AT TIME ZONE 'UTC')::date ELSE $1::date END,
-            e.stage, last.stage, e.usage_score
-       FROM feature_evaluations e
-       LEFT JOIN feature_adoption fa ON fa.customer_id = e.customer_id AND fa.feature_id = e.feature_id
-       LEFT JOIN LATERAL (
-         SELECT h.stage FROM feature_stage_history h
-          WHERE h.customer_id = e.customer_id AND h.feature_id = e.feature_id AND h.entered_on <= $1::date
-          ORDER BY h.entered_on DESC LIMIT 1) last ON TRUE
-      WHERE e.as_of = $1::date AND e.customer_id = ANY($2::uuid[]) AND ${current}
-        AND (last.stage IS NULL OR last.stage <> e.stage)
-     ON CONFLICT (customer_id, feature_id, entered_on) DO UPDATE
-        SET stage = EXCLUDED.stage, usage_score = EXCLUDED.usage_score, recorded_at = NOW()`,
-    params,
-  );
-  // A re-run of the same day that went back to the earlier stage leaves no change behind.
-  await tx.query(
-    `DELETE FROM feature_stage_history
-      WHERE entered_on = $1::date AND customer_id = ANY($2::uuid[]) AND stage = previous_stage`,
-    params,
-  );
-
-  // 6. feature_adoption (the PRD's table) follows the newest evaluated day.
-  await tx.query(
-    `INSERT INTO feature_adoption (customer_id, feature_id, feature_name, activated_at, last_used_at, usage_count,
-       usage_score, stage, expected_adoption_days, evaluated_as_of, stage_changed_at, stall_detected_at, stall_rule,
-       recovered_at, updated_at)
-     SELECT e.customer_id, e.feature_id, COALESCE(cat.feature_name, e.feature_id), e.activated_at, e.last_used_at,
-            LEAST(e.usage_count, 2147483647), e.usage_score, e.stage, e.expected_adoption_days, $1::date,
-            (sh.entered_on::timestamp AT TIME ZONE 'UTC'),
-            CASE WHEN op.detected_on IS NOT NULL THEN (op.detected_on + 1)::timestamp AT TIME ZONE 'UTC' - INTERVAL '1 millisecond' END,
-            op.rule,
-            CASE WHEN cl.id IS NOT NULL THEN (($1::date + 1)::timestamp AT TIME ZONE 'UTC') - INTERVAL '1 millisecond' END,
-            NOW()
-       FROM feature_evaluations e
-       LEFT JOIN feature_catalog cat ON cat.feature_id = e.feature_id
-       LEFT JOIN feature_stalls op
-              ON op.customer_id = e.customer_id AND op.feature_id = e.feature_id AND op.closed_on IS NULL
-       LEFT JOIN feature_stalls cl
-              ON cl.customer_id = e.customer_id AND cl.feature_id = e.feature_id
-             AND cl.closed_on = $1::date AND cl.closed_reason = 'recovered'
-       LEFT JOIN LATERAL (
-         SELECT h.entered_on FROM feature_stage_history h
-          WHERE h.customer_id = e.customer_id AND h.feature_id = e.feature_id AND h.entered_on <= $1::date
-          ORDER BY h.entered_on DESC LIMIT 1) sh ON TRUE
-      WHERE e.as_of = $1::date AND e.customer_id = ANY($2::uuid[])
-     ON CONFLICT (customer_id, feature_id) DO UPDATE SET
-       activated_at = EXCLUDED.activated_at, last_used_at = EXCLUDED.last_used_at,
-       usage_count = EXCLUDED.usage_count, usage_score = EXCLUDED.usage_score, stage = EXCLUDED.stage,
-       expected_adoption_days = EXCLUDED.expected_adoption_days, evaluated_as_of = EXCLUDED.evaluated_as_of,
-       stage_changed_at = EXCLUDED.stage_changed_at,
-       stall_detected_at = COALESCE(EXCLUDED.stall_detected_at, feature_adoption.stall_detected_at),
-       stall_rule = COALESCE(EXCLUDED.stall_rule, feature_adoption.stall_rule),
-       recovered_at = COALESCE(EXCLUDED.recovered_at, feature_adoption.recovered_at),
-       updated_at = NOW()
-     WHERE feature_adoption.evaluated_as_of IS NULL OR feature_adoption.evaluated_as_of <= EXCLUDED.evaluated_as_of`,
-    params,
-  );
-
-  // 7. Snapshots for trends (shared with the API).
-  await tx.query(
-    `INSERT INTO adoption_snapshots (customer_id, feature_id, as_of, usage_score, stage, active_days_14,
-       active_users_14, days_since_activation)
-     SELECT e.customer_id, e.feature_id, e.as_of, e.usage_score, e.stage, e.active_days_14, e.active_users_14,
-            e.days_since_activation
-       FROM feature_evaluations e
-      WHERE e.as_of = $1::date AND e.customer_id = ANY($2::uuid[])
-     ON CONFLICT (customer_id, feature_id, as_of) DO UPDATE SET
-       usage_score = EXCLUDED.usage_score, stage = EXCLUDED.stage, active_days_14 = EXCLUDED.active_days_14,
-       active_users_14 = EXCLUDED.active_users_14, days_since_activation = EXCLUDED.days_since_activation`,
-    params,
-  );
-
-  // Every customer-feature considered: each customer against every catalog feature, plus activated features that
-  // are not in the catalog.
-  const { rows } = await tx.query<{ evaluated: number }>(
-    `SELECT (SELECT COUNT(*) FROM feature_catalog) * CARDINALITY($2::uuid[])
-          + (SELECT COUNT(*) FROM feature_evaluations e
-              WHERE e.as_of = $1::date AND e.customer_id = ANY($2::uuid[])
-                AND NOT EXISTS (SELECT 1 FROM feature_catalog c WHERE c.feature_id = e.feature_id)) AS evaluated`,
-    params,
-  );
+  await tx.query(SESSION_SETTINGS);
+  const params = [asOf, after, upTo];
+  await tx.query(DROP_BATCH_TABLE);
+  await tx.query(CREATE_BATCH_TABLE, params);
+  await tx.query(ANALYZE_BATCH_TABLE);
+  // Signals first, so the evaluations are stored once with their signal ids instead of being updated afterwards.
+  await tx.query(CREATE_SIGNALS, [asOf]);
+  await tx.query(STORE_EVALUATIONS);
+  await tx.query(CLOSE_STALLS, [asOf]);
+  await tx.query(OPEN_STALLS, [asOf]);
+  await tx.query(RECORD_STAGE_CHANGES, params);
+  await tx.query(DROP_UNCHANGED_STAGES, params);
+  await tx.query(UPDATE_FEATURE_ADOPTION, params);
+  await tx.query(STORE_SNAPSHOTS);
+  const { rows } = await tx.query<{ evaluated: number }>(COUNT_EVALUATED, [customers]);
+  await tx.query(DROP_BATCH_TABLE);
   return Number(rows[0].evaluated);
 }
 
@@ -472,9 +317,7 @@ export async function pendingRecoveries(db: Db, asOf: string): Promise<PendingRe
 }
 
 export async function markRecoveryNotified(db: Db, stallId: number): Promise<void> {
-  await db.query(`UPDATE feature_stalls SET recovery_notified_at = NOW() WHERE id = $1 AND recovery_notified_at IS NULL`, [
-    stallId,
-  ]);
+  await db.query(`UPDATE feature_stalls SET recovery_notified_at = NOW() WHERE id = $1 AND recovery_notified_at IS NULL`, [stallId]);
 }
 
 /** Detection signals of a day (for starting their enablement runs), highest priority first. */

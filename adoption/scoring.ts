@@ -38,8 +38,9 @@ export const BENCHMARK_LOOKBACK_DAYS = 180;
 export const DIP_BASELINE_DAYS = 28;
 export const DIP_MIN_BASELINE_PER_WINDOW = 4;
 export const DIP_RATIO = 0.5;
-/** FR-2.4: no second signal for a customer-feature within 30 days of a signal or an intervention. */
-export const COOLDOWN_DAYS = 30;
+import { COOLDOWN_DAYS } from './rules';
+
+export { COOLDOWN_DAYS };
 
 export type AdoptionStage = 'not_started' | 'started' | 'engaged' | 'adopted';
 export type StallRule = 'low_usage_14d' | 'past_expected_timeline' | 'low_usage_14d+past_expected_timeline';
@@ -65,11 +66,6 @@ export function stageOf(usageScore: number, daysSinceActivation: number): Adopti
   return 'adopted';
 }
 
-/** The score a stalled feature must reach again to count as recovered: the threshold of the rule that flagged it. */
-export function recoveryThresholdOf(rule: string | null | undefined): number {
-  return rule && rule.includes('past_expected_timeline') ? STALL_SCORE_THRESHOLD : LOW_USAGE_THRESHOLD;
-}
-
 export function isIsoDay(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const date = new Date(`${value}T00:00:00Z`);
@@ -91,18 +87,35 @@ export function addDays(day: string, days: number): string {
 }
 
 /**
+ * Which customers (and features) an evaluation covers, as SQL predicates over a column. Built from code only: the
+ * values they compare with are bound parameters.
+ */
+export interface EvaluationScope {
+  customer(column: string): string;
+  features(column: string): string;
+}
+
+/** `scoreFeatures`' scope: $2 customer ids (uuid[]), $3 feature ids (text[]; NULL = every feature). */
+const CUSTOMER_LIST_SCOPE: EvaluationScope = {
+  customer: (column) => `${column} = ANY($2::uuid[])`,
+  features: (column) => `($3::text[] IS NULL OR ${column} = ANY($3::text[]))`,
+};
+
+/**
  * One row per activated customer-feature of the given customers as of the end of day $1:
- *   $1 as-of day (date), $2 customer ids (uuid[]), $3 feature ids (text[]; NULL = every feature).
+ *   $1 as-of day (date), then the scope's parameters (`EVALUATION_SQL`: $2 customer ids, $3 feature ids or NULL).
  * Not-yet-activated customer-features have no row: they are `not_started` with score 0 and are never flagged.
  * Reads only rollups, the catalog, the customer, the segment benchmarks of $1, earlier signals and interventions.
  * Numbers below come from the constants above (code, never input values).
  */
-export const EVALUATION_SQL = `
-WITH params AS (
+export function evaluationSql(scope: EvaluationScope): string {
+  return `
+WITH params AS NOT MATERIALIZED (
+  -- Inlined wherever it is used, so the planner sees the day as a constant (estimates, index ranges).
   SELECT $1::date AS as_of, (($1::date + 1)::timestamp AT TIME ZONE 'UTC') AS end_at
 ),
 batch AS (
-  SELECT c.id AS customer_id, c.segment, c.seats FROM customers c WHERE c.id = ANY($2::uuid[])
+  SELECT c.id AS customer_id, c.segment, c.seats FROM customers c WHERE ${scope.customer('c.id')}
 ),
 history AS (
   SELECT d.customer_id, d.feature_id,
@@ -114,23 +127,27 @@ history AS (
          COALESCE(SUM(d.active_users) FILTER (
            WHERE d.day <= p.as_of - ${WINDOW_DAYS} AND d.day > p.as_of - ${WINDOW_DAYS + DIP_BASELINE_DAYS}), 0) AS own_baseline
     FROM usage_daily d CROSS JOIN params p
-   WHERE d.customer_id = ANY($2::uuid[]) AND d.day <= p.as_of
+   WHERE ${scope.customer('d.customer_id')} AND d.day <= p.as_of
    GROUP BY d.customer_id, d.feature_id
 ),
-feature_users AS (
-  SELECT u.customer_id, u.feature_id, COUNT(DISTINCT u.user_id) AS users
+window_users AS (
+  -- Each user of each customer-feature in the window once: one read of the window feeds both counts below.
+  SELECT DISTINCT u.customer_id, u.feature_id, u.user_id
     FROM usage_daily_users u CROSS JOIN params p
-   WHERE u.customer_id = ANY($2::uuid[]) AND u.day > p.as_of - ${WINDOW_DAYS} AND u.day <= p.as_of
-   GROUP BY u.customer_id, u.feature_id
+   WHERE ${scope.customer('u.customer_id')} AND u.day > p.as_of - ${WINDOW_DAYS} AND u.day <= p.as_of
+),
+feature_users AS (
+  SELECT w.customer_id, w.feature_id, COUNT(*) AS users FROM window_users w GROUP BY w.customer_id, w.feature_id
 ),
 account_users AS (
-  SELECT u.customer_id, COUNT(DISTINCT u.user_id) AS users
-    FROM usage_daily_users u CROSS JOIN params p
-   WHERE u.customer_id = ANY($2::uuid[]) AND u.day > p.as_of - ${WINDOW_DAYS} AND u.day <= p.as_of
-   GROUP BY u.customer_id
+  SELECT w.customer_id, COUNT(DISTINCT w.user_id) AS users FROM window_users w GROUP BY w.customer_id
 ),
 account_activity AS (
-  SELECT customer_id, SUM(own_recent) AS recent, SUM(own_baseline) AS baseline FROM history GROUP BY customer_id
+  -- The account's totals beside each of its features (a window, not a join back: the planner cannot estimate how many
+  -- customers a grouped CTE has, and its guess of 200 turned every later join into a per-row index probe).
+  SELECT h.*, SUM(h.own_recent) OVER account AS account_recent, SUM(h.own_baseline) OVER account AS account_baseline
+    FROM history h
+  WINDOW account AS (PARTITION BY h.customer_id)
 ),
 measured AS (
   SELECT h.customer_id, h.feature_id, b.segment, h.activated_at, h.last_used_at, h.usage_count,
@@ -139,23 +156,22 @@ measured AS (
          COALESCE(fu.users, 0)::int AS active_users_14,
          (CASE WHEN b.seats > 0 THEN b.seats ELSE GREATEST(1, COALESCE(au.users, 0)) END)::int AS breadth_base,
          CASE WHEN b.seats > 0 THEN 'seats' ELSE 'account_users' END AS breadth_base_kind,
-         aa.recent::int AS account_recent,
-         aa.baseline::int AS account_baseline,
-         (aa.recent - h.own_recent)::int AS others_recent,
-         (aa.baseline - h.own_baseline)::int AS others_baseline,
+         h.account_recent::int AS account_recent,
+         h.account_baseline::int AS account_baseline,
+         (h.account_recent - h.own_recent)::int AS others_recent,
+         (h.account_baseline - h.own_baseline)::int AS others_baseline,
          COALESCE(cat.importance_score, 50) AS importance_score,
          COALESCE(cat.expected_adoption_days, 30) AS catalog_expected_days,
          COALESCE(fa.not_needed, FALSE) AS not_needed,
          fa.intervention_sent_at
-    FROM history h
+    FROM account_activity h
     JOIN batch b ON b.customer_id = h.customer_id
-    JOIN account_activity aa ON aa.customer_id = h.customer_id
     CROSS JOIN params p
     LEFT JOIN feature_users fu ON fu.customer_id = h.customer_id AND fu.feature_id = h.feature_id
     LEFT JOIN account_users au ON au.customer_id = h.customer_id
     LEFT JOIN feature_catalog cat ON cat.feature_id = h.feature_id
     LEFT JOIN feature_adoption fa ON fa.customer_id = h.customer_id AND fa.feature_id = h.feature_id
-   WHERE h.activated_at IS NOT NULL AND ($3::text[] IS NULL OR h.feature_id = ANY($3::text[]))
+   WHERE h.activated_at IS NOT NULL AND ${scope.features('h.feature_id')}
 ),
 scored AS (
   SELECT m.*,
@@ -215,12 +231,12 @@ signal_history AS (
     FROM risk_signal_features f
     JOIN risk_signals rs ON rs.id = f.signal_id
     CROSS JOIN params p
-   WHERE f.customer_id = ANY($2::uuid[]) AND rs.signal_type = 'adoption_stalled'
+   WHERE ${scope.customer('f.customer_id')} AND rs.signal_type = 'adoption_stalled'
    GROUP BY f.customer_id, f.feature_id
 ),
 intervention_history AS (
   SELECT x.customer_id, x.feature_id, MAX(x.at) AS last_intervention_at
-    FROM (SELECT i.customer_id, i.feature_id, i.occurred_at AS at FROM interventions i WHERE i.customer_id = ANY($2::uuid[])
+    FROM (SELECT i.customer_id, i.feature_id, i.occurred_at AS at FROM interventions i WHERE ${scope.customer('i.customer_id')}
           UNION ALL
           SELECT r.customer_id, r.feature_id, r.intervention_sent_at FROM ruled r WHERE r.intervention_sent_at IS NOT NULL) x
     CROSS JOIN params p
@@ -294,6 +310,9 @@ SELECT d.customer_id, d.feature_id, d.segment, d.activated_at, d.days_since_acti
        d.todays_signal_id AS signal_id
   FROM decided d
 `;
+}
+
+export const EVALUATION_SQL = evaluationSql(CUSTOMER_LIST_SCOPE);
 
 export interface EvaluationRow {
   customer_id: string;
