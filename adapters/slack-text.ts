@@ -5,3 +5,38 @@
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/** Longest URL we link to (longer ones are shown as text only). */
+export const MAX_LINK_URL = 2000;
+
+/**
+ * A URL made safe for the inside of a Slack link `<url|label>`: only http(s), parsed and re-serialised, with every
+ * character that could end the link or start another (`|`, `<`, `>`, whitespace, quotes) percent-encoded and `&`
+ * escaped as Slack asks. Null when the text is not an http(s) URL (then show the label without a link).
+ */
+export function slackLinkUrl(url: unknown): string | null {
+  if (typeof url !== 'string' || url.length > MAX_LINK_URL) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  // The URL serialiser already percent-encodes control characters; these it leaves as they are in some components.
+  const encoded = parsed.href.replace(/[|<>"'`\s]/g, (char) =>
+    [...new TextEncoder().encode(char)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+  return encoded.replace(/&/g, '&amp;');
+}
+
+/** Escaped text that also cannot break out of a `<url|label>` link. */
+export function slackLinkLabel(text: string): string {
+  return escapeMrkdwn(text).replace(/\|/g, '¦');
+}
+
+/** `<url|label>` with both parts escaped; the label alone (escaped) when the URL is not a safe http(s) URL. */
+export function slackLink(url: unknown, label: string): string {
+  const safe = slackLinkUrl(url);
+  return safe ? `<${safe}|${slackLinkLabel(label)}>` : escapeMrkdwn(label);
+}

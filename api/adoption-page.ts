@@ -57,7 +57,7 @@ function when(iso: string | null, now: Date): string {
   return `${date} (${days === 0 ? 'today' : days === 1 ? 'yesterday' : `${days} days ago`})`;
 }
 
-function card(feature: FeatureAdoptionView, details: CustomerAdoptionDetails, now: Date): SafeHtml {
+function card(feature: FeatureAdoptionView, details: CustomerAdoptionDetails, now: Date, csrfToken: string): SafeHtml {
   const resources = details.resourcesByFeature.get(feature.featureId) ?? [];
   const trend = details.featureTrends.get(feature.featureId) ?? [];
   const classes = ['card', feature.isStalled ? 'stalled' : '', feature.notNeeded ? 'not-needed' : ''].filter(Boolean).join(' ');
@@ -93,7 +93,9 @@ function card(feature: FeatureAdoptionView, details: CustomerAdoptionDetails, no
     <div class="trend">
       ${sparkline(trend, { label: `${feature.featureName} usage score trend`, width: 220, height: 32, stroke: feature.isStalled ? '#d97706' : '#2563eb' })}
     </div>
-    <form method="post" action="/api/feature-adoption/${encodeURIComponent(feature.id)}/intervention">
+    <form method="post" action="/customers/${encodeURIComponent(details.customer.id)}/adoption/interventions">
+      <input type="hidden" name="_csrf" value="${csrfToken}" />
+      <input type="hidden" name="featureAdoptionId" value="${feature.id}" />
       <input type="hidden" name="interventionType" value="resource_share" />
       <input type="hidden" name="details" value="${shareDetails}" />
       ${resources.map((resource) => html`<input type="hidden" name="resourcesShared" value="${resource.url}" />`)}
@@ -152,7 +154,8 @@ button[disabled]{background:#cbd5e1;cursor:not-allowed}
 footer{color:#94a3b8;margin-top:20px;font-size:12px}
 `;
 
-export function renderAdoptionPage(details: CustomerAdoptionDetails, now: Date, flash?: { sentFeatureId?: string }): string {
+/** `flash.csrfToken`: the anti-forgery token every form of the page carries (api/csrf.ts). */
+export function renderAdoptionPage(details: CustomerAdoptionDetails, now: Date, flash?: { sentFeatureId?: string; csrfToken?: string }): string {
   const { customer, features, stalledFeatures, recommendations, trend } = details;
   const sent = flash?.sentFeatureId ? features.find((feature) => feature.featureId === flash.sentFeatureId) : undefined;
   const overall = details.overallAdoptionScore;
@@ -198,7 +201,9 @@ export function renderAdoptionPage(details: CustomerAdoptionDetails, now: Date, 
           }
           ${
             features.length
-              ? html`<section class="grid" aria-label="Features">${features.map((feature) => card(feature, details, now))}</section>`
+              ? html`<section class="grid" aria-label="Features">
+                  ${features.map((feature) => card(feature, details, now, flash?.csrfToken ?? ''))}
+                </section>`
               : html`<div class="empty">No feature adoption tracked for this customer yet.</div>`
           }
           <footer>As of ${formatDate(now.toISOString()) ?? ''} · JSON: /api/customers/${customer.id}/feature-adoption</footer>

@@ -11,6 +11,16 @@ export interface ApiContext {
   slackSigningSecret: string | null;
   /** Post Slack replies to the payload's response_url as well as answering the request (on by default). */
   slackResponseUrls: boolean;
+  /** The only origins a Slack response_url may have (docs/security.md): Slack's hooks host. */
+  slackResponseUrlOrigins: readonly string[];
+  /** Slack user ids of customer-success leads: they may decide on any run, besides the customer's CSM. */
+  slackLeadUserIds: readonly string[];
+  /** Signed booking links (ADOPTION_LINK_SECRET, PUBLIC_BASE_URL); null: booking links are not offered. */
+  links: { secret: string; baseUrl: string } | null;
+  /** Where the training invitation goes out (SMTP_URL, EMAIL_FROM); without SMTP it waits in the outbox. */
+  email: { smtpUrl?: string; from: string } | null;
+  /** Tells the run a champion booked training from its email (the `trainingBooked` signal); best effort. */
+  onTrainingBooked?: (workflowId: string | null, booking: { bookingId: string; slotStart: string }) => Promise<void>;
 }
 
 export const UUID_SCHEMA = { type: 'string', format: 'uuid' } as const;

@@ -1,15 +1,24 @@
 import fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Db } from '../db/database';
 import type { ApiContext } from './context';
+import { trainingBookedSignal, type EnablementWorkflow } from '../workflows/messages';
 import { describeSchemaError, HttpError, type SchemaError } from './errors';
+import { registerInputLimits } from './input-limits';
+import { registerSecurity } from './auth';
+import type { ApiKey } from './api-keys';
+import { registerOpenApi } from './openapi';
+import { registerSecurityHeaders } from './security-headers';
+import { SLACK_RESPONSE_URL_ORIGINS } from './slack-response-url';
 import { temporalClientGetter, type TemporalAccess } from './temporal-access';
 import { registerAdoptionPageRoutes } from './routes/adoption-page';
+import { registerAdoptionPageFormRoutes } from './routes/adoption-page-form';
 import { registerCustomerRoutes } from './routes/customers';
 import { registerFeatureRoutes } from './routes/features';
 import { registerInterventionRoutes } from './routes/interventions';
 import { registerReportRoutes } from './routes/reports';
 import { registerSlackRoutes } from './routes/slack';
 import { registerWorkflowRoutes } from './routes/workflows';
+import { registerBookingRoutes } from './routes/booking';
 
 export type { TemporalAccess } from './temporal-access';
 
@@ -25,6 +34,16 @@ export interface ApiServerOptions {
   logger?: boolean | object;
   /** Post Slack replies to the payload's response_url too (default true). */
   slackResponseUrls?: boolean;
+  /** Origins a Slack response_url may have (default `https://hooks.slack.com`; tests add their stand-in). */
+  slackResponseUrlOrigins?: readonly string[];
+  /** `ADOPTION_API_KEYS` (docs/security.md): unset or empty, the server is open and listens on loopback only. */
+  apiKeys?: string | readonly ApiKey[];
+  /** Slack user ids of customer-success leads, who may decide on any run besides the customer's CSM. */
+  slackLeadUserIds?: readonly string[];
+  /** Signed booking links (`ADOPTION_LINK_SECRET`, `PUBLIC_BASE_URL`); unset: no booking links. */
+  links?: { secret: string; baseUrl: string };
+  /** Where training invitations go out (`SMTP_URL`, `EMAIL_FROM`); without SMTP they wait in the outbox. */
+  email?: { smtpUrl?: string; from: string };
 }
 
 /**
@@ -34,6 +53,8 @@ export interface ApiServerOptions {
 export function buildApiServer(options: ApiServerOptions): FastifyInstance {
   const app = fastify({
     logger: options.logger ?? false,
+    // A booking link's signed token is a path parameter of a few hundred characters (fastify's default cap is 100).
+    routerOptions: { maxParamLength: 2048 },
     // Refuse what the schemas do not describe instead of silently dropping or coercing it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
@@ -44,6 +65,20 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     taskQueue: options.temporal?.taskQueue ?? null,
     slackSigningSecret: options.slackSigningSecret || null,
     slackResponseUrls: options.slackResponseUrls ?? true,
+    slackResponseUrlOrigins: options.slackResponseUrlOrigins ?? SLACK_RESPONSE_URL_ORIGINS,
+    slackLeadUserIds: options.slackLeadUserIds ?? [],
+    links: options.links ?? null,
+    email: options.email ?? null,
+    // The booking page tells the run (best effort: a finished or unknown run has nothing to be told).
+    onTrainingBooked: async (workflowId, booking) => {
+      if (!workflowId || !options.temporal) return;
+      try {
+        const client = await ctx.temporalClient();
+        await client.workflow.getHandle<EnablementWorkflow>(workflowId).signal(trainingBookedSignal, booking);
+      } catch (error) {
+        app.log.warn({ err: error, workflowId }, 'could not tell the run about the training booking');
+      }
+    },
   };
 
   // HTML forms (the adoption page's "Send Resources"): fields by name, a repeated name as a list.
@@ -76,16 +111,27 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 
-  app.get('/healthz', async () => {
-    await ctx.db.query('SELECT 1');
-    return { ok: true, database: ctx.db.kind, temporal: options.temporal ? 'configured' : 'not configured' };
+  // Input limits (NUL, depth, lengths, undeclared query parameters) for every route, before its handler runs.
+  registerInputLimits(app);
+  // Who may call what (API keys and scopes, JSON only, page forms' tokens; docs/security.md), headers, /openapi.json.
+  registerSecurity(app, { apiKeys: options.apiKeys, now: ctx.now });
+  registerSecurityHeaders(app);
+  registerOpenApi(app);
+  // The routes live in a scope registered after the OpenAPI plugin, which documents each route as it is declared.
+  app.register(async (app) => {
+    app.get('/healthz', { config: { auth: 'none' } }, async () => {
+      await ctx.db.query('SELECT 1');
+      return { ok: true, database: ctx.db.kind, temporal: options.temporal ? 'configured' : 'not configured' };
+    });
+    registerCustomerRoutes(app, ctx);
+    registerFeatureRoutes(app, ctx);
+    registerInterventionRoutes(app, ctx);
+    registerWorkflowRoutes(app, ctx);
+    registerReportRoutes(app, ctx);
+    registerSlackRoutes(app, ctx);
+    registerAdoptionPageRoutes(app, ctx);
+    registerAdoptionPageFormRoutes(app, ctx);
+    registerBookingRoutes(app, ctx);
   });
-  registerCustomerRoutes(app, ctx);
-  registerFeatureRoutes(app, ctx);
-  registerInterventionRoutes(app, ctx);
-  registerWorkflowRoutes(app, ctx);
-  registerReportRoutes(app, ctx);
-  registerSlackRoutes(app, ctx);
-  registerAdoptionPageRoutes(app, ctx);
   return app;
 }

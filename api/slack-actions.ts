@@ -1,6 +1,5 @@
 import { createTask } from '../adoption/tasks';
-import { escapeMrkdwn as escapeSlack } from '../adapters/slack-text';
-import { UUID_PATTERN as UUID } from '../core/identifiers';
+import { escapeMrkdwn as escapeSlack, slackLink } from '../adapters/slack-text';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import { ALERT_ACTIONS } from '../steps/slack_dm/messages/adoption-stalled-alert';
@@ -8,8 +7,10 @@ import { emailDecisionSignal, validateEmailDecision, type EnablementWorkflow } f
 import type { TrainingResource } from '../core/run-facts';
 import { HttpError } from './errors';
 import { recordIntervention } from '../adoption/interventions';
+import { followUpInterventions } from './follow-ups';
 import { catalogResources, describeResource, resourceKind } from './recommendations';
 import { temporalErrorToHttp } from './temporal-access';
+import { refusalFor } from './slack-authorization';
 
 /**
  * What the buttons of the adoption-stalled alert (and of the draft we reply with) do. Each button's `value` is the
@@ -54,6 +55,10 @@ export interface SlackActionDeps {
   db: Db;
   now: () => Date;
   temporalClient: () => Promise<Client>;
+  /** Slack user ids of customer-success leads, who may act on any run besides the customer's CSM. */
+  leadUserIds?: readonly string[];
+  /** Task queue of the follow-ups of interventions recorded here (default: the package's). */
+  taskQueue?: string | null;
 }
 
 const reply = (text: string, blocks?: Array<Record<string, unknown>>): SlackReply => ({
@@ -79,16 +84,15 @@ interface RunFacts {
   features: Array<{ featureId: string; featureName: string; featureAdoptionId: string | null; resources: TrainingResource[] }>;
 }
 
-/** The run's customer and features, from its risk signal (workflow id `adoption-stalled/<customer>/<signal>`). */
+/** The run's customer and features, from its risk signal, found by the run's exact workflow id. */
 async function loadRun(db: Db, workflowId: string): Promise<RunFacts | null> {
-  const signalPart = workflowId.split('/').pop() ?? '';
   const signal = await db.query<{ id: string; customer_id: string; name: string; csm_name: string | null; csm_email: string | null }>(
     `SELECT rs.id, rs.customer_id, c.name, c.csm_name, c.csm_email
        FROM risk_signals rs JOIN customers c ON c.id = rs.customer_id
-      WHERE rs.workflow_id = $1 OR rs.id = $2::uuid
-      ORDER BY (rs.workflow_id = $1) DESC NULLS LAST
+      WHERE rs.workflow_id = $1
+      ORDER BY rs.created_at DESC
       LIMIT 1`,
-    [workflowId, UUID.test(signalPart) ? signalPart : null],
+    [workflowId],
   );
   if (signal.rows.length === 0) return null;
   const run = signal.rows[0];
@@ -146,7 +150,7 @@ function alreadyDecided(draft: DraftRow): string {
 /** `draft_enablement_email`: the stored draft with Approve / Reject buttons. */
 export function draftMessage(workflowId: string, draft: DraftRow): SlackReply {
   const to = [draft.to_name, draft.to_email ? `<${draft.to_email}>` : null].filter(Boolean).join(' ') || 'no recipient on file';
-  const text = `Enablement email draft to ${to}: ${draft.subject}`;
+  const text = escapeSlack(`Enablement email draft to ${to}: ${draft.subject}`);
   const blocks: Array<Record<string, unknown>> = [
     {
       type: 'section',
@@ -172,8 +176,10 @@ export function draftMessage(workflowId: string, draft: DraftRow): SlackReply {
 function temporalTrouble(error: HttpError): SlackReply {
   if (error.statusCode === 404) return reply('This enablement run no longer exists, so there is nothing to decide.');
   if (error.statusCode === 409) return reply('This enablement run has already finished; nothing was changed.');
-  if (error.statusCode === 503) return reply(`The workflow service is unavailable right now (${error.message}); please try again in a minute.`);
-  return reply(`The enablement run could not be reached: ${error.message}`);
+  if (error.statusCode === 503) {
+    return reply(`The workflow service is unavailable right now (${escapeSlack(clip(error.message, 300))}); please try again in a minute.`);
+  }
+  return reply(`The enablement run could not be reached: ${escapeSlack(clip(error.message, 300))}`);
 }
 
 export async function handleBlockAction(deps: SlackActionDeps, payload: BlockActionsPayload): Promise<SlackReply> {
@@ -185,6 +191,9 @@ export async function handleBlockAction(deps: SlackActionDeps, payload: BlockAct
   }
   if (!workflowId || workflowId.length > 1000) return reply('This button names no enablement run; nothing was done.');
   const by = slackUserLabel(payload.user ?? { id: 'unknown' });
+  // Who may decide (docs/security.md): the customer's CSM or a lead; anyone else gets this answer and nothing moves.
+  const refusal = await refusalFor(deps.db, workflowId, payload.user?.id, deps.leadUserIds ?? []);
+  if (refusal) return reply(refusal);
 
   switch (action.action_id) {
     case 'draft_enablement_email': {
@@ -227,6 +236,7 @@ async function shareResources(deps: SlackActionDeps, workflowId: string, action:
   if (!run) return reply('This enablement run is not in the database; nothing was recorded.');
   const at = deps.now();
   const lines: string[] = [];
+  const interventionIds: string[] = [];
   let recorded = 0;
   for (const feature of run.features) {
     if (!feature.featureAdoptionId) continue;
@@ -239,18 +249,24 @@ async function shareResources(deps: SlackActionDeps, workflowId: string, action:
       at,
       workflowId,
       idempotencyKey: `slack/${action.action_ts ?? at.toISOString()}/${feature.featureId}`,
+      performedBy: by,
     });
-    if (result) recorded += 1;
+    if (result) {
+      recorded += 1;
+      interventionIds.push(result.intervention.id);
+    }
     lines.push(
       `*${escapeSlack(feature.featureName)}*`,
       ...(feature.resources.length
-        ? feature.resources.map((resource) => `• <${resource.url}|${escapeSlack(resource.title)}> (${resourceKind(resource)})`)
+        ? feature.resources.map((resource) => `• ${slackLink(resource.url, resource.title)} (${escapeSlack(resourceKind(resource))})`)
         : ['• no training resources in the catalog yet']),
     );
   }
+  // FR-4.1: each recorded share gets its durable 14/30-day follow-up; a Temporal outage never loses the record.
+  await followUpInterventions({ db: deps.db, temporalClient: deps.temporalClient, taskQueue: deps.taskQueue }, interventionIds);
   if (recorded === 0) return reply(`No features of this run are tracked for ${escapeSlack(run.customerName)}; nothing was recorded.`);
-  const text = `Recorded a resource share for ${recorded} feature${recorded === 1 ? '' : 's'} of ${run.customerName}. Links to send:`;
-  return reply(text, [{ type: 'section', text: { type: 'mrkdwn', text: clip([escapeSlack(text), ...lines].join('\n'), 3000) } }]);
+  const text = escapeSlack(`Recorded a resource share for ${recorded} feature${recorded === 1 ? '' : 's'} of ${run.customerName}. Links to send:`);
+  return reply(text, [{ type: 'section', text: { type: 'mrkdwn', text: clip([text, ...lines].join('\n'), 3000) } }]);
 }
 
 /** `schedule_training_call`: a task for the CSM, once per click (idempotency key `slack/<action ts>`). */

@@ -5,6 +5,8 @@
  */
 export type DiagnosticCategory =
   | 'io'
+  | 'limit'
+  | 'encoding'
   | 'yaml-syntax'
   | 'missing-key'
   | 'unknown-key'

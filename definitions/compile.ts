@@ -13,6 +13,7 @@ import type { JsonValue, RetrySpec } from '../core/types';
 import { ROOT_SCOPE, ROOT_SCOPE_NAMES, type ScopeShape } from '../core/scope-shape';
 import { OUTPUT_NAME_PATTERN, STEP_ID_PATTERN, validateAgainstSchema } from './schema';
 import { SourceMap, type DocPath } from './source-map';
+import { decodeDefinition, DEFINITION_LIMITS, inspectDocument } from './limits';
 import { STEP_ACTIONS, stepKindOf } from '../steps';
 import { type PlanStep, type StepAction } from '../steps';
 import type { StepCheckContext } from '../steps/kind';
@@ -65,6 +66,8 @@ type ReportOptions = { key?: boolean; valueOffset?: number };
 
 class Compilation {
   readonly diagnostics: Diagnostic[] = [];
+  /** Diagnostics past DEFINITION_LIMITS.maxDiagnostics: counted, not listed. */
+  left = 0;
 
   constructor(
     readonly file: string,
@@ -72,24 +75,70 @@ class Compilation {
   ) {}
 
   report(path: DocPath, category: DiagnosticCategory, message: string, options: ReportOptions = {}): void {
+    if (this.full()) return;
     const { line, column } = this.map.position(path, options);
     this.diagnostics.push({ file: this.file, line, column, category, message, path: formatPath(path) || undefined });
   }
+
+  reportAt(offset: number, category: DiagnosticCategory, message: string): void {
+    if (this.full()) return;
+    const { line, column } = this.map.at(offset);
+    this.diagnostics.push({ file: this.file, line, column, category, message });
+  }
+
+  /** True (and counts the problem) once maxDiagnostics are listed: a hostile file cannot make the list unbounded. */
+  private full(): boolean {
+    if (this.diagnostics.length < DEFINITION_LIMITS.maxDiagnostics) return false;
+    this.left += 1;
+    return true;
+  }
+
+  /** The diagnostics, sorted, plus one saying how many were left out. */
+  sorted(): Diagnostic[] {
+    const sorted = this.diagnostics.sort(compareDiagnostics);
+    if (this.left === 0) return sorted;
+    const last = sorted[sorted.length - 1];
+    return [
+      ...sorted,
+      {
+        file: this.file,
+        line: last.line,
+        column: last.column,
+        category: 'limit',
+        message: `${this.left} more problem${this.left === 1 ? '' : 's'} not listed (at most ${DEFINITION_LIMITS.maxDiagnostics} are)`,
+      },
+    ];
+  }
+}
+
+/** One diagnostic at 1:1 for a whole-file problem found before parsing. */
+function fileProblem(file: string, category: DiagnosticCategory, message: string, line = 1, column = 1): CompileResult {
+  return { diagnostics: [{ file, line, column, category, message }] };
 }
 
 export function compileDefinition(sourceText: string, fileName: string, options: CompileOptions = {}): CompileResult {
+  // Size first, before any parsing: a 50 MB file is refused in no time instead of parsed into gigabytes.
+  if (sourceText.length > DEFINITION_LIMITS.maxBytes || Buffer.byteLength(sourceText, 'utf8') > DEFINITION_LIMITS.maxBytes) {
+    return fileProblem(fileName, 'limit', `the definition is larger than ${DEFINITION_LIMITS.maxBytes / 1024} KiB`);
+  }
   const lines = new LineCounter();
-  const doc = parseDocument(sourceText, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by inspectDocument in one pass (the yaml library's own check is quadratic).
+  const doc = parseDocument(sourceText, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const compilation = new Compilation(fileName, new SourceMap(doc, lines, sourceText));
-  const done = (): CompileResult => ({ diagnostics: compilation.diagnostics.sort(compareDiagnostics) });
+  const done = (): CompileResult => ({ diagnostics: compilation.sorted() });
 
   const yamlProblems = [...doc.errors, ...doc.warnings];
   if (yamlProblems.length > 0) {
-    for (const problem of yamlProblems) {
-      const { line, column } = compilation.map.at(problem.pos[0]);
-      const message = `YAML: ${problem.message.split('\n')[0]}`;
-      compilation.diagnostics.push({ file: fileName, line, column, category: 'yaml-syntax', message });
-    }
+    for (const problem of yamlProblems) compilation.reportAt(problem.pos[0], 'yaml-syntax', `YAML: ${problem.message.split('\n')[0]}`);
+    return done();
+  }
+  const structure = inspectDocument(doc);
+  if (structure.overLimit) {
+    compilation.reportAt(structure.overLimit.offset, 'limit', structure.overLimit.message);
+    return done();
+  }
+  if (structure.duplicateKeys.length > 0) {
+    for (const offset of structure.duplicateKeys) compilation.reportAt(offset, 'yaml-syntax', 'YAML: Map keys must be unique');
     return done();
   }
   let value: unknown;
@@ -556,14 +605,24 @@ export interface LoadedDefinition extends CompileResult {
 }
 
 export function loadDefinitionFile(filePath: string): LoadedDefinition {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(filePath, 'utf8');
+    // The size is checked before reading, so an oversized file is never loaded into memory.
+    const size = fs.statSync(filePath).size;
+    if (size > DEFINITION_LIMITS.maxBytes) {
+      return {
+        file: filePath,
+        ...fileProblem(filePath, 'limit', `the definition is larger than ${DEFINITION_LIMITS.maxBytes / 1024} KiB (${size} bytes)`),
+      };
+    }
+    bytes = fs.readFileSync(filePath);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    return { file: filePath, diagnostics: [{ file: filePath, line: 1, column: 1, category: 'io', message: `cannot read: ${reason}` }] };
+    return { file: filePath, ...fileProblem(filePath, 'io', `cannot read: ${reason}`) };
   }
-  return { file: filePath, ...compileDefinition(text, filePath, { source: planSource(filePath) }) };
+  const decoded = decodeDefinition(bytes);
+  if (!decoded.ok) return { file: filePath, ...fileProblem(filePath, 'encoding', decoded.message, decoded.line, decoded.column) };
+  return { file: filePath, ...compileDefinition(decoded.text, filePath, { source: planSource(filePath) }) };
 }
 
 /** Relative to the shipped definitions folder when the file is in it, else to the working directory when below it. */

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { CONDITION_SCHEMA } from './condition';
 import { STEP_KINDS } from '../steps';
 import { DURATION_SCHEMA, type AnyStepKind, type JsonSchema } from '../steps/kind';
+import { DEFINITION_LIMITS } from './limits';
 
 /**
  * The JSON Schema of a definition file (PRD-090 section 4.4 plus our extensions), assembled from the step kinds so a
@@ -78,6 +79,7 @@ export function buildDefinitionSchema(): JsonSchema {
       steps: {
         type: 'array',
         minItems: 1,
+        maxItems: DEFINITION_LIMITS.maxSteps,
         items: {
           type: 'object',
           properties: { action: { type: 'string' } },

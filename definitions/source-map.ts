@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 
 import type { DocPath } from '../core/diagnostic-category';
 
@@ -15,6 +15,11 @@ export interface SourcePosition {
  * key) lands on the deepest node that does exist, which is the map the key is missing from.
  */
 export class SourceMap {
+  /** Each map's pairs by key text, built on first use: a lookup is O(1), so N diagnostics cost O(N), not O(N x keys). */
+  private readonly pairsByKey = new WeakMap<YAMLMap, Map<string, Pair>>();
+  /** Map pairs indexed so far (work counter; tests use it to show lookups stay linear). */
+  indexedPairs = 0;
+
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
@@ -30,7 +35,7 @@ export class SourceMap {
       let child: Node | undefined;
       let childKey: Node | undefined;
       if (isMap(container)) {
-        const pair = container.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = this.pairOf(container, String(segment));
         if (pair) {
           childKey = pair.key as Node;
           child = (pair.value as Node | null) ?? childKey;
@@ -60,6 +65,20 @@ export class SourceMap {
       }
     }
     return this.at(offset);
+  }
+
+  private pairOf(map: YAMLMap, key: string): Pair | undefined {
+    let index = this.pairsByKey.get(map);
+    if (!index) {
+      index = new Map();
+      for (const item of map.items) {
+        this.indexedPairs += 1;
+        // The first pair with a key wins, as a linear search would find it.
+        if (isPair(item) && isScalar(item.key) && !index.has(String(item.key.value))) index.set(String(item.key.value), item);
+      }
+      this.pairsByKey.set(map, index);
+    }
+    return index.get(key);
   }
 
   at(offset: number): SourcePosition {

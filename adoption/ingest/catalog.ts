@@ -1,13 +1,16 @@
 import Ajv from 'ajv';
 import type { Db } from '../../db/database';
-import { describeAjvErrors, emptySummary, readRecords, type ImportSummary } from './read-records';
+import { parseIsoInstant } from '../../core/input-checks';
+import { describeAjvErrors, emptySummary, readRecords, recordProblem, storeEachOrAll, type ImportSummary } from './read-records';
 
 /**
  * Feature catalog file: YAML or JSON, an array of `feature_catalog` rows (PRD 4.1), or an object holding it under
  * `features` / `feature_catalog`:
  *   feature_id, feature_name, category, importance_score (0-100), expected_adoption_days (> 0),
  *   training_resources: [{ type, title, url, duration_minutes?, level?, next_session? }], tips, key_benefit?
- * Upserted by feature_id.
+ * Upserted by feature_id. All-or-nothing per entry: a bad entry (any value Postgres would refuse: NUL, too long, out
+ * of range; a `next_session` that is not a date that exists) is reported with its line and skipped, the others are
+ * stored; the file is one transaction.
  */
 export interface CatalogRecord {
   feature_id: string;
@@ -28,24 +31,26 @@ export const CATALOG_SCHEMA = {
     feature_name: { type: 'string', minLength: 1, maxLength: 255 },
     category: { type: ['string', 'null'], maxLength: 100 },
     importance_score: { type: 'integer', minimum: 0, maximum: 100 },
-    expected_adoption_days: { type: 'integer', minimum: 1 },
+    expected_adoption_days: { type: 'integer', minimum: 1, maximum: 3650 },
     training_resources: {
       type: 'array',
+      maxItems: 100,
       items: {
         type: 'object',
         required: ['type', 'title', 'url'],
         properties: {
-          type: { type: 'string', minLength: 1 },
-          title: { type: 'string', minLength: 1 },
-          url: { type: 'string', pattern: '^https?://' },
-          duration_minutes: { type: 'number', minimum: 0 },
-          level: { type: 'string' },
-          next_session: { type: 'string' },
+          type: { type: 'string', minLength: 1, maxLength: 50 },
+          title: { type: 'string', minLength: 1, maxLength: 500 },
+          url: { type: 'string', maxLength: 2000, pattern: '^https?://[^\\s<>|]+$' },
+          duration_minutes: { type: 'number', minimum: 0, maximum: 100_000 },
+          level: { type: 'string', maxLength: 50 },
+          next_session: { type: 'string', maxLength: 40 },
         },
+        additionalProperties: false,
       },
     },
-    tips: { type: ['string', 'null'] },
-    key_benefit: { type: ['string', 'null'] },
+    tips: { type: ['string', 'null'], maxLength: 10_000 },
+    key_benefit: { type: ['string', 'null'], maxLength: 1_000 },
     created_at: {},
   },
   additionalProperties: false,
@@ -57,12 +62,17 @@ export async function importCatalogFile(db: Db, file: string): Promise<ImportSum
   const summary = emptySummary('catalog', file);
   const { records, lines } = readRecords(file, ['features', 'feature_catalog']);
   summary.read = records.length;
-  const good: CatalogRecord[] = [];
+  const good: Array<CatalogRecord & { line: number | null; label: string }> = [];
   const seen = new Set<string>();
   records.forEach((record, index) => {
     const where = lines[index] ?? null;
     // YAML turns an unquoted next_session timestamp into a Date: keep it as the ISO text it was.
     const normalised = normaliseDates(record);
+    const problem = recordProblem(normalised) ?? nextSessionProblem(normalised);
+    if (problem) {
+      summary.issues.push({ file, line: where, message: `feature #${index + 1}: ${problem}` });
+      return;
+    }
     if (!validate(normalised)) {
       summary.issues.push({ file, line: where, message: `feature #${index + 1}: ${describeAjvErrors(validate.errors)}` });
       return;
@@ -72,11 +82,32 @@ export async function importCatalogFile(db: Db, file: string): Promise<ImportSum
       return;
     }
     seen.add(normalised.feature_id);
-    good.push(normalised);
+    good.push({ ...normalised, line: where, label: `feature #${index + 1}` });
   });
   summary.skipped = summary.issues.length;
   if (good.length === 0) return summary;
 
+  await db.transaction(async (tx) => {
+    summary.imported = await storeEachOrAll(tx, good, (batch) => storeCatalog(tx, batch), summary);
+  });
+  summary.skipped = summary.issues.length;
+  return summary;
+}
+
+/** `training_resources.N.next_session: ...` when a resource's next session is not a date-time that exists. */
+function nextSessionProblem(record: unknown): string | null {
+  const resources = (record as { training_resources?: unknown }).training_resources;
+  if (!Array.isArray(resources)) return null;
+  for (const [index, resource] of resources.entries()) {
+    const next = (resource as { next_session?: unknown } | null)?.next_session;
+    if (typeof next !== 'string') continue;
+    const parsed = parseIsoInstant(next, { allowDateOnly: true });
+    if (!parsed.ok) return `training_resources.${index}.next_session: ${parsed.reason}`;
+  }
+  return null;
+}
+
+async function storeCatalog(db: Db, good: CatalogRecord[]): Promise<number> {
   const rows = good.map((record) => ({
     feature_id: record.feature_id,
     feature_name: record.feature_name,
@@ -100,8 +131,7 @@ export async function importCatalogFile(db: Db, file: string): Promise<ImportSum
        tips = EXCLUDED.tips, key_benefit = EXCLUDED.key_benefit`,
     [JSON.stringify(rows)],
   );
-  summary.imported = result.rowCount;
-  return summary;
+  return result.rowCount;
 }
 
 function normaliseDates<T>(value: T): T {

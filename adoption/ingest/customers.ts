@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import type { Db } from '../../db/database';
-import { UUID, describeAjvErrors, emptySummary, readRecords, type ImportSummary } from './read-records';
+import { UUID, describeAjvErrors, emptySummary, readRecords, recordProblem, storeEachOrAll, type ImportSummary } from './read-records';
 
 /**
  * Customers file: a JSON (or YAML) array of
@@ -8,6 +8,8 @@ import { UUID, describeAjvErrors, emptySummary, readRecords, type ImportSummary 
  *     "seats", "notNeeded"?: [featureId, ...] }
  * Upserted by id (the file is the truth for the fields it carries). `notNeeded` (PRD open question 4) lists the
  * features the customer has said it does not need; when present it replaces the customer's earlier list.
+ * All-or-nothing per record: a bad record (any value Postgres would refuse: NUL, too long, out of range) is reported
+ * with its line and skipped, the others are stored; the file is one transaction, so an abort stores nothing.
  */
 export interface CustomerRecord {
   id: string;
@@ -28,9 +30,10 @@ export const CUSTOMER_SCHEMA = {
   properties: {
     id: { type: 'string', pattern: UUID.source },
     name: { type: 'string', minLength: 1, maxLength: 255 },
-    arr: { type: 'number', minimum: 0 },
+    // customers.arr is NUMERIC(14, 2)
+    arr: { type: 'number', minimum: 0, maximum: 999_999_999_999 },
     segment: { type: 'string', minLength: 1, maxLength: 50 },
-    seats: { type: ['integer', 'null'], minimum: 0 },
+    seats: { type: ['integer', 'null'], minimum: 0, maximum: 2_147_483_647 },
     csm: {
       type: ['object', 'null'],
       properties: { name: nullableString(255), email: nullableString(255), slackUserId: nullableString(64) },
@@ -41,7 +44,7 @@ export const CUSTOMER_SCHEMA = {
       properties: { name: nullableString(255), email: nullableString(255) },
       additionalProperties: false,
     },
-    notNeeded: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 } },
+    notNeeded: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 100 } },
   },
   additionalProperties: false,
 } as const;
@@ -52,10 +55,15 @@ export async function importCustomersFile(db: Db, file: string): Promise<ImportS
   const summary = emptySummary('customers', file);
   const { records, lines } = readRecords(file, ['customers']);
   summary.read = records.length;
-  const good: CustomerRecord[] = [];
+  const good: Array<CustomerRecord & { line: number | null; label: string }> = [];
   const seen = new Set<string>();
   records.forEach((record, index) => {
     const where = lines[index] ?? null;
+    const problem = recordProblem(record);
+    if (problem) {
+      summary.issues.push({ file, line: where, message: `customer #${index + 1}: ${problem}` });
+      return;
+    }
     if (!validate(record)) {
       summary.issues.push({ file, line: where, message: `customer #${index + 1}: ${describeAjvErrors(validate.errors)}` });
       return;
@@ -66,11 +74,20 @@ export async function importCustomersFile(db: Db, file: string): Promise<ImportS
       return;
     }
     seen.add(id);
-    good.push({ ...record, id });
+    good.push({ ...record, id, line: where, label: `customer #${index + 1}` });
   });
   summary.skipped = summary.issues.length;
   if (good.length === 0) return summary;
 
+  await db.transaction(async (tx) => {
+    summary.imported = await storeEachOrAll(tx, good, (batch) => storeCustomers(tx, batch), summary);
+  });
+  summary.skipped = summary.issues.length;
+  return summary;
+}
+
+/** Upserts the customers and their "not needed" marks; returns the number of customers stored. */
+async function storeCustomers(tx: Db, good: CustomerRecord[]): Promise<number> {
   const rows = good.map((record) => ({
     id: record.id,
     name: record.name,
@@ -83,7 +100,7 @@ export async function importCustomersFile(db: Db, file: string): Promise<ImportS
     champion_name: record.champion?.name ?? null,
     champion_email: record.champion?.email ?? null,
   }));
-  await db.transaction(async (tx) => {
+  {
     const result = await tx.query(
       `INSERT INTO customers (id, name, arr, segment, seats, csm_name, csm_email, csm_slack_user_id, champion_name, champion_email)
        SELECT x.id, x.name, x.arr, x.segment, x.seats, x.csm_name, x.csm_email, x.csm_slack_user_id, x.champion_name, x.champion_email
@@ -95,13 +112,13 @@ export async function importCustomersFile(db: Db, file: string): Promise<ImportS
          champion_name = EXCLUDED.champion_name, champion_email = EXCLUDED.champion_email, updated_at = NOW()`,
       [JSON.stringify(rows)],
     );
-    summary.imported = result.rowCount;
+    const stored = result.rowCount;
 
     // "Not needed" marks, for the customers whose record carries the list.
     const marks = good
       .filter((record) => Array.isArray(record.notNeeded))
       .map((record) => ({ customer_id: record.id, feature_ids: [...new Set(record.notNeeded)] }));
-    if (marks.length === 0) return;
+    if (marks.length === 0) return stored;
     await tx.query(
       `WITH marks AS (
          SELECT m.customer_id, f.feature_id
@@ -126,6 +143,6 @@ export async function importCustomersFile(db: Db, file: string): Promise<ImportS
         WHERE fa.customer_id = m.customer_id AND fa.not_needed AND NOT (fa.feature_id = ANY(m.feature_ids))`,
       [JSON.stringify(marks)],
     );
-  });
-  return summary;
+    return stored;
+  }
 }

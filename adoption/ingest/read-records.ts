@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { LineCounter, isSeq, parseDocument } from 'yaml';
 import type { ErrorObject } from 'ajv';
+import type { Db } from '../../db/database';
+import { checkStructure, type StructureLimits } from '../../core/input-checks';
 
 /** What an import reports: counts, and every bad record with its line so the operator can fix the file. */
 export interface ImportIssue {
@@ -21,11 +23,14 @@ export interface ImportSummary {
   duplicates: number;
   /** Bad records or lines, skipped. */
   skipped: number;
+  /** Errors: each bad record or line, skipped (the others are kept). */
   issues: ImportIssue[];
+  /** Warnings: records kept but worth a look (usage of a feature that is not in the catalog). */
+  warnings: ImportIssue[];
 }
 
 export function emptySummary(kind: ImportSummary['kind'], file: string): ImportSummary {
-  return { kind, file, read: 0, imported: 0, duplicates: 0, skipped: 0, issues: [] };
+  return { kind, file, read: 0, imported: 0, duplicates: 0, skipped: 0, issues: [], warnings: [] };
 }
 
 export { UUID_PATTERN as UUID } from '../../core/identifiers';
@@ -124,4 +129,70 @@ export function describeAjvErrors(errors: ErrorObject[] | null | undefined): str
       return `${path || 'record'}: ${error.message ?? 'is invalid'}`;
     })
     .join('; ');
+}
+
+/** Limits of one customer or catalog record, before its schema: no NUL anywhere (Postgres refuses it), bounded. */
+export const RECORD_LIMITS: StructureLimits = { maxDepth: 8, maxStringLength: 20_000, maxNodes: 5_000 };
+
+/** `field: problem` for a record with a NUL, an over-long string or too much nesting, or null when it is fine. */
+export function recordProblem(record: unknown): string | null {
+  const problem = checkStructure(record, RECORD_LIMITS);
+  if (!problem) return null;
+  return `${problem.path.replace(/^\//, '').replace(/\//g, '.') || 'record'}: ${problem.problem}`;
+}
+
+/**
+ * True when Postgres refused the data itself (SQLSTATE class 22 data exception, 23 integrity constraint, 54 program
+ * limit such as an index row too large, P0 raised by a trigger): the record is bad, the others may be stored.
+ * Anything else (a lost connection, a cancelled statement, a deadlock, a bug) aborts the file.
+ */
+export function isDataRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54|P0)[0-9A-Z]{3}$/.test(code);
+}
+
+let savepoints = 0;
+
+/** Runs `work` inside a savepoint of the transaction `tx`: rolled back to it (and rethrown) when it fails. */
+export async function inSavepoint<T>(tx: Db, work: () => Promise<T>): Promise<T> {
+  const name = `adoption_import_${(savepoints += 1)}`;
+  await tx.query(`SAVEPOINT ${name}`);
+  try {
+    const result = await work();
+    await tx.query(`RELEASE SAVEPOINT ${name}`);
+    return result;
+  } catch (error) {
+    await tx.query(`ROLLBACK TO SAVEPOINT ${name}`);
+    throw error;
+  }
+}
+
+/**
+ * Stores `items` with `store` in one statement; should the database refuse it, stores them one at a time, each in
+ * its own savepoint, and reports each refused one with its line: all-or-nothing per record, never per batch.
+ * Returns the number stored (as `store` counts them).
+ */
+export async function storeEachOrAll<T extends { line: number | null; label: string }>(
+  tx: Db,
+  items: T[],
+  store: (batch: T[]) => Promise<number>,
+  summary: ImportSummary,
+): Promise<number> {
+  if (items.length === 0) return 0;
+  try {
+    return await inSavepoint(tx, () => store(items));
+  } catch (error) {
+    if (!isDataRefusal(error)) throw error;
+    let stored = 0;
+    for (const item of items) {
+      try {
+        stored += await inSavepoint(tx, () => store([item]));
+      } catch (error) {
+        if (!isDataRefusal(error)) throw error;
+        const message = (error as Error).message.split('\n')[0].slice(0, 200);
+        summary.issues.push({ file: summary.file, line: item.line, message: `${item.label}: refused by the database: ${message}` });
+      }
+    }
+    return stored;
+  }
 }

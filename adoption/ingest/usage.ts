@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Db } from '../../db/database';
-import { UUID, emptySummary, readLines, type ImportSummary } from './read-records';
+import { hasNul, parseIsoInstant, preview } from '../../core/input-checks';
+import { UUID, emptySummary, inSavepoint, isDataRefusal, readLines, type ImportSummary } from './read-records';
 
 export interface ParsedUsageEvent {
   key: string;
@@ -16,9 +17,16 @@ export interface ParsedUsageEvent {
 export interface UsageImportOptions {
   format?: 'ndjson' | 'csv';
   chunkSize?: number;
+  /** The import's clock: an event later than now + FUTURE_TOLERANCE_MS is refused (default: the real clock). */
+  now?: () => Date;
 }
 
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+/** Clock skew allowed between the event source and the importer before an event counts as "in the future". */
+export const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+/** Limits of one usage line, below what Postgres accepts (event_key is a unique btree index: keep it short). */
+export const USAGE_LIMITS = { lineLength: 64 * 1024, featureId: 100, userId: 255, eventId: 255 } as const;
+/** Earliest year of a usage event (nothing this product measures happened before). */
+export const USAGE_MIN_YEAR = 1970;
 const FIELDS = ['customerId', 'featureId', 'event', 'occurredAt', 'userId', 'count', 'eventId'] as const;
 const FIELD_ALIASES: Record<string, (typeof FIELDS)[number]> = Object.fromEntries([
   ...FIELDS.map((field) => [field.toLowerCase(), field]),
@@ -37,39 +45,43 @@ export function parseUsageEvent(input: unknown): ParsedUsageEvent {
   const record = input as Record<string, unknown>;
   const customerId = record.customerId;
   if (typeof customerId !== 'string' || !UUID.test(customerId)) {
-    throw new UsageLineError(`customerId: must be a customer UUID, got ${JSON.stringify(customerId)}`);
+    throw new UsageLineError(`customerId: must be a customer UUID, got ${preview(customerId)}`);
   }
   const featureId = record.featureId;
-  if (typeof featureId !== 'string' || featureId.trim() === '' || featureId.length > 100) {
-    throw new UsageLineError(`featureId: must be a non-empty string of at most 100 characters, got ${JSON.stringify(featureId)}`);
+  if (typeof featureId !== 'string' || featureId.trim() === '' || featureId.length > USAGE_LIMITS.featureId) {
+    throw new UsageLineError(`featureId: must be a non-empty string of at most ${USAGE_LIMITS.featureId} characters, got ${preview(featureId)}`);
   }
+  refuseNul('featureId', featureId);
   const event = record.event;
   if (event !== 'activated' && event !== 'used') {
-    throw new UsageLineError(`event: must be "activated" or "used", got ${JSON.stringify(event)}`);
+    throw new UsageLineError(`event: must be "activated" or "used", got ${preview(event)}`);
   }
   const occurredAt = parseInstant(record.occurredAt);
   let userId: string | null = null;
   if (record.userId !== undefined && record.userId !== null && record.userId !== '') {
     if (typeof record.userId !== 'string' && typeof record.userId !== 'number') {
-      throw new UsageLineError(`userId: must be a string, got ${JSON.stringify(record.userId)}`);
+      throw new UsageLineError(`userId: must be a string, got ${preview(record.userId)}`);
     }
     userId = String(record.userId);
-    if (userId.length > 255) throw new UsageLineError('userId: at most 255 characters');
+    if (userId.length > USAGE_LIMITS.userId) throw new UsageLineError(`userId: at most ${USAGE_LIMITS.userId} characters, got ${userId.length}`);
+    refuseNul('userId', userId);
   }
   let count = 1;
   if (record.count !== undefined && record.count !== null && record.count !== '') {
     const value = typeof record.count === 'string' ? Number(record.count) : record.count;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
-      throw new UsageLineError(`count: must be a whole number from 1 to 1000000, got ${JSON.stringify(record.count)}`);
+      throw new UsageLineError(`count: must be a whole number from 1 to 1000000, got ${preview(record.count)}`);
     }
     count = value;
   }
   let eventId: string | null = null;
   if (record.eventId !== undefined && record.eventId !== null && record.eventId !== '') {
     if (typeof record.eventId !== 'string' && typeof record.eventId !== 'number') {
-      throw new UsageLineError(`eventId: must be a string, got ${JSON.stringify(record.eventId)}`);
+      throw new UsageLineError(`eventId: must be a string, got ${preview(record.eventId)}`);
     }
     eventId = String(record.eventId);
+    if (eventId.length > USAGE_LIMITS.eventId) throw new UsageLineError(`eventId: at most ${USAGE_LIMITS.eventId} characters, got ${eventId.length}`);
+    refuseNul('eventId', eventId);
   }
   const customer = customerId.toLowerCase();
   const key = eventId
@@ -81,24 +93,26 @@ export function parseUsageEvent(input: unknown): ParsedUsageEvent {
   return { key, customerId: customer, featureId, event, occurredAt, userId, count };
 }
 
-/** ISO-8601 date or date-time; no zone means UTC. Returns the canonical `toISOString()` form. */
+function refuseNul(field: string, value: string): void {
+  if (hasNul(value)) throw new UsageLineError(`${field}: must not contain a NUL character`);
+}
+
+/**
+ * ISO-8601 date or date-time that exists on the calendar (no 30 February, no year 0), from 1970 to 9999; no zone
+ * means UTC. Returns the canonical `toISOString()` form.
+ */
 export function parseInstant(value: unknown): string {
-  if (typeof value !== 'string') throw new UsageLineError(`occurredAt: must be an ISO-8601 timestamp, got ${JSON.stringify(value)}`);
-  const match = ISO_8601.exec(value.trim());
-  if (!match) throw new UsageLineError(`occurredAt: not an ISO-8601 timestamp: ${JSON.stringify(value)}`);
-  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone] = match;
-  const monthDays = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > monthDays) {
-    throw new UsageLineError(`occurredAt: no such date: ${JSON.stringify(value)}`);
-  }
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
-    throw new UsageLineError(`occurredAt: no such time: ${JSON.stringify(value)}`);
-  }
-  const offset = !zone || zone.toUpperCase() === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
-  const millis = fraction ? fraction.slice(0, 4).padEnd(4, '0') : '';
-  const instant = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${millis}${offset}`);
-  if (Number.isNaN(instant)) throw new UsageLineError(`occurredAt: not an ISO-8601 timestamp: ${JSON.stringify(value)}`);
-  return new Date(instant).toISOString();
+  if (typeof value !== 'string') throw new UsageLineError(`occurredAt: must be an ISO-8601 timestamp, got ${preview(value)}`);
+  const parsed = parseIsoInstant(value, { allowDateOnly: true, allowNoZone: true, allowSpace: true, minYear: USAGE_MIN_YEAR });
+  if (parsed.ok) return parsed.iso;
+  const reason = /date that exists/.test(parsed.reason)
+    ? 'no such date'
+    : /time that exists/.test(parsed.reason)
+      ? 'no such time'
+      : /^is not an ISO-8601/.test(parsed.reason)
+        ? 'not an ISO-8601 timestamp'
+        : parsed.reason;
+  throw new UsageLineError(`occurredAt: ${reason}: ${preview(value)}`);
 }
 
 /** Splits one CSV line (RFC 4180 quoting, no line breaks inside fields). */
@@ -132,42 +146,73 @@ function detectFormat(file: string, firstLine: string): 'ndjson' | 'csv' {
   return firstLine.trimStart().startsWith('{') ? 'ndjson' : 'csv';
 }
 
+/**
+ * Imports a usage file (NDJSON or CSV, one event a line). All-or-nothing per line, never per chunk:
+ * - every line is validated first (fields, lengths, NUL, a date that exists, not in the future): a bad line is
+ *   reported with its number and skipped, the good lines are kept;
+ * - good lines are stored in chunks; should Postgres still refuse a chunk, it is rolled back to its savepoint and its
+ *   lines are stored one by one, so only the refused line is reported and skipped;
+ * - the whole file is one transaction: a file that aborts half-way (unreadable, a bad CSV header, the connection
+ *   lost) leaves nothing of it imported.
+ * Reported as errors (line skipped): any invalid value, an unknown customer, an event later than now + 5 minutes.
+ * Reported as warnings (lines kept): a feature id that is not in the feature catalog (once per feature, with the
+ * first line and the number of lines): usage may arrive before its catalog entry, and detection only scores
+ * catalog features.
+ */
 export async function importUsageFile(db: Db, file: string, options: UsageImportOptions = {}): Promise<ImportSummary> {
   const summary = emptySummary('usage', file);
   const chunkSize = Math.max(1, options.chunkSize ?? 1000);
+  const latest = (options.now ?? (() => new Date()))().getTime() + FUTURE_TOLERANCE_MS;
+  const unknownFeatures = new Map<string, { line: number; lines: number }>();
   let format = options.format;
   let header: Array<(typeof FIELDS)[number] | null> | null = null;
   let chunk: Array<{ line: number; event: ParsedUsageEvent }> = [];
 
-  for await (const { line, text } of readLines(file)) {
-    if (text.trim() === '') continue;
-    format ??= detectFormat(file, text);
-    if (format === 'csv' && header === null) {
-      try {
-        header = splitCsvLine(text).map((name) => FIELD_ALIASES[name.toLowerCase()] ?? null);
-      } catch (error) {
-        throw new Error(`${file}:${line}: header: ${(error as Error).message}`, { cause: error });
+  await db.transaction(async (tx) => {
+    for await (const { line, text } of readLines(file)) {
+      if (text.trim() === '') continue;
+      format ??= detectFormat(file, text);
+      if (format === 'csv' && header === null) {
+        try {
+          if (text.length > USAGE_LIMITS.lineLength) throw new UsageLineError(`longer than ${USAGE_LIMITS.lineLength} characters`);
+          header = splitCsvLine(text).map((name) => FIELD_ALIASES[name.toLowerCase()] ?? null);
+        } catch (error) {
+          throw new Error(`${file}:${line}: header: ${(error as Error).message}`, { cause: error });
+        }
+        const missing = ['customerId', 'featureId', 'event', 'occurredAt'].filter((field) => !header!.includes(field as never));
+        if (missing.length > 0) throw new Error(`${file}:${line}: the CSV header lacks ${missing.join(', ')}`);
+        continue;
       }
-      const missing = ['customerId', 'featureId', 'event', 'occurredAt'].filter((field) => !header!.includes(field as never));
-      if (missing.length > 0) throw new Error(`${file}:${line}: the CSV header lacks ${missing.join(', ')}`);
-      continue;
+      summary.read += 1;
+      try {
+        if (text.length > USAGE_LIMITS.lineLength) throw new UsageLineError(`the line is longer than ${USAGE_LIMITS.lineLength} characters`);
+        const record = format === 'csv' ? csvRecord(header!, text) : parseJsonLine(text);
+        const event = parseUsageEvent(record);
+        if (Date.parse(event.occurredAt) > latest) {
+          throw new UsageLineError(`occurredAt: ${event.occurredAt} is in the future (after the import's clock + 5 minutes)`);
+        }
+        chunk.push({ line, event });
+      } catch (error) {
+        if (!(error instanceof UsageLineError)) throw error;
+        summary.issues.push({ file, line, message: error.message });
+        continue;
+      }
+      if (chunk.length >= chunkSize) {
+        await storeChunk(tx, file, chunk, summary, unknownFeatures);
+        chunk = [];
+      }
     }
-    summary.read += 1;
-    try {
-      const record = format === 'csv' ? csvRecord(header!, text) : parseJsonLine(text);
-      chunk.push({ line, event: parseUsageEvent(record) });
-    } catch (error) {
-      if (!(error instanceof UsageLineError)) throw error;
-      summary.issues.push({ file, line, message: error.message });
-      continue;
-    }
-    if (chunk.length >= chunkSize) {
-      await storeChunk(db, file, chunk, summary);
-      chunk = [];
-    }
+    if (chunk.length > 0) await storeChunk(tx, file, chunk, summary, unknownFeatures);
+  });
+  for (const [featureId, { line, lines }] of unknownFeatures) {
+    summary.warnings.push({
+      file,
+      line,
+      message: `featureId: ${preview(featureId)} is not in the feature catalog (${lines} line${lines === 1 ? '' : 's'} imported anyway; import the catalog to score it)`,
+    });
   }
-  if (chunk.length > 0) await storeChunk(db, file, chunk, summary);
   summary.issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  summary.warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   summary.skipped = summary.issues.length;
   return summary;
 }
@@ -176,7 +221,7 @@ function parseJsonLine(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageLineError(`not valid JSON: ${(error as Error).message}`);
+    throw new UsageLineError(`not valid JSON: ${(error as Error).message.slice(0, 120)}`);
   }
 }
 
@@ -192,43 +237,86 @@ function csvRecord(header: Array<(typeof FIELDS)[number] | null>, text: string):
   return record;
 }
 
-/** Stores one chunk of good lines and refreshes the rollups they touch, in one transaction. */
-async function storeChunk(db: Db, file: string, chunk: Array<{ line: number; event: ParsedUsageEvent }>, summary: ImportSummary): Promise<void> {
-  await db.transaction(async (tx) => {
-    const customerIds = [...new Set(chunk.map((item) => item.event.customerId))];
-    const known = new Set(
-      (await tx.query<{ id: string }>(`SELECT id FROM customers WHERE id = ANY($1::uuid[])`, [customerIds])).rows.map((row) => row.id),
-    );
-    const good = chunk.filter((item) => {
-      if (known.has(item.event.customerId)) return true;
-      summary.issues.push({
-        file,
-        line: item.line,
-        message: `customerId: unknown customer ${item.event.customerId} (import the customers first)`,
-      });
-      return false;
-    });
-    if (good.length === 0) return;
-    const events = good.map((item) => item.event);
-    const inserted = await tx.query<{ customer_id: string; feature_id: string; day: string }>(
-      `INSERT INTO usage_events (event_key, customer_id, feature_id, event, occurred_at, user_id, "count")
-       SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::varchar[], $4::varchar[], $5::timestamptz[], $6::varchar[], $7::int[])
-       ON CONFLICT (event_key) DO NOTHING
-       RETURNING customer_id, feature_id, (occurred_at AT TIME ZONE 'UTC')::date AS day`,
-      [
-        events.map((event) => event.key),
-        events.map((event) => event.customerId),
-        events.map((event) => event.featureId),
-        events.map((event) => event.event),
-        events.map((event) => event.occurredAt),
-        events.map((event) => event.userId),
-        events.map((event) => event.count),
-      ],
-    );
-    summary.imported += inserted.rowCount;
-    summary.duplicates += good.length - inserted.rowCount;
-    await refreshRollups(tx, inserted.rows);
+type ChunkItem = { line: number; event: ParsedUsageEvent };
+
+/**
+ * Stores one chunk of good lines and refreshes the rollups they touch, inside the file's transaction. When Postgres
+ * refuses the chunk, the lines are stored one at a time, each in its own savepoint, and the refused ones reported.
+ */
+async function storeChunk(
+  tx: Db,
+  file: string,
+  chunk: ChunkItem[],
+  summary: ImportSummary,
+  unknownFeatures: Map<string, { line: number; lines: number }>,
+): Promise<void> {
+  const customerIds = [...new Set(chunk.map((item) => item.event.customerId))];
+  const known = new Set(
+    (await tx.query<{ id: string }>(`SELECT id::text AS id FROM customers WHERE id = ANY($1::uuid[])`, [customerIds])).rows.map((row) => row.id),
+  );
+  const good = chunk.filter((item) => {
+    if (known.has(item.event.customerId)) return true;
+    summary.issues.push({ file, line: item.line, message: `customerId: unknown customer ${item.event.customerId} (import the customers first)` });
+    return false;
   });
+  if (good.length === 0) return;
+  const featureIds = [...new Set(good.map((item) => item.event.featureId))];
+  const catalog = new Set(
+    (await tx.query<{ feature_id: string }>(`SELECT feature_id FROM feature_catalog WHERE feature_id = ANY($1::varchar[])`, [featureIds])).rows.map(
+      (row) => row.feature_id,
+    ),
+  );
+  let touched: Array<{ customer_id: string; feature_id: string; day: string }>;
+  const refused = new Set<ChunkItem>();
+  try {
+    touched = await inSavepoint(tx, () => insertEvents(tx, good, summary));
+  } catch (error) {
+    if (!isDataRefusal(error)) throw error;
+    touched = [];
+    for (const item of good) {
+      try {
+        touched.push(...(await inSavepoint(tx, () => insertEvents(tx, [item], summary))));
+      } catch (error) {
+        if (!isDataRefusal(error)) throw error;
+        const message = (error as Error).message.split('\n')[0].slice(0, 200);
+        summary.issues.push({ file, line: item.line, message: `refused by the database: ${message}` });
+        refused.add(item);
+      }
+    }
+  }
+  for (const item of good) {
+    if (refused.has(item) || catalog.has(item.event.featureId)) continue;
+    const seen = unknownFeatures.get(item.event.featureId);
+    if (seen) seen.lines += 1;
+    else unknownFeatures.set(item.event.featureId, { line: item.line, lines: 1 });
+  }
+  await refreshRollups(tx, touched);
+}
+
+async function insertEvents(
+  tx: Db,
+  items: ChunkItem[],
+  summary: ImportSummary,
+): Promise<Array<{ customer_id: string; feature_id: string; day: string }>> {
+  const events = items.map((item) => item.event);
+  const inserted = await tx.query<{ customer_id: string; feature_id: string; day: string }>(
+    `INSERT INTO usage_events (event_key, customer_id, feature_id, event, occurred_at, user_id, "count")
+     SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::varchar[], $4::varchar[], $5::timestamptz[], $6::varchar[], $7::int[])
+     ON CONFLICT (event_key) DO NOTHING
+     RETURNING customer_id, feature_id, (occurred_at AT TIME ZONE 'UTC')::date AS day`,
+    [
+      events.map((event) => event.key),
+      events.map((event) => event.customerId),
+      events.map((event) => event.featureId),
+      events.map((event) => event.event),
+      events.map((event) => event.occurredAt),
+      events.map((event) => event.userId),
+      events.map((event) => event.count),
+    ],
+  );
+  summary.imported += inserted.rowCount;
+  summary.duplicates += items.length - inserted.rowCount;
+  return inserted.rows;
 }
 
 /**

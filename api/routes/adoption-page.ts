@@ -4,22 +4,46 @@ import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { loadCustomerAdoption } from '../adoption-data';
 import { renderAdoptionPage, renderErrorPage } from '../adoption-page';
+import { issueCsrfToken } from '../csrf';
+import { closedObject, identifierSchema } from '../input-limits';
+import { describeSchemaError, type SchemaError } from '../errors';
 
 /** PRD 5.2/5.3: `GET /customers/:customerId/adoption`, HTML for a browser (errors as HTML too). */
 export function registerAdoptionPageRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get<{ Params: { customerId: string }; Querystring: { sent?: string } }>('/customers/:customerId/adoption', async (request, reply) => {
-    const { customerId } = request.params;
-    reply.type('text/html; charset=utf-8');
-    reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'");
-    if (!UUID.test(customerId)) return reply.code(400).send(renderErrorPage(400, `params/customerId must be a UUID`));
-    try {
-      const now = ctx.now();
-      const details = await loadCustomerAdoption(ctx.db, customerId, now);
-      const sent = typeof request.query.sent === 'string' ? request.query.sent : undefined;
-      return reply.send(renderAdoptionPage(details, now, { sentFeatureId: sent }));
-    } catch (error) {
-      if (error instanceof HttpError && error.statusCode === 404) return reply.code(404).send(renderErrorPage(404, error.message));
-      throw error;
-    }
-  });
+  app.get<{ Params: { customerId: string }; Querystring: { sent?: string } }>(
+    '/customers/:customerId/adoption',
+    {
+      // `sent` is the feature id the page just sent resources for (feature_catalog.feature_id is VARCHAR(100)).
+      schema: { querystring: closedObject({ sent: identifierSchema(100) }) },
+      // Input errors of this page are HTML too (the input limits and the schema answer 400 before the handler).
+      errorHandler: (error, request, reply) => {
+        const validation = (error as { validation?: SchemaError[] }).validation;
+        const status = validation?.length ? 400 : ((error as { statusCode?: number }).statusCode ?? 500);
+        if (status >= 500) {
+          request.log.error({ err: error }, 'request failed');
+          return reply.code(500).type('text/html; charset=utf-8').send(renderErrorPage(500, 'internal error; see the server log'));
+        }
+        const message = validation?.length
+          ? describeSchemaError((error as { validationContext?: string }).validationContext ?? 'querystring', validation[0]).message
+          : error.message;
+        return reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage(status, message));
+      },
+    },
+    async (request, reply) => {
+      const { customerId } = request.params;
+      reply.type('text/html; charset=utf-8');
+      reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'");
+      if (!UUID.test(customerId)) return reply.code(400).send(renderErrorPage(400, `params/customerId must be a UUID`));
+      try {
+        const now = ctx.now();
+        const details = await loadCustomerAdoption(ctx.db, customerId, now);
+        const sent = typeof request.query.sent === 'string' ? request.query.sent : undefined;
+        const csrfToken = request.principal ? issueCsrfToken(request.principal, now) : undefined;
+        return reply.send(renderAdoptionPage(details, now, { sentFeatureId: sent, csrfToken }));
+      } catch (error) {
+        if (error instanceof HttpError && error.statusCode === 404) return reply.code(404).send(renderErrorPage(404, error.message));
+        throw error;
+      }
+    },
+  );
 }

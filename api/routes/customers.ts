@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { UUID_SCHEMA } from '../context';
 import { adoptionJson, loadCustomerAdoption } from '../adoption-data';
+import { closedObject } from '../input-limits';
 
 /** PRD 4.2 `GET /api/customers/:customerId/feature-adoption`. */
 export function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -9,7 +10,8 @@ export function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext): v
     '/api/customers/:customerId/feature-adoption',
     {
       schema: {
-        params: { type: 'object', required: ['customerId'], properties: { customerId: UUID_SCHEMA } },
+        params: closedObject({ customerId: UUID_SCHEMA }, ['customerId']),
+        querystring: closedObject({}),
       },
     },
     async (request) => adoptionJson(await loadCustomerAdoption(ctx.db, request.params.customerId, ctx.now())),

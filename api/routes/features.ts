@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
+import { closedObject, identifierSchema } from '../input-limits';
 import { catalogResources, suggestedOutreach } from '../recommendations';
 
 /** PRD 4.2 `GET /api/features/:featureId/resources`: the catalog entry, its training resources and an opener. */
@@ -9,11 +10,9 @@ export function registerFeatureRoutes(app: FastifyInstance, ctx: ApiContext): vo
     '/api/features/:featureId/resources',
     {
       schema: {
-        params: {
-          type: 'object',
-          required: ['featureId'],
-          properties: { featureId: { type: 'string', minLength: 1, maxLength: 100 } },
-        },
+        // feature_catalog.feature_id is VARCHAR(100).
+        params: closedObject({ featureId: identifierSchema(100) }, ['featureId']),
+        querystring: closedObject({}),
       },
     },
     async (request) => {

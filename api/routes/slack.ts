@@ -3,6 +3,7 @@ import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { verifySlackSignature } from '../slack-signature';
 import { handleBlockAction, parseInteractivityPayload, type BlockActionsPayload, type SlackReply } from '../slack-actions';
+import { allowedResponseUrl } from '../slack-response-url';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -19,8 +20,15 @@ export function registerSlackRoutes(app: FastifyInstance, ctx: ApiContext): void
   });
 
   const postToResponseUrl = (url: unknown, message: SlackReply, log: { warn: (obj: object, msg: string) => void }) => {
-    if (!ctx.slackResponseUrls || typeof url !== 'string' || !/^https?:\/\//.test(url)) return;
-    const post = fetch(url, {
+    if (!ctx.slackResponseUrls) return;
+    // Only Slack's hooks host (docs/security.md): a payload cannot make the server post elsewhere, nor be redirected.
+    const target = allowedResponseUrl(url, ctx.slackResponseUrlOrigins);
+    if (!target) {
+      if (url !== undefined) log.warn({}, 'Slack response_url is not on the allowed host; the reply was not posted there');
+      return;
+    }
+    const post = fetch(target, {
+      redirect: 'error',
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: JSON.stringify(message),
@@ -38,7 +46,7 @@ export function registerSlackRoutes(app: FastifyInstance, ctx: ApiContext): void
     scope.removeContentTypeParser(FORM);
     scope.addContentTypeParser(FORM, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-    scope.post('/slack/interactivity', async (request, reply) => {
+    scope.post('/slack/interactivity', { config: { auth: 'slack-signature' } }, async (request, reply) => {
       if (!ctx.slackSigningSecret) {
         throw new HttpError(503, 'SLACK_SIGNING_SECRET is not set, so Slack requests cannot be verified and none are accepted');
       }
@@ -58,7 +66,10 @@ export function registerSlackRoutes(app: FastifyInstance, ctx: ApiContext): void
       if (type !== 'block_actions') return reply.code(200).send({ ok: true, ignored: type });
       let message: SlackReply;
       try {
-        message = await handleBlockAction({ db: ctx.db, now: ctx.now, temporalClient: ctx.temporalClient }, payload as BlockActionsPayload);
+        message = await handleBlockAction(
+          { db: ctx.db, now: ctx.now, temporalClient: ctx.temporalClient, leadUserIds: ctx.slackLeadUserIds, taskQueue: ctx.taskQueue },
+          payload as BlockActionsPayload,
+        );
       } catch (error) {
         request.log.error({ err: error }, 'Slack action failed');
         message = {

@@ -12,15 +12,16 @@ import {
 } from '../../workflows/messages';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
+import { closedObject, identifierSchema } from '../input-limits';
 import { QUERY_TIMEOUT_MS, temporalErrorToHttp } from '../temporal-access';
+import { decidedBy } from '../auth';
 
 type Params = { workflowId: string };
 
-const PARAMS_SCHEMA = {
-  type: 'object',
-  required: ['workflowId'],
-  properties: { workflowId: { type: 'string', minLength: 1, maxLength: 1000 } },
-} as const;
+// Temporal's default limit on workflow ids is 1000 bytes; no control characters (a NUL never reaches Temporal).
+const PARAMS_SCHEMA = closedObject({ workflowId: identifierSchema(1000) }, ['workflowId']);
+// The signal routes take no query parameters; the body is checked by the run's own validators (below).
+const NO_QUERY = closedObject({});
 
 /**
  * The message contract of an enablement run over HTTP (README "Message contract"): the body is validated by the
@@ -50,17 +51,22 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ApiContext): v
   };
 
   const signalRoute = <T>(path: string, signal: SignalDefinition<[T]>, validate: (payload: unknown) => T) =>
-    app.post<{ Params: Params }>(path, { schema: { params: PARAMS_SCHEMA } }, async (request, reply) => {
-      const payload = validated(validate, request.body);
-      const { workflowId } = request.params;
-      await withClient(workflowId, (client) => client.workflow.getHandle<EnablementWorkflow>(workflowId).signal(signal, payload));
-      return reply.code(202).send({ workflowId, signal: signal.name, accepted: true });
-    });
+    app.post<{ Params: Params }>(
+      path,
+      { schema: { params: PARAMS_SCHEMA, querystring: NO_QUERY }, config: { scope: 'workflows' } },
+      async (request, reply) => {
+        // A decision made with an API key is recorded as that key's (docs/security.md).
+        const payload = validated(validate, signal === emailDecisionSignal ? decidedBy(request.principal, request.body) : request.body);
+        const { workflowId } = request.params;
+        await withClient(workflowId, (client) => client.workflow.getHandle<EnablementWorkflow>(workflowId).signal(signal, payload));
+        return reply.code(202).send({ workflowId, signal: signal.name, accepted: true });
+      },
+    );
 
   signalRoute('/api/workflows/:workflowId/email-decision', emailDecisionSignal, validateEmailDecision);
   signalRoute('/api/workflows/:workflowId/recovered', recoveredSignal, validateRecovered);
 
-  app.get<{ Params: Params }>('/api/workflows/:workflowId/state', { schema: { params: PARAMS_SCHEMA } }, async (request) => {
+  app.get<{ Params: Params }>('/api/workflows/:workflowId/state', { schema: { params: PARAMS_SCHEMA, querystring: NO_QUERY } }, async (request) => {
     const { workflowId } = request.params;
     return withClient(workflowId, (client) =>
       client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => client.workflow.getHandle<EnablementWorkflow>(workflowId).query(stateQuery)),

@@ -1,7 +1,10 @@
+import { emailSettingsFromEnv, linkSettingsFromEnv } from '../../adapters/deps-from-env';
 import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import { connectClient, temporalSettingsFromEnv } from '../../temporal/connection';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
+import { untilShutdownSignal } from '../shutdown';
+import { parseSlackUserIds } from '../../api/slack-authorization';
 
 export interface ApiCommandOptions extends DatabaseOptions {
   port: string;
@@ -46,12 +49,18 @@ export async function runApi(options: ApiCommandOptions, hooks: RunApiHooks): Pr
       },
       slackSigningSecret: env.SLACK_SIGNING_SECRET || undefined,
       logger: { level: env.LOG_LEVEL || 'warn' },
+      // docs/security.md: without keys the server is open and refuses to listen beyond loopback.
+      apiKeys: env.ADOPTION_API_KEYS,
+      slackLeadUserIds: parseSlackUserIds(env.SLACK_LEAD_USER_IDS),
+      links: linkSettingsFromEnv(env),
+      email: emailSettingsFromEnv(env),
     });
     try {
       const url = await app.listen({ port, host: options.host });
       log(
         `API on ${url} (store ${db.location}; Temporal ${settings.address}/${settings.namespace} on first use; ` +
-          `Slack interactivity ${env.SLACK_SIGNING_SECRET ? 'on' : 'off: SLACK_SIGNING_SECRET is unset'}); CSM page: ${url}/customers/<customerId>/adoption`,
+          `Slack interactivity ${env.SLACK_SIGNING_SECRET ? 'on' : 'off: SLACK_SIGNING_SECRET is unset'}; ` +
+          `${env.ADOPTION_API_KEYS ? 'API keys required' : 'no API keys (ADOPTION_API_KEYS unset): open, loopback only'}); CSM page: ${url}/customers/<customerId>/adoption`,
       );
       hooks.onListening?.(url);
       await hooks.until;
@@ -68,12 +77,9 @@ export function registerApiCommand(program: Command): void {
       .command('api')
       .description('serve the HTTP API (PRD-090 4.2, reports, workflow messages), Slack interactivity and the CSM adoption page')
       .option('--port <port>', 'port to listen on', '3000')
-      .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface; the API has no authentication of its own)', '127.0.0.1'),
+      .option('--host <host>', 'interface to listen on (anything but loopback needs ADOPTION_API_KEYS; docs/security.md)', '127.0.0.1'),
   ).action(async (options: ApiCommandOptions) => {
-    const until = new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    const until = untilShutdownSignal().then(() => undefined);
     await runApi(options, { until });
   });
 }

@@ -43,6 +43,9 @@ export function registerImportCommand(program: Command): void {
       for (const issue of summary.issues) {
         process.stderr.write(`${issue.file}${issue.line ? `:${issue.line}` : ''}: ${issue.message}\n`);
       }
+      for (const warning of summary.warnings ?? []) {
+        process.stderr.write(`${warning.file}${warning.line ? `:${warning.line}` : ''}: warning: ${warning.message}\n`);
+      }
     }
     if (options.json) {
       process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
@@ -50,8 +53,7 @@ export function registerImportCommand(program: Command): void {
       for (const summary of summaries) {
         const duplicates = summary.kind === 'usage' ? `, ${summary.duplicates} already imported` : '';
         process.stdout.write(
-          `${summary.kind} (${summary.file}): ${summary.read} read, ${summary.imported} imported${duplicates}, ` +
-            `${summary.skipped} skipped\n`,
+          `${summary.kind} (${summary.file}): ${summary.read} read, ${summary.imported} imported${duplicates}, ` + `${summary.skipped} skipped\n`,
         );
       }
     }

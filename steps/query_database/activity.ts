@@ -2,6 +2,7 @@ import type { StepContext } from '../../core/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../../core/types';
 import type { ActivityDeps } from '../../adapters/deps';
+import { SCHEMA } from '../../db/database';
 
 export interface QueryDatabaseArgs {
   sql: string;
@@ -22,6 +23,21 @@ export interface QueryDatabaseActivities {
 
 export const QUERY_STATEMENT_TIMEOUT_MS = 5_000;
 export const QUERY_MAX_ROWS_CAP = 10_000;
+/** The role created by db/migrations/010_query_role.sql: SELECT on the documented tables only, not a superuser. */
+export const QUERY_READER_ROLE = 'adoption_query_reader';
+
+/**
+ * Names a definition's SQL may not use even inside the reader role (string literals aside): system catalogs and
+ * admin functions (`pg_*`, `information_schema`), and `set_config`, which could reset the role to the session user
+ * for the functions evaluated after it in the same statement.
+ */
+const FORBIDDEN_NAMES = /\b(pg_\w*|information_schema|set_config|current_setting|lo_\w+|dblink\w*)\b/i;
+
+/** The first forbidden name outside single-quoted literals, or null. */
+export function forbiddenName(sql: string): string | null {
+  const unquoted = sql.replace(/'(?:[^']|'')*'/g, "''");
+  return FORBIDDEN_NAMES.exec(unquoted)?.[1] ?? null;
+}
 
 /**
  * `query_database`: a definition's SELECT, run read-only. The compiler already admits only one SELECT with `$n`
@@ -30,7 +46,13 @@ export const QUERY_MAX_ROWS_CAP = 10_000;
  * - the statement is wrapped as a subquery with a bound LIMIT, which (a) stops a huge result at maxRows + 1 rows in
  *   the server, and (b) guarantees at least one bound parameter, so `pg` uses the extended protocol, which refuses
  *   several statements in one string (`SELECT 1; COMMIT; DELETE ...` would otherwise leave the transaction);
- * - SET LOCAL statement_timeout bounds a runaway query.
+ * - SET LOCAL statement_timeout bounds a runaway query;
+ * - SET LOCAL ROLE adoption_query_reader (db/migrations/010_query_role.sql) when the role exists and the connected
+ *   user may take it: the query sees only the documented tables, and as a non-superuser cannot read pg_authid or call
+ *   pg_ls_waldir(). Without the role (a migrating user that could not create it; see the migration) the query still
+ *   runs READ ONLY, and the forbidden-name check below still refuses catalogs and admin functions;
+ * - SET LOCAL search_path to the schema alone (no public);
+ * - system catalogs, admin functions and set_config are refused by name before anything runs.
  */
 export function createActivities(deps: ActivityDeps, options: { statementTimeoutMs?: number } = {}): QueryDatabaseActivities {
   const timeoutMs = Math.max(1, Math.floor(options.statementTimeoutMs ?? QUERY_STATEMENT_TIMEOUT_MS));
@@ -41,12 +63,27 @@ export function createActivities(deps: ActivityDeps, options: { statementTimeout
       if (sql === '') {
         throw ApplicationFailure.create({ message: 'query_database: empty SQL', type: 'InvalidQuery', nonRetryable: true });
       }
+      const forbidden = forbiddenName(sql);
+      if (forbidden) {
+        throw ApplicationFailure.create({
+          message: `query_database: ${forbidden} is not available to definitions (system catalogs, admin functions and settings are not)`,
+          type: 'InvalidQuery',
+          nonRetryable: true,
+        });
+      }
       const params = args.params ?? [];
       const limitParam = params.length + 1;
       const rows = await deps.db.transaction(async (tx) => {
         await tx.query('SET TRANSACTION READ ONLY');
         // SET cannot take a bound parameter; the value is an integer we computed, never text from the plan.
         await tx.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
+        await tx.query(`SET LOCAL search_path = ${SCHEMA}`);
+        const reader = await tx.query<{ usable: boolean }>(
+          `SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)
+                       THEN pg_catalog.pg_has_role(current_user, $1, 'MEMBER') ELSE FALSE END AS usable`,
+          [QUERY_READER_ROLE],
+        );
+        if (reader.rows[0]?.usable) await tx.query(`SET LOCAL ROLE ${QUERY_READER_ROLE}`);
         const result = await tx.query<Record<string, unknown>>(`SELECT * FROM (\n${sql}\n) AS query_database_result LIMIT $${limitParam}`, [
           ...params,
           maxRows + 1,

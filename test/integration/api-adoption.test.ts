@@ -135,6 +135,14 @@ async function request(
 const call = (options: { method?: string; url: string; payload?: unknown; headers?: Record<string, string> }) =>
   request(base, { ...options, path: options.url });
 
+/** The anti-forgery token of the adoption page's forms, as a browser finds it in the page. */
+async function pageToken(): Promise<string> {
+  const page = await call({ method: 'GET', url: `/customers/${customerId}/adoption` });
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  if (!token) throw new Error('the adoption page carries no _csrf token');
+  return token;
+}
+
 afterAll(async () => {
   await app?.close();
   await database?.dispose();
@@ -334,15 +342,26 @@ describe('POST /api/feature-adoption/:id/intervention', () => {
     expect(rows.rowCount).toBe(1);
   });
 
-  it("takes the adoption page's form post and redirects back to the page", async () => {
+  it("refuses a form post (415: JSON only) and the adoption page's own form route records it with the page's token", async () => {
     const form = new URLSearchParams({
       interventionType: 'resource_share',
       details: 'Shared 1 training resource for Workflow Automation from the adoption page',
       resourcesShared: 'https://training.example.com/automation',
     });
-    const response = await call({
+    const refused = await call({
       method: 'POST',
       url: url(adoptionIds.workflow_automation),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form.toString(),
+    });
+    expect(refused.statusCode).toBe(415);
+    expect(refused.json()).toEqual({ error: 'this route takes application/json only, not application/x-www-form-urlencoded' });
+
+    form.set('featureAdoptionId', adoptionIds.workflow_automation);
+    form.set('_csrf', await pageToken());
+    const response = await call({
+      method: 'POST',
+      url: `/customers/${customerId}/adoption/interventions`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: form.toString(),
     });
@@ -467,7 +486,9 @@ describe('GET /customers/:customerId/adoption', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
-    const page = response.body;
+    // Markup compared with layout whitespace folded: one space for any run, none between tags or before a closing
+    // '>', and void elements without '/'.
+    const page = response.body.replace(/\s+/g, ' ').replace(/> </g, '><').replace(/ ?\/>/g, '>').replace(/ >/g, '>');
     expect(page).not.toContain('<script>');
     expect(page).toContain('O&#39;Brien &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: feature adoption');
     expect(page).toContain('<div class="overall">47<small>/100</small></div>');
@@ -483,7 +504,9 @@ describe('GET /customers/:customerId/adoption', () => {
     expect(analytics).toContain('<dt>Days in current stage</dt><dd>20 days</dd>');
     expect(analytics).toContain('<dt>Last used</dt><dd>Feb 10, 2026 (19 days ago)</dd>');
     expect(analytics).toContain('<dt>Resources</dt><dd>3 available</dd>');
-    expect(analytics).toContain(`<form method="post" action="/api/feature-adoption/${adoptionIds.advanced_analytics}/intervention">`);
+    expect(analytics).toContain(`<form method="post" action="/customers/${customerId}/adoption/interventions">`);
+    expect(analytics).toMatch(/<input type="hidden" name="_csrf" value="\d+\.[\w-]{43}"/);
+    expect(analytics).toContain(`<input type="hidden" name="featureAdoptionId" value="${adoptionIds.advanced_analytics}"`);
     expect(analytics).toContain('<input type="hidden" name="interventionType" value="resource_share">');
     expect(analytics.match(/name="resourcesShared"/g)).toHaveLength(3);
     expect(analytics).toMatch(/<svg class="sparkline"[^>]*aria-label="Advanced Analytics Dashboard usage score trend"[\s\S]*<polyline/);
@@ -502,9 +525,11 @@ describe('GET /customers/:customerId/adoption', () => {
 
 describe('a browser-like client', () => {
   it('posts the form with several resources, follows nothing, and unknown routes answer a JSON 404', async () => {
-    const posted = await fetch(`${base}/api/feature-adoption/${adoptionIds.custom_reports}/intervention`, {
+    const posted = await fetch(`${base}/customers/${customerId}/adoption/interventions`, {
       method: 'POST',
       body: new URLSearchParams([
+        ['_csrf', await pageToken()],
+        ['featureAdoptionId', adoptionIds.custom_reports],
         ['interventionType', 'resource_share'],
         ['details', 'Shared from the page'],
         ['resourcesShared', 'https://docs.example.com/reports'],

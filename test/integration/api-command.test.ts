@@ -82,7 +82,7 @@ it('serves the store, answers 503 while Temporal is unreachable, and verifies Sl
     expect((await post('another-secret')).status).toBe(401);
   });
   expect(lines.join('\n')).toMatch(
-    /^API on http:\/\/127\.0\.0\.1:\d+ \(store postgres:\/\/.+; Temporal 127\.0\.0\.1:1\/default on first use; Slack interactivity on\)/,
+    /^API on http:\/\/127\.0\.0\.1:\d+ \(store postgres:\/\/.+; Temporal 127\.0\.0\.1:1\/default on first use; Slack interactivity on; no API keys \(ADOPTION_API_KEYS unset\): open, loopback only\)/,
   );
 });
 
@@ -101,4 +101,40 @@ it('reaches Temporal from the environment on first use', async () => {
     expect(slack.status).toBe(503);
   });
   expect(lines.join('\n')).toContain('Slack interactivity off: SLACK_SIGNING_SECRET is unset');
+});
+
+it('refuses --host 0.0.0.0 without ADOPTION_API_KEYS, saying why, and requires a key on every interface once they are set', async () => {
+  const refused = runApi({ port: '0', host: '0.0.0.0' }, { until: new Promise<void>(() => undefined), env: {}, log: () => undefined });
+  await expect(refused).rejects.toThrow(/^refusing to listen on 0\.0\.0\.0: ADOPTION_API_KEYS is not set/);
+
+  const customerId = await seedCustomer(database.db, { name: 'KeyedCo' });
+  let stop!: () => void;
+  const until = new Promise<void>((resolve) => (stop = resolve));
+  let listening!: (url: string) => void;
+  const ready = new Promise<string>((resolve) => (listening = resolve));
+  const lines: string[] = [];
+  const key = 'command-test-key-0123456789abcdef';
+  const running = runApi(
+    { port: '0', host: '0.0.0.0' },
+    {
+      until,
+      env: { TEMPORAL_ADDRESS: '127.0.0.1:1', ADOPTION_API_KEYS: `ops:read:${key}` },
+      log: (line) => lines.push(line),
+      onListening: listening,
+    },
+  );
+  try {
+    const url = (await Promise.race([ready, running.then(() => Promise.reject(new Error('the server stopped early')))])).replace(
+      '0.0.0.0',
+      '127.0.0.1',
+    );
+    const path = `/api/customers/${customerId}/feature-adoption`;
+    expect((await fetch(`${url}${path}`)).status).toBe(401);
+    expect((await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+  } finally {
+    stop();
+    await running;
+  }
+  expect(lines.join('\n')).toContain('API keys required');
+  expect(lines.join('\n')).not.toContain(key);
 });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +17,7 @@ import { seedStalledSignal } from '../support/seed';
  */
 const SECRET = 'slack-signing-secret-for-tests';
 const SLACK_USER = { id: 'U0CSM0001', username: 'dana', name: 'dana' };
+const LEAD = { id: 'U0LEAD0001', username: 'lee', name: 'lee' };
 
 let env: TestWorkflowEnvironment;
 let harness: EnablementHarness;
@@ -28,12 +30,6 @@ const responseUrlPosts: Array<{ path: string; body: Record<string, unknown> }> =
 beforeAll(async () => {
   env = await connectDevServer();
   harness = await createEnablementHarness(env);
-  app = buildApiServer({
-    db: harness.database.db,
-    temporal: { client: env.client, taskQueue: harness.taskQueue },
-    slackSigningSecret: SECRET,
-  });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
   // Stands in for Slack's response_url: records what the API posts there.
   responseUrlServer = http.createServer((request, response) => {
     let data = '';
@@ -45,6 +41,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => responseUrlServer.listen(0, '127.0.0.1', resolve));
   responseUrl = `http://127.0.0.1:${(responseUrlServer.address() as AddressInfo).port}/actions`;
+  app = buildApiServer({
+    db: harness.database.db,
+    temporal: { client: env.client, taskQueue: harness.taskQueue },
+    slackSigningSecret: SECRET,
+    // Only Slack's hooks host in production; here the stand-in's origin instead (docs/security.md).
+    slackResponseUrlOrigins: [new URL(responseUrl).origin],
+    slackLeadUserIds: [LEAD.id],
+  });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 
 afterAll(async () => {
@@ -105,6 +110,8 @@ interface SlackCall {
   actionTs?: string;
   secret?: string;
   timestamp?: number;
+  user?: { id: string; username?: string; name?: string };
+  responseUrl?: string;
 }
 
 /** A Slack block_actions request as Slack sends it: form-encoded payload=<json>, signed over the raw body. */
@@ -112,10 +119,10 @@ interface SlackCall {
 async function slack(call: SlackCall): Promise<{ status: number; body: any }> {
   const payload = {
     type: 'block_actions',
-    user: SLACK_USER,
+    user: call.user ?? SLACK_USER,
     team: { id: 'T0TEAM', domain: 'vendor' },
     container: { type: 'message', message_ts: '1767225600.000100', channel_id: 'D0DM' },
-    response_url: responseUrl,
+    response_url: call.responseUrl ?? responseUrl,
     actions: [
       {
         type: 'button',
@@ -184,7 +191,10 @@ describe('HTTP workflow endpoints', () => {
     // The recovered signal: validated the same way, then delivered.
     expect(await send(base, 'POST', `${path}/recovered`, { featureId: 'advanced_analytics', detectedAt: 'yesterday' })).toEqual({
       status: 400,
-      body: { error: 'body/detectedAt must be an ISO-8601 timestamp, got "yesterday"', field: 'body/detectedAt' },
+      body: {
+        error: 'body/detectedAt must be an ISO-8601 timestamp that exists: "yesterday" is not an ISO-8601 timestamp',
+        field: 'body/detectedAt',
+      },
     });
     expect(await send(base, 'POST', `${path}/recovered`, { featureId: 'advanced_analytics', detectedAt: new Date().toISOString() })).toEqual({
       status: 202,
@@ -196,6 +206,36 @@ describe('HTTP workflow endpoints', () => {
     await harness.handle(workflowId).terminate('test done');
     const late = await send(base, 'POST', `${path}/email-decision`, { decision: 'reject', by: 'dana@vendor.example' });
     expect(late).toEqual({ status: 409, body: { error: `workflow ${workflowId} has already finished (TERMINATED)` } });
+  });
+
+  it("records an API decision as the key's: the key's name, with what the body claims labelled as such", async () => {
+    const keyed = buildApiServer({
+      db: harness.database.db,
+      temporal: { client: env.client, taskQueue: harness.taskQueue },
+      apiKeys: `platform:read+workflows:platform-key-0123456789abcdef,reader:read:reader-key-0123456789abcdef`,
+    });
+    try {
+      const url = await keyed.listen({ port: 0, host: '127.0.0.1' });
+      const first = await waitingRun();
+      const decide = async (key: string, body: unknown) => {
+        const response = await fetch(`${url}/api/workflows/${encoded(first.workflowId)}/email-decision`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify(body),
+        });
+        return response.status;
+      };
+      expect(await decide('reader-key-0123456789abcdef', { decision: 'approve', by: 'dana@vendor.example' })).toBe(403);
+      expect(await decide('platform-key-0123456789abcdef', { decision: 'approve', by: 'dana@vendor.example' })).toBe(202);
+      const sent = await eventually(
+        () => draftOf(first.workflowId),
+        (row) => row.status === 'sent',
+      );
+      expect(sent.decided_by).toBe('dana@vendor.example (API key platform)');
+      await harness.handle(first.workflowId).terminate('test done');
+    } finally {
+      await keyed.close();
+    }
   });
 
   it('answers 404 for a run that does not exist', async () => {
@@ -376,6 +416,69 @@ describe('POST /slack/interactivity', () => {
     expect(draft).toMatchObject({ status: 'rejected', decided_by: 'dana (Slack U0CSM0001)' });
     expect(harness.smtp.messages.length).toBe(mailsBefore);
     await harness.handle(workflowId).terminate('test done');
+  });
+
+  it("moves nothing for a click from someone who is not the customer's CSM or a lead, and shows them no draft", async () => {
+    const { workflowId, customerId } = await waitingRun();
+    const db = harness.database.db;
+    const draft = await draftOf(workflowId);
+    const mallory = { id: 'U0MALLORY1', username: 'mallory', name: 'mallory' };
+    const refusal =
+      "Only this customer's CSM or a customer-success lead can view, approve, edit or reject its enablement email or act on this run; nothing was done.";
+    for (const actionId of ['draft_enablement_email', 'approve_email', 'reject_email', 'share_resources', 'schedule_training_call']) {
+      const answer = await slack({ actionId, workflowId, user: mallory, actionTs: `${actionId}-1` });
+      expect([actionId, answer]).toEqual([actionId, { status: 200, body: { response_type: 'ephemeral', replace_original: false, text: refusal } }]);
+      expect(JSON.stringify(answer.body)).not.toContain(draft.subject);
+    }
+    // A run named loosely (another prefix, the same signal id) is not this run: looked up by exact id only.
+    const loose = `adoption-stalled/${randomUUID()}/${workflowId.split('/').pop()}`;
+    const looseAnswer = await slack({ actionId: 'approve_email', workflowId: loose });
+    expect(looseAnswer.body.text).toBe('This enablement run is not in the database, so nobody can act on it from Slack; nothing was done.');
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await signalsReceived(workflowId)).toEqual([]);
+    expect((await draftOf(workflowId)).status).toBe('pending_approval');
+    const rows = await db.query<{ n: number }>(
+      `SELECT (SELECT COUNT(*) FROM interventions WHERE customer_id = $1) + (SELECT COUNT(*) FROM tasks WHERE customer_id = $1 AND idempotency_key LIKE 'slack/%') AS n`,
+      [customerId],
+    );
+    expect(Number(rows.rows[0].n)).toBe(0);
+
+    // A configured lead may decide: the run moves on, decided by the lead.
+    const approved = await slack({ actionId: 'approve_email', workflowId, user: LEAD });
+    expect(approved.body.text).toBe('Approved by lee (Slack U0LEAD0001): the enablement email to Priya Shah will be sent.');
+    const sent = await eventually(
+      () => draftOf(workflowId),
+      (row) => row.status === 'sent',
+    );
+    expect(sent.decided_by).toBe('lee (Slack U0LEAD0001)');
+    await harness.handle(workflowId).terminate('test done');
+  });
+
+  it("posts replies to a response_url on the allowed host only (Slack's hooks host in production)", async () => {
+    const { workflowId } = await waitingRun();
+    const elsewhere: string[] = [];
+    const other = http.createServer((request, response) => {
+      elsewhere.push(request.url ?? '');
+      response.writeHead(200).end('ok');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/steal`;
+      for (const target of [otherUrl, `https://hooks.slack.com.evil.example/x`, `${new URL(responseUrl).origin}@evil.example/x`]) {
+        const answer = await slack({ actionId: 'draft_enablement_email', workflowId, responseUrl: target });
+        expect(answer.status).toBe(200); // the clicking CSM still sees the answer
+      }
+      const drafted = await slack({ actionId: 'draft_enablement_email', workflowId, responseUrl: `${responseUrl}?ok=1` });
+      await eventually(
+        async () => responseUrlPosts.filter((post) => post.path === '/actions?ok=1'),
+        (posts) => posts.length === 1 && posts[0].body.text === drafted.body.text,
+      );
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+      await harness.handle(workflowId).terminate('test done');
+    }
   });
 
   it('answers 503 without a signing secret and acknowledges payload types it does not handle', async () => {

@@ -17,12 +17,14 @@ const OUTCOME_LABELS: Record<AdoptionOutcome, string> = {
   recovered: 'Recovered',
   improved: 'Improved',
   still_stalled: 'Still stalled',
+  not_confirmed: 'Recovery not confirmed',
 };
 
 const NEXT_STEP: Record<AdoptionOutcome, string> = {
   recovered: 'Adoption is back on track; no further action needed.',
   improved: 'Adoption is moving. A short check-in will tell whether it sticks.',
   still_stalled: 'The enablement has not moved adoption yet. Consider a training call, or ask whether the feature is still needed.',
+  not_confirmed: 'A recovery was reported, but the usage data does not show it yet. Check with the customer before closing this out.',
 };
 
 /**
@@ -44,7 +46,7 @@ export function renderAdoptionOutcome(request: SlackRenderInput): SlackMessage {
     (value) => typeof value.sent === 'boolean' && typeof value.status === 'string' && typeof value.subject === 'string',
   ) as unknown as SendEmailResult | null;
 
-  const icon = measured.outcome === 'still_stalled' ? ':warning:' : ':chart_with_upwards_trend:';
+  const icon = measured.outcome === 'still_stalled' || measured.outcome === 'not_confirmed' ? ':warning:' : ':chart_with_upwards_trend:';
   const header = `${icon} Adoption Follow-up: ${input.customer.name}`;
   const nameOf = (featureId: string) => escapeMrkdwn(input.features.find((f) => f.featureId === featureId)?.featureName ?? featureId);
 
@@ -54,7 +56,7 @@ export function renderAdoptionOutcome(request: SlackRenderInput): SlackMessage {
       `Feature: ${nameOf(feature.featureId)}`,
       `Usage Score: ${feature.before} → ${feature.after}/100 (${delta >= 0 ? '+' : ''}${delta})`,
       `Stage: ${stageLabel(feature.stage)}`,
-      `Outcome: ${OUTCOME_LABELS[feature.outcome] ?? feature.outcome}`,
+      `Outcome: ${OUTCOME_LABELS[feature.outcome] ?? escapeMrkdwn(String(feature.outcome))}`,
     ];
   });
   const emailLine = email ? emailSummary(email) : null;

@@ -7,7 +7,7 @@ import {
   formatMoney,
   importanceLabel,
   joinWords,
-  linkLabel,
+  slackLink,
   runResources,
   section,
   stageLabel,
@@ -141,7 +141,8 @@ function whyItMatters(features: SignalFeature[], analysis: AdoptionGapAnalysis |
   const text: string[] = [...intro, 'Low adoption may indicate:'];
   const blocks: string[] = [...intro, 'Low adoption may indicate:'];
   for (const cause of causes) {
-    const label = CAUSE_LABELS[cause.cause] ?? cause.cause;
+    // Causes come from an agent (possibly over HTTP): an unknown one is shown escaped.
+    const label = CAUSE_LABELS[cause.cause] ?? escapeMrkdwn(String(cause.cause));
     const confidence = `${Math.round(cause.confidence * 100)}% confidence`;
     text.push(`- ${label} (${confidence})`, ...cause.evidence.map((line) => `    - ${escapeMrkdwn(line)}`));
     blocks.push(`• *${label}* (${confidence})`, ...cause.evidence.map((line) => `    ◦ ${escapeMrkdwn(line)}`));
@@ -151,7 +152,8 @@ function whyItMatters(features: SignalFeature[], analysis: AdoptionGapAnalysis |
 
 /** PRD-090 5.1: `:video_camera: "Title" (12 min)`, `:page_facing_up: "Title"`, `:calendar: Next live training: <date>`. */
 export function resourceLine(resource: TrainingResource, withLink: boolean): string {
-  const title = withLink ? `<${resource.url}|${linkLabel(resource.title)}>` : `"${escapeMrkdwn(resource.title)}"`;
+  // The URL comes from the catalog (or the definition's params): escaped and checked so it cannot add a link.
+  const title = withLink ? slackLink(resource.url, resource.title) : `"${escapeMrkdwn(resource.title)}"`;
   const type = (resource.type ?? '').toLowerCase();
   if (type === 'video') {
     const minutes = typeof resource.duration_minutes === 'number' ? ` (${resource.duration_minutes} min)` : '';
@@ -159,7 +161,7 @@ export function resourceLine(resource: TrainingResource, withLink: boolean): str
   }
   if (type === 'webinar' || type === 'live_training' || type === 'training') {
     const date = resource.next_session ? formatDate(resource.next_session) : null;
-    if (date) return `:calendar: Next live training: ${withLink ? `<${resource.url}|${date}>` : date}`;
+    if (date) return `:calendar: Next live training: ${withLink ? slackLink(resource.url, date) : date}`;
     return `:calendar: ${title}`;
   }
   return `:page_facing_up: ${title}`;

@@ -1,5 +1,5 @@
 import { dedupeResources, normaliseResources } from '../../../core/resources';
-import { escapeMrkdwn } from '../../../adapters/slack-text';
+import { escapeMrkdwn, slackLink, slackLinkLabel } from '../../../adapters/slack-text';
 import type { JsonValue } from '../../../core/types';
 import type { TrainingResource } from '../../../core/run-facts';
 import type { RunFacts } from '../../../core/run-facts';
@@ -36,7 +36,7 @@ export class SlackTemplateError extends Error {
 
 /** Escaped text that also cannot break out of a `<url|label>` link. */
 export function linkLabel(text: string): string {
-  return escapeMrkdwn(text).replace(/\|/g, '¦');
+  return slackLinkLabel(text);
 }
 
 export function formatMoney(amount: number): string {
@@ -58,7 +58,7 @@ const STAGE_LABELS: Record<string, string> = {
   churned: 'Churned',
 };
 export function stageLabel(stage: string): string {
-  return STAGE_LABELS[stage] ?? stage.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+  return STAGE_LABELS[stage] ?? escapeMrkdwn(stage.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()));
 }
 
 /** "Feb 15, 2026", in UTC so the date does not depend on the worker's time zone. */
@@ -103,4 +103,4 @@ export function section(text: string): SlackBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
 }
 
-export { escapeMrkdwn, dedupeResources, normaliseResources };
+export { escapeMrkdwn, slackLink, dedupeResources, normaliseResources };

@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context';
+import { UUID_SCHEMA } from '../context';
+import { describeSchemaError, HttpError, type SchemaError } from '../errors';
+import { closedObject, identifierSchema, textSchema } from '../input-limits';
+import { INTERVENTION_TYPES, recordIntervention, type InterventionType } from '../../adoption/interventions';
+import { renderErrorPage } from '../adoption-page';
+import { CSRF_FIELD } from '../csrf';
+import { followUpInterventions } from '../follow-ups';
+
+interface SendResourcesForm {
+  _csrf: string;
+  featureAdoptionId: string;
+  interventionType: InterventionType;
+  details: string;
+  resourcesShared?: string[];
+}
+
+/**
+ * The adoption page's **Send Resources** form (PRD 5.3): `POST /customers/:customerId/adoption/interventions`, a page
+ * route (HTTP Basic or Bearer with the `write` scope; form-encoded only; the page's anti-forgery token `_csrf`, checked
+ * by api/auth.ts before this runs). Records the intervention like `POST /api/feature-adoption/:id/intervention` and
+ * answers `303` back to the page. The JSON API itself takes JSON only, so no other site's form can reach it.
+ */
+export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.post<{ Params: { customerId: string }; Body: SendResourcesForm }>(
+    '/customers/:customerId/adoption/interventions',
+    {
+      config: { scope: 'write', page: true },
+      schema: {
+        summary: "The adoption page's Send Resources form (form-encoded, with the page's anti-forgery token)",
+        params: closedObject({ customerId: UUID_SCHEMA }, ['customerId']),
+        body: {
+          type: 'object',
+          required: [CSRF_FIELD, 'featureAdoptionId', 'interventionType', 'details'],
+          additionalProperties: false,
+          properties: {
+            [CSRF_FIELD]: identifierSchema(200),
+            featureAdoptionId: UUID_SCHEMA,
+            interventionType: { type: 'string', enum: [...INTERVENTION_TYPES] },
+            details: textSchema(10_000),
+            resourcesShared: { type: 'array', maxItems: 100, items: identifierSchema(2000) },
+          },
+        },
+      },
+      // A form sends one `resourcesShared` as a plain string; the contract is a list.
+      preValidation: async (request) => {
+        const body = request.body as unknown as Record<string, unknown> | undefined;
+        if (body && typeof body.resourcesShared === 'string') body.resourcesShared = [body.resourcesShared];
+      },
+      errorHandler: (error: FastifyError | HttpError, request, reply) => {
+        const validation = (error as FastifyError).validation as SchemaError[] | undefined;
+        const status = validation?.length ? 400 : (error.statusCode ?? 500);
+        if (status >= 500) request.log.error({ err: error }, 'request failed');
+        const message =
+          status >= 500
+            ? 'internal error; see the server log'
+            : validation?.length
+              ? describeSchemaError((error as FastifyError).validationContext ?? 'body', validation[0]).message
+              : error.message;
+        return reply
+          .code(status >= 500 ? 500 : status)
+          .type('text/html; charset=utf-8')
+          .send(renderErrorPage(status >= 500 ? 500 : status, message));
+      },
+    },
+    async (request, reply) => {
+      const { customerId } = request.params;
+      const { featureAdoptionId, interventionType, details, resourcesShared } = request.body;
+      if (details.trim() === '') throw new HttpError(400, 'body/details must not be blank', 'body/details');
+      // The feature must be this customer's: the page's customer is the one the CSM was looking at.
+      const owner = await ctx.db.query<{ customer_id: string }>(`SELECT customer_id FROM feature_adoption WHERE id = $1`, [featureAdoptionId]);
+      if (owner.rows[0]?.customer_id !== customerId)
+        throw new HttpError(404, `feature adoption ${featureAdoptionId} of customer ${customerId} not found`);
+      const result = await recordIntervention(ctx.db, {
+        featureAdoptionId,
+        interventionType,
+        details: details.trim(),
+        resourcesShared: resourcesShared ?? [],
+        at: ctx.now(),
+        idempotencyKey: null,
+      });
+      if (!result) throw new HttpError(404, `feature adoption ${featureAdoptionId} not found`);
+      // The same durable follow-up as an intervention recorded through the JSON API (api/follow-ups.ts).
+      await followUpInterventions(
+        {
+          db: ctx.db,
+          temporalClient: ctx.temporalClient,
+          taskQueue: ctx.taskQueue,
+          onError: (error) => request.log.warn({ err: error }, 'follow-up not started'),
+        },
+        [result.intervention.id],
+      );
+      const { featureId } = result.intervention;
+      return reply.redirect(`/customers/${encodeURIComponent(customerId)}/adoption?sent=${encodeURIComponent(featureId)}`, 303);
+    },
+  );
+}
