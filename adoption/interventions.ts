@@ -1,5 +1,7 @@
 import type { Db } from '../db/database';
 import { isoOrNull } from './dates';
+import { judgeFeature, type AdoptionOutcome } from './outcome';
+import { addDays, scoreFeatures, utcDay } from './scoring';
 
 /**
  * FR-4.2: recording an intervention a CSM made (or started from Slack). The row carries the adoption score at the
@@ -27,6 +29,8 @@ export interface RecordInterventionInput {
   workflowId?: string | null;
   /** Retries with the same key find the first row instead of adding another. */
   idempotencyKey?: string | null;
+  /** Who performed it (a CSM's name or e-mail, a Slack user); shown in the reports. */
+  performedBy?: string | null;
 }
 
 export interface InterventionView {
@@ -44,6 +48,11 @@ export interface InterventionView {
   outcome: string | null;
   effectivenessScore: number | null;
   measuredAt: string | null;
+  performedBy: string | null;
+  /** Emails only: `delivered` (SMTP) or `queued` (still in the outbox: not counted as an intervention). */
+  delivery: string | null;
+  /** The durable follow-up measuring it (`intervention-follow-up/<id>`), once started. */
+  followUpWorkflowId: string | null;
 }
 
 interface InterventionRow {
@@ -61,6 +70,9 @@ interface InterventionRow {
   outcome: string | null;
   effectiveness_score: number | null;
   measured_at: Date | string | null;
+  performed_by: string | null;
+  delivery: string | null;
+  follow_up_workflow_id: string | null;
 }
 
 function view(row: InterventionRow): InterventionView {
@@ -79,11 +91,14 @@ function view(row: InterventionRow): InterventionView {
     outcome: row.outcome,
     effectivenessScore: row.effectiveness_score,
     measuredAt: isoOrNull(row.measured_at),
+    performedBy: row.performed_by,
+    delivery: row.delivery,
+    followUpWorkflowId: row.follow_up_workflow_id,
   };
 }
 
 const COLUMNS = `id, feature_adoption_id, customer_id, feature_id, intervention_type, details, resources_shared, workflow_id,
-  occurred_at, adoption_before, adoption_after, outcome, effectiveness_score, measured_at`;
+  occurred_at, adoption_before, adoption_after, outcome, effectiveness_score, measured_at, performed_by, delivery, follow_up_workflow_id`;
 
 /** Null when there is no feature_adoption row `featureAdoptionId`. */
 export async function recordIntervention(
@@ -100,8 +115,8 @@ export async function recordIntervention(
     const key = input.idempotencyKey ?? null;
     const inserted = await tx.query<InterventionRow>(
       `INSERT INTO interventions (idempotency_key, feature_adoption_id, customer_id, feature_id, intervention_type, details,
-                                  resources_shared, workflow_id, occurred_at, adoption_before)
-       VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6, $7::jsonb, $8, $9::timestamptz, $10)
+                                  resources_shared, workflow_id, occurred_at, adoption_before, performed_by)
+       VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6, $7::jsonb, $8, $9::timestamptz, $10, $11)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING ${COLUMNS}`,
       [
@@ -115,6 +130,7 @@ export async function recordIntervention(
         input.workflowId ?? null,
         input.at.toISOString(),
         fa.usage_score,
+        input.performedBy ?? null,
       ],
     );
     if (inserted.rows.length === 0) {
@@ -133,6 +149,8 @@ export async function recordIntervention(
 /**
  * FR-4.2 for a sent enablement email: one `interventions` row per feature of the draft (keyed on the send step, so a
  * retry adds none), with the links the email carried (else the catalog's), and the features marked as intervened.
+ * `delivery` says whether it left (SMTP: `delivered`) or waits in the outbox (`queued`: the reports do not count it
+ * as an intervention until it is delivered); `performed_by` is whoever approved the draft.
  */
 export async function recordEmailInterventions(
   tx: Db,
@@ -156,12 +174,15 @@ export async function recordEmailInterventions(
     const resources = bodyUrls.length ? bodyUrls : (catalogUrls.get(featureId) ?? []);
     await tx.query(
       `INSERT INTO interventions (idempotency_key, feature_adoption_id, customer_id, feature_id, intervention_type, details,
-                                  resources_shared, workflow_id, occurred_at, adoption_before)
-       SELECT $1, fa.id, $2::uuid, $3::text, 'email', $4, $5::jsonb, $6, $7, fa.usage_score
+                                  resources_shared, workflow_id, occurred_at, adoption_before, delivery, performed_by)
+       SELECT $1, fa.id, $2::uuid, $3::text, 'email', $4, $5::jsonb, $6, $7, fa.usage_score,
+              (SELECT CASE WHEN o.delivered THEN 'delivered' ELSE 'queued' END FROM outbox o WHERE o.idempotency_key = $8),
+              (SELECT d.decided_by FROM email_drafts d WHERE d.workflow_id = $6 AND d.status = 'sent'
+                ORDER BY d.sent_at DESC NULLS LAST LIMIT 1)
          FROM (SELECT 1) AS one
          LEFT JOIN feature_adoption fa ON fa.customer_id = $2::uuid AND fa.feature_id = $3::text
        ON CONFLICT (idempotency_key) DO NOTHING`,
-      [`${run.key}/${featureId}`, run.customerId, featureId, run.details, JSON.stringify(resources), run.workflowId, run.at],
+      [`${run.key}/${featureId}`, run.customerId, featureId, run.details, JSON.stringify(resources), run.workflowId, run.at, run.key],
     );
   }
   await markIntervened(tx, { customerId: run.customerId, featureIds: run.featureIds }, 'email', run.at);
@@ -180,4 +201,115 @@ async function markIntervened(tx: Db, features: { customerId: string; featureIds
       WHERE customer_id = $1::uuid AND feature_id = ANY($2::text[])`,
     [features.customerId, features.featureIds, at.toISOString(), type],
   );
+}
+
+export interface InterventionMeasurement {
+  interventionId: string;
+  customerId: string;
+  featureId: string;
+  checkpointDays: number;
+  /** The checkpoint day: the intervention's UTC day + checkpointDays. `after` is the 14-day score as of its end. */
+  asOf: string;
+  /** The 14-day score as of the end of the day before the intervention. */
+  before: number;
+  after: number;
+  stage: string;
+  rule: string | null;
+  outcome: AdoptionOutcome;
+  effectivenessScore: number;
+}
+
+/**
+ * One checkpoint of an intervention's follow-up: scores the feature as of the day before the intervention and as of
+ * `asOf` (from usage events, the detection formula), judges it (adoption/outcome.ts, against the threshold of the rule
+ * of the stall it answered) and stores the measurement. The intervention row takes the latest checkpoint's result.
+ * Idempotent: the same arguments give the same row. Null when the intervention does not exist.
+ */
+export async function measureIntervention(
+  db: Db,
+  args: { interventionId: string; checkpointDays: number; asOf: string; workflowId?: string | null; now: Date },
+): Promise<InterventionMeasurement | null> {
+  const found = await db.query<{ customer_id: string; feature_id: string; occurred_at: Date | string }>(
+    `SELECT customer_id, feature_id, occurred_at FROM interventions WHERE id = $1::uuid`,
+    [args.interventionId],
+  );
+  if (found.rows.length === 0) return null;
+  const { customer_id: customerId, feature_id: featureId } = found.rows[0];
+  const occurredDay = utcDay(new Date(found.rows[0].occurred_at));
+  const scoreOn = async (day: string) => {
+    const [row] = await scoreFeatures(db, { asOf: day, customerIds: [customerId], featureIds: [featureId] });
+    return { score: row?.usage_score ?? 0, stage: row?.stage ?? 'not_started' };
+  };
+  const before = (await scoreOn(addDays(occurredDay, -1))).score;
+  const after = await scoreOn(args.asOf);
+  const rule = await stallRuleAt(db, customerId, featureId, occurredDay);
+  const judgement = judgeFeature({ before, after: after.score, stage: after.stage, rule, reportedRecovered: false });
+  const measurement: InterventionMeasurement = {
+    interventionId: args.interventionId,
+    customerId,
+    featureId,
+    checkpointDays: args.checkpointDays,
+    asOf: args.asOf,
+    before,
+    after: after.score,
+    stage: after.stage,
+    rule,
+    ...judgement,
+  };
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO intervention_measurements (intervention_id, checkpoint_days, as_of, adoption_before, adoption_after, stage, rule,
+                                              outcome, effectiveness_score, workflow_id, measured_at)
+       VALUES ($1::uuid, $2, $3::date, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (intervention_id, checkpoint_days) DO UPDATE SET
+         as_of = EXCLUDED.as_of, adoption_before = EXCLUDED.adoption_before, adoption_after = EXCLUDED.adoption_after,
+         stage = EXCLUDED.stage, rule = EXCLUDED.rule, outcome = EXCLUDED.outcome,
+         effectiveness_score = EXCLUDED.effectiveness_score, workflow_id = EXCLUDED.workflow_id, measured_at = EXCLUDED.measured_at`,
+      [
+        args.interventionId,
+        args.checkpointDays,
+        args.asOf,
+        before,
+        measurement.after,
+        measurement.stage,
+        rule,
+        measurement.outcome,
+        measurement.effectivenessScore,
+        args.workflowId ?? null,
+        args.now.toISOString(),
+      ],
+    );
+    // The intervention shows its latest checkpoint: a retried 14-day measurement never overwrites the 30-day one.
+    await tx.query(
+      `UPDATE interventions SET adoption_before = COALESCE(adoption_before, $2), adoption_after = $3, outcome = $4,
+              effectiveness_score = $5, measured_at = $6
+        WHERE id = $1::uuid
+          AND NOT EXISTS (SELECT 1 FROM intervention_measurements m WHERE m.intervention_id = $1::uuid AND m.checkpoint_days > $7)`,
+      [
+        args.interventionId,
+        before,
+        measurement.after,
+        measurement.outcome,
+        measurement.effectivenessScore,
+        args.now.toISOString(),
+        args.checkpointDays,
+      ],
+    );
+  });
+  return measurement;
+}
+
+/** The rule of the stall an intervention on `day` answered: the latest stall episode opened by then, else none. */
+async function stallRuleAt(db: Db, customerId: string, featureId: string, day: string): Promise<string | null> {
+  const { rows } = await db.query<{ rule: string | null }>(
+    `SELECT rule FROM (
+       SELECT rule, detected_on AS since FROM feature_stalls WHERE customer_id = $1::uuid AND feature_id = $2 AND detected_on <= $3::date
+       UNION ALL
+       SELECT stall_rule, (stall_detected_at AT TIME ZONE 'UTC')::date FROM feature_adoption
+        WHERE customer_id = $1::uuid AND feature_id = $2 AND stall_rule IS NOT NULL AND stall_detected_at IS NOT NULL
+          AND (stall_detected_at AT TIME ZONE 'UTC')::date <= $3::date
+     ) known ORDER BY since DESC LIMIT 1`,
+    [customerId, featureId, day],
+  );
+  return rows[0]?.rule ?? null;
 }

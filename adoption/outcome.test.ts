@@ -1,7 +1,7 @@
 import { judgeFeature, overallOutcome, recoveryThresholdOf } from './outcome';
 
 describe('judgeFeature', () => {
-  it("recovered when back at the flagging rule's threshold, adopted, or reported by a `recovered` signal", () => {
+  it("recovered when back at the flagging rule's threshold or adopted: measured usage only", () => {
     expect(judgeFeature({ before: 5, after: 20, stage: 'engaged', rule: 'low_usage_14d', reportedRecovered: false })).toEqual({
       outcome: 'recovered',
       effectivenessScore: 100,
@@ -9,7 +9,33 @@ describe('judgeFeature', () => {
     expect(judgeFeature({ before: 25, after: 29, stage: 'engaged', rule: 'past_expected_timeline', reportedRecovered: false }).outcome).toBe(
       'still_stalled',
     );
-    expect(judgeFeature({ before: 0, after: 0, stage: 'not_started', rule: 'low_usage_14d', reportedRecovered: true }).outcome).toBe('recovered');
+  });
+
+  it('a `recovered` signal the data does not bear out is not_confirmed, scored on the data (never 100)', () => {
+    // The issue's case: usage stayed at 0 (0 -> 0).
+    expect(judgeFeature({ before: 0, after: 0, stage: 'not_started', rule: 'low_usage_14d', reportedRecovered: true })).toEqual({
+      outcome: 'not_confirmed',
+      effectivenessScore: 0,
+    });
+    expect(judgeFeature({ before: 4, after: 16, stage: 'started', rule: 'low_usage_14d', reportedRecovered: true })).toEqual({
+      outcome: 'not_confirmed',
+      effectivenessScore: 75,
+    });
+    // Reported and measured: recovered.
+    expect(judgeFeature({ before: 4, after: 22, stage: 'engaged', rule: 'low_usage_14d', reportedRecovered: true })).toEqual({
+      outcome: 'recovered',
+      effectivenessScore: 100,
+    });
+  });
+
+  it('the worked example of docs/impact.md', () => {
+    // Flagged by past_expected_timeline (threshold 30) at 12; measured at 24 two weeks after the email.
+    expect(judgeFeature({ before: 12, after: 24, stage: 'engaged', rule: 'low_usage_14d+past_expected_timeline', reportedRecovered: false })).toEqual(
+      {
+        outcome: 'improved',
+        effectivenessScore: 67, // round(100 * (24 - 12) / (30 - 12)) = round(66.7)
+      },
+    );
   });
 
   it('improved when up by 10 points or more; effectiveness is the share of the gap closed', () => {
@@ -35,6 +61,8 @@ describe('overallOutcome', () => {
     expect(overallOutcome(['improved', 'still_stalled'])).toBe('improved');
     expect(overallOutcome(['still_stalled'])).toBe('still_stalled');
     expect(overallOutcome([])).toBe('still_stalled');
+    expect(overallOutcome(['not_confirmed', 'still_stalled'])).toBe('not_confirmed');
+    expect(overallOutcome(['not_confirmed', 'improved'])).toBe('improved');
   });
 });
 

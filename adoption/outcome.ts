@@ -5,7 +5,11 @@ import { LOW_USAGE_THRESHOLD, STALL_SCORE_THRESHOLD } from './scoring';
  * the recovery threshold, which the follow-up measurement (TypeScript) and detection's closing of stall episodes
  * (SQL) both use.
  */
-export type AdoptionOutcome = 'recovered' | 'improved' | 'still_stalled';
+export type AdoptionOutcome = 'recovered' | 'improved' | 'still_stalled' | 'not_confirmed';
+
+/** Outcomes that count as a successful intervention in the reports; `not_confirmed` and `still_stalled` do not. */
+export const SUCCESSFUL_OUTCOMES: readonly AdoptionOutcome[] = ['recovered', 'improved'];
+export const UNSUCCESSFUL_OUTCOMES: readonly AdoptionOutcome[] = ['still_stalled', 'not_confirmed'];
 
 /** "Improved" needs at least this many points more than at signal time. */
 export const IMPROVEMENT_MIN_POINTS = 10;
@@ -32,11 +36,14 @@ export interface FeatureJudgement {
 }
 
 /**
- * - recovered: a `recovered` signal reported it, or the score is back at the threshold of the rule that flagged it
- *   (20 for FR-1.3, i.e. engaged or better; 30 for PRD 4.3), or the stage is `adopted`;
+ * Outcomes come from measured usage only (docs/impact.md):
+ * - recovered: the score is back at the threshold of the rule that flagged it (20 for FR-1.3, i.e. engaged or
+ *   better; 30 for PRD 4.3), or the stage is `adopted`;
+ * - not_confirmed: a `recovered` signal reported a recovery that the measurement does not show;
  * - improved: up by at least 10 points;
  * - still_stalled: otherwise.
- * Effectiveness (0-100): 100 when recovered, else the share of the gap to the threshold that was closed.
+ * Effectiveness (0-100, FR-4.3): 100 when recovered, else the share of the gap to the threshold that was closed,
+ * `round(100 * (after - before) / max(1, threshold - before))` clamped to 0-100. A reported recovery never adds to it.
  */
 export function judgeFeature(input: {
   before: number;
@@ -46,18 +53,28 @@ export function judgeFeature(input: {
   reportedRecovered: boolean;
 }): FeatureJudgement {
   const threshold = recoveryThresholdOf(input.rule);
-  if (input.reportedRecovered || input.after >= threshold || input.stage === 'adopted') {
+  if (input.after >= threshold || input.stage === 'adopted') {
     return { outcome: 'recovered', effectivenessScore: 100 };
   }
-  const gap = Math.max(1, threshold - input.before);
-  const effectivenessScore = Math.max(0, Math.min(100, Math.round((100 * (input.after - input.before)) / gap)));
+  const effectivenessScore = effectivenessOf(input.before, input.after, threshold);
+  if (input.reportedRecovered) return { outcome: 'not_confirmed', effectivenessScore };
   if (input.after - input.before >= IMPROVEMENT_MIN_POINTS) return { outcome: 'improved', effectivenessScore };
   return { outcome: 'still_stalled', effectivenessScore };
 }
 
-/** The run's outcome: recovered when every feature recovered, improved when any moved, else still stalled. */
+/** FR-4.3 for a feature that did not recover: the share of the gap to the recovery threshold that was closed. */
+export function effectivenessOf(before: number, after: number, threshold: number): number {
+  const gap = Math.max(1, threshold - before);
+  return Math.max(0, Math.min(100, Math.round((100 * (after - before)) / gap)));
+}
+
+/**
+ * The run's outcome: recovered when every feature recovered, improved when any moved, else not confirmed when a
+ * reported recovery was not borne out, else still stalled.
+ */
 export function overallOutcome(outcomes: AdoptionOutcome[]): AdoptionOutcome {
   if (outcomes.length > 0 && outcomes.every((outcome) => outcome === 'recovered')) return 'recovered';
   if (outcomes.some((outcome) => outcome === 'recovered' || outcome === 'improved')) return 'improved';
+  if (outcomes.some((outcome) => outcome === 'not_confirmed')) return 'not_confirmed';
   return 'still_stalled';
 }

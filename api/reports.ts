@@ -1,5 +1,7 @@
 import type { Db } from '../db/database';
 import { IS_STALLED_SQL } from './adoption-data';
+import { SUCCESSFUL_OUTCOMES as SUCCESSFUL, UNSUCCESSFUL_OUTCOMES as UNSUCCESSFUL } from '../adoption/outcome';
+import type { ImpactFilter } from '../adoption/holdout';
 
 /**
  * US-4 / FR-4.3 / FR-4.4 reports. Stalls come from detection's stall episodes (feature_stalls) and from
@@ -117,9 +119,13 @@ export async function stalledFeaturesReport(db: Db): Promise<{ features: Stalled
   };
 }
 
-/** Outcomes of the follow-up measurement (measure_adoption); an unmeasured intervention is `pending`. */
-export const SUCCESSFUL_OUTCOMES = ['recovered', 'improved'];
-export const UNSUCCESSFUL_OUTCOMES = ['still_stalled'];
+/**
+ * Outcomes of the follow-up measurement (measure_adoption, the intervention follow-ups); an unmeasured intervention is
+ * `pending`. A reported recovery the data did not show (`not_confirmed`) is unsuccessful. An email still queued in the
+ * outbox was not delivered, so it is no intervention yet and is left out.
+ */
+export const SUCCESSFUL_OUTCOMES: string[] = [...SUCCESSFUL];
+export const UNSUCCESSFUL_OUTCOMES: string[] = [...UNSUCCESSFUL];
 
 export interface InterventionOutcomeRow {
   interventionType: string;
@@ -171,6 +177,7 @@ export async function interventionsReport(db: Db): Promise<{
             COUNT(*) FILTER (WHERE outcome = ANY($2::text[])) AS unsuccessful,
             COUNT(*) FILTER (WHERE outcome IS NULL) AS pending
        FROM interventions
+      WHERE delivery IS DISTINCT FROM 'queued'
       GROUP BY GROUPING SETS ((intervention_type, COALESCE(outcome, 'pending')), (intervention_type), ())
       ORDER BY intervention_type NULLS LAST, outcome NULLS FIRST`,
     [SUCCESSFUL_OUTCOMES, UNSUCCESSFUL_OUTCOMES],
@@ -223,4 +230,196 @@ export async function interventionsReport(db: Db): Promise<{
     }
   }
   return { byTypeAndOutcome, byType, totals };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Reports over a window (US-4, US-5, FR-4.4): the reports page and `/api/reports/*?from&to&segment&csm`.
+
+const CUSTOMER_FILTER = `($3::text IS NULL OR c.segment = $3) AND ($4::text IS NULL OR c.csm_email = $4 OR c.csm_name = $4)`;
+const filterParams = (filter: ImpactFilter) => [filter.from, filter.to, filter.segment ?? null, filter.csm ?? null];
+
+export interface StallsBySegmentRow {
+  featureId: string;
+  featureName: string;
+  segment: string;
+  /** Stall episodes opened in the window (one per customer-feature and episode). */
+  stalls: number;
+  /** Median whole days from activation to the stall. */
+  medianDaysToStall: number | null;
+  /** Of those stalls, how many have recovered (closed as recovered, any time up to now). */
+  recovered: number;
+  recoveryRate: number | null;
+}
+
+/** Which features stall most, by segment, over the window (detection's stall episodes). */
+export async function stallsBySegment(db: Db, filter: ImpactFilter): Promise<{ rows: StallsBySegmentRow[] }> {
+  const { rows } = await db.query<{
+    feature_id: string;
+    feature_name: string;
+    segment: string;
+    stalls: string;
+    median_days: string | null;
+    recovered: string;
+  }>(
+    `SELECT s.feature_id, COALESCE(MAX(cat.feature_name), s.feature_id) AS feature_name, c.segment,
+            COUNT(*) AS stalls,
+            PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY s.detected_on - (fa.activated_at AT TIME ZONE 'UTC')::date) AS median_days,
+            COUNT(*) FILTER (WHERE s.closed_reason = 'recovered') AS recovered
+       FROM feature_stalls s
+       JOIN customers c ON c.id = s.customer_id
+       LEFT JOIN feature_adoption fa ON fa.customer_id = s.customer_id AND fa.feature_id = s.feature_id
+       LEFT JOIN feature_catalog cat ON cat.feature_id = s.feature_id
+      WHERE s.detected_on BETWEEN $1::date AND $2::date AND ${CUSTOMER_FILTER}
+      GROUP BY s.feature_id, c.segment
+      ORDER BY COUNT(*) DESC, s.feature_id, c.segment`,
+    filterParams(filter),
+  );
+  return {
+    rows: rows.map((row) => ({
+      featureId: row.feature_id,
+      featureName: row.feature_name,
+      segment: row.segment,
+      stalls: Number(row.stalls),
+      medianDaysToStall: row.median_days === null ? null : round1(row.median_days),
+      recovered: Number(row.recovered),
+      recoveryRate: ratio(Number(row.recovered), Number(row.stalls)),
+    })),
+  };
+}
+
+export interface OutcomeGroup {
+  key: string;
+  total: number;
+  successful: number;
+  unsuccessful: number;
+  pending: number;
+  /** Emails still in the outbox: not delivered, not counted in `total`. */
+  queued: number;
+  successRate: number | null;
+  avgEffectivenessScore: number | null;
+  outcomes: Record<string, number>;
+}
+
+/** Intervention outcomes in the window by type and by who performed them (else the customer's CSM). */
+export async function interventionOutcomes(db: Db, filter: ImpactFilter): Promise<{ byType: OutcomeGroup[]; byPerformer: OutcomeGroup[] }> {
+  const { rows } = await db.query<{
+    intervention_type: string;
+    performer: string;
+    outcome: string | null;
+    delivery: string | null;
+    effectiveness_score: number | null;
+  }>(
+    `SELECT i.intervention_type, COALESCE(i.performed_by, c.csm_name, c.csm_email, 'unassigned') AS performer, i.outcome, i.delivery,
+            i.effectiveness_score
+       FROM interventions i JOIN customers c ON c.id = i.customer_id
+      WHERE (i.occurred_at AT TIME ZONE 'UTC')::date BETWEEN $1::date AND $2::date AND ${CUSTOMER_FILTER}`,
+    filterParams(filter),
+  );
+  const group = (keyOf: (row: (typeof rows)[number]) => string): OutcomeGroup[] => {
+    const groups = new Map<string, OutcomeGroup & { effectiveness: number[] }>();
+    for (const row of rows) {
+      const key = keyOf(row);
+      const entry = groups.get(key) ?? {
+        key,
+        total: 0,
+        successful: 0,
+        unsuccessful: 0,
+        pending: 0,
+        queued: 0,
+        successRate: null,
+        avgEffectivenessScore: null,
+        outcomes: {},
+        effectiveness: [],
+      };
+      groups.set(key, entry);
+      if (row.delivery === 'queued') {
+        entry.queued += 1;
+        continue;
+      }
+      entry.total += 1;
+      const outcome = row.outcome ?? 'pending';
+      entry.outcomes[outcome] = (entry.outcomes[outcome] ?? 0) + 1;
+      if (SUCCESSFUL_OUTCOMES.includes(outcome)) entry.successful += 1;
+      else if (UNSUCCESSFUL_OUTCOMES.includes(outcome)) entry.unsuccessful += 1;
+      else entry.pending += 1;
+      if (row.outcome !== null && row.effectiveness_score !== null) entry.effectiveness.push(row.effectiveness_score);
+    }
+    return [...groups.values()]
+      .map(({ effectiveness, ...entry }) => ({
+        ...entry,
+        successRate: ratio(entry.successful, entry.successful + entry.unsuccessful),
+        avgEffectivenessScore: effectiveness.length ? round1(effectiveness.reduce((a, b) => a + b, 0) / effectiveness.length) : null,
+      }))
+      .sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));
+  };
+  return { byType: group((row) => row.intervention_type), byPerformer: group((row) => row.performer) };
+}
+
+export interface ResourceRecoveryRow {
+  url: string;
+  /** Measured interventions in the window that shared it. */
+  shared: number;
+  /** Of those, how many were followed by a recovery. */
+  recovered: number;
+  recoveryRate: number | null;
+}
+
+/** Which resources preceded recovery: the links shared by measured interventions, and how often recovery followed. */
+export async function resourcesBeforeRecovery(db: Db, filter: ImpactFilter): Promise<{ resources: ResourceRecoveryRow[] }> {
+  const { rows } = await db.query<{ url: string; shared: string; recovered: string }>(
+    `SELECT r.url, COUNT(*) AS shared, COUNT(*) FILTER (WHERE i.outcome = 'recovered') AS recovered
+       FROM interventions i
+       JOIN customers c ON c.id = i.customer_id
+       CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(i.resources_shared) = 'array' THEN i.resources_shared ELSE '[]'::jsonb END) AS r(url)
+      WHERE i.outcome IS NOT NULL AND i.delivery IS DISTINCT FROM 'queued'
+        AND (i.occurred_at AT TIME ZONE 'UTC')::date BETWEEN $1::date AND $2::date AND ${CUSTOMER_FILTER}
+      GROUP BY r.url
+      ORDER BY COUNT(*) FILTER (WHERE i.outcome = 'recovered') DESC, COUNT(*) DESC, r.url`,
+    filterParams(filter),
+  );
+  return {
+    resources: rows.map((row) => ({
+      url: row.url,
+      shared: Number(row.shared),
+      recovered: Number(row.recovered),
+      recoveryRate: ratio(Number(row.recovered), Number(row.shared)),
+    })),
+  };
+}
+
+export interface HoldoutRow {
+  customerId: string;
+  customerName: string;
+  csm: string | null;
+  featureId: string;
+  featureName: string;
+  stalledOn: string;
+}
+
+/** The customer-features held out of automatic outreach in the window, so their CSMs see them marked as holdout. */
+export async function holdoutList(db: Db, filter: ImpactFilter): Promise<{ heldOut: HoldoutRow[] }> {
+  const { rows } = await db.query<{
+    customer_id: string;
+    name: string;
+    csm: string | null;
+    feature_id: string;
+    feature_name: string | null;
+    stalled_on: string;
+  }>(
+    `SELECT h.customer_id, c.name, COALESCE(c.csm_name, c.csm_email) AS csm, h.feature_id, cat.feature_name, h.stalled_on::text AS stalled_on
+       FROM holdout_assignments h JOIN customers c ON c.id = h.customer_id LEFT JOIN feature_catalog cat ON cat.feature_id = h.feature_id
+      WHERE h.arm = 'holdout' AND h.stalled_on BETWEEN $1::date AND $2::date AND ${CUSTOMER_FILTER}
+      ORDER BY h.stalled_on DESC, c.name, h.feature_id`,
+    filterParams(filter),
+  );
+  return {
+    heldOut: rows.map((row) => ({
+      customerId: row.customer_id,
+      customerName: row.name,
+      csm: row.csm,
+      featureId: row.feature_id,
+      featureName: row.feature_name ?? row.feature_id,
+      stalledOn: row.stalled_on,
+    })),
+  };
 }

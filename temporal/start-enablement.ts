@@ -5,6 +5,7 @@ import type { JsonValue } from '../core/types';
 import type { EnablementInput } from '../workflows/enablement-input';
 import { CustomerArr, CustomerId, DefinitionVersion, FeatureIds, AdoptionStage } from '../workflows/search-attributes';
 import { loadRunFacts, loadRiskSignal, type StoredRiskSignal } from '../adoption/run-input';
+import { assignHoldout, holdoutPercent } from '../adoption/holdout';
 import { ENABLEMENT_WORKFLOW, type EnablementWorkflow } from '../workflows/messages';
 
 export const DEFAULT_TASK_QUEUE = 'adoption-enablement';
@@ -31,6 +32,8 @@ export interface StartEnablementOptions {
   taskQueue?: string;
   /** The definitions to choose from (compiled); the first whose trigger matches runs. */
   plans: Plan[];
+  /** Share of newly stalled customer-features held out (0-50); default `impact_settings.holdout_percent` (0: none). */
+  holdoutPercent?: number;
 }
 
 export interface StartEnablementResult {
@@ -39,6 +42,8 @@ export interface StartEnablementResult {
   /** False when a run for this signal already existed (running or finished): nothing new was started. */
   started: boolean;
   definition: string;
+  /** Features of the signal held out of automatic outreach (docs/impact.md); when that is all of them, no run starts. */
+  heldOut: string[];
 }
 
 /** `risk_signal_created` -> enablement run, for the platform, the CLI, the listener and the detection workflow. */
@@ -50,7 +55,30 @@ export async function startEnablementForSignal(options: StartEnablementOptions):
     throw new Error(`no definition's trigger matches signal ${signal.id} (type ${signal.signal_type}); definitions: ${names}`);
   }
   const workflowId = enablementWorkflowId(signal.customer_id, signal.id);
-  const input: EnablementInput = { plan, ...(await loadRunFacts(options.db, signal)) };
+  const facts = await loadRunFacts(options.db, signal);
+  // The holdout: only for a signal no run was started for yet (a rerun chooses the same; a started run is left alone).
+  const heldOut: string[] = [];
+  if (!signal.workflow_id) {
+    const percent = options.holdoutPercent ?? (await holdoutPercent(options.db));
+    const day = await options.db.query<{ day: string }>(
+      `SELECT COALESCE(as_of, (created_at AT TIME ZONE 'UTC')::date)::text AS day FROM risk_signals WHERE id = $1`,
+      [signal.id],
+    );
+    const arms = await assignHoldout(
+      options.db,
+      { id: signal.id, customerId: signal.customer_id, asOf: day.rows[0].day },
+      facts.features.map((feature) => ({ featureId: feature.featureId, rule: feature.rule, usageScore: feature.usageScore })),
+      percent,
+    );
+    heldOut.push(...facts.features.filter((feature) => arms.get(feature.featureId) === 'holdout').map((feature) => feature.featureId));
+  }
+  const definition = `${plan.name}@${plan.version}`;
+  if (heldOut.length === facts.features.length) {
+    // Every feature is in the holdout: no outreach. The signal is handled (the listener does not retry it), no run.
+    await options.db.query(`UPDATE risk_signals SET handled_at = COALESCE(handled_at, NOW()) WHERE id = $1`, [signal.id]);
+    return { workflowId, runId: null, started: false, definition, heldOut };
+  }
+  const input: EnablementInput = { plan, ...facts, features: facts.features.filter((feature) => !heldOut.includes(feature.featureId)) };
   let runId: string | null = null;
   let started = true;
   try {
@@ -83,7 +111,7 @@ export async function startEnablementForSignal(options: StartEnablementOptions):
     started = false;
   }
   await options.db.query(`UPDATE risk_signals SET workflow_id = $2, handled_at = COALESCE(handled_at, NOW()) WHERE id = $1`, [signal.id, workflowId]);
-  return { workflowId, runId, started, definition: `${plan.name}@${plan.version}` };
+  return { workflowId, runId, started, definition, heldOut };
 }
 
 function summaryOf(input: EnablementInput): string {

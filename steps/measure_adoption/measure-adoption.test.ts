@@ -85,7 +85,7 @@ describe('measureAdoption', () => {
     expect(after.rowCount).toBe(0);
   });
 
-  it('counts a feature a `recovered` signal reported as recovered, and records the impact idempotently', async () => {
+  it('records a `recovered` signal the data does not show as not_confirmed (not effectiveness 100), idempotently', async () => {
     const { acme, context, features } = await stalledRun();
     const now = new Date(`${FOLLOW_UP}T15:00:00Z`);
     const { measureAdoption } = createMeasureAdoptionActivity({ db, now: () => now });
@@ -120,17 +120,17 @@ describe('measureAdoption', () => {
     expect(first.features.map((f) => [f.featureId, f.outcome])).toEqual([
       ['analytics', 'recovered'],
       ['automation', 'improved'],
-      ['reports', 'recovered'],
+      ['reports', 'not_confirmed'],
     ]);
     expect(stored[0]).toEqual([
       { feature_id: 'analytics', adoption_before: 0, adoption_after: 38, outcome: 'recovered', effectiveness_score: 100, measured_at: now },
       { feature_id: 'automation', adoption_before: 0, adoption_after: 15, outcome: 'improved', effectiveness_score: 75, measured_at: now },
-      { feature_id: 'reports', adoption_before: 0, adoption_after: 0, outcome: 'recovered', effectiveness_score: 100, measured_at: now },
+      { feature_id: 'reports', adoption_before: 0, adoption_after: 0, outcome: 'not_confirmed', effectiveness_score: 0, measured_at: now },
     ]);
     expect(stored[1]).toEqual([
       { feature_id: 'analytics', adoption_after_intervention: 38, intervention_outcome: 'recovered' },
       { feature_id: 'automation', adoption_after_intervention: 15, intervention_outcome: 'improved' },
-      { feature_id: 'reports', adoption_after_intervention: 0, intervention_outcome: 'recovered' },
+      { feature_id: 'reports', adoption_after_intervention: 0, intervention_outcome: 'not_confirmed' },
     ]);
   });
 
