@@ -3,6 +3,10 @@ import type { Db } from '../db/database';
 import type { Plan } from '../definitions/plan';
 import { startEnablementForSignal, type StartEnablementResult } from '../temporal/start-enablement';
 
+/** Backoff of resubscribing after a lost connection: 1 s, doubling, at most 30 s between tries. */
+const RECONNECT_FIRST_MS = 1_000;
+const RECONNECT_MAX_MS = 30_000;
+
 export interface ListenerOptions {
   db: Db;
   client: Client;
@@ -39,16 +43,57 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       log(`signal ${signalId}: not started: ${(error as Error).message}`);
     }
   };
+  let stopped = false;
+  let unsubscribe: (() => Promise<void>) | null = null;
+  const catchUp = async () => {
+    const pending = await options.db.query<{ id: string }>(`SELECT id FROM risk_signals WHERE handled_at IS NULL ORDER BY created_at, id`);
+    for (const row of pending.rows) void enqueue(row.id);
+  };
   // Subscribe before the catch-up query, so a signal inserted in between is seen by one or the other (or both:
   // a second start of the same signal finds the existing run).
-  const unsubscribe = await options.db.listen('risk_signal_created', (payload) => void enqueue(payload));
-  const pending = await options.db.query<{ id: string }>(`SELECT id FROM risk_signals WHERE handled_at IS NULL ORDER BY created_at, id`);
-  for (const row of pending.rows) void enqueue(row.id);
+  const subscribe = async () => {
+    const stop = await options.db.listen(
+      'risk_signal_created',
+      (payload) => void enqueue(payload),
+      (error) => {
+        unsubscribe = null;
+        log(`listener: lost the database connection (${error.message}); reconnecting`);
+        reconnecting = reconnect();
+      },
+    );
+    unsubscribe = stop;
+    try {
+      await catchUp();
+    } catch (error) {
+      unsubscribe = null;
+      await stop();
+      throw error;
+    }
+  };
+  // After a lost connection (a restarted or unreachable server): subscribe again with backoff, then catch up on
+  // every signal stored meanwhile, so none written while the listener was cut off is missed.
+  const reconnect = async () => {
+    for (let delay = RECONNECT_FIRST_MS; !stopped; delay = Math.min(delay * 2, RECONNECT_MAX_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (stopped) return;
+      try {
+        await subscribe();
+        log('listener: reconnected and caught up');
+        return;
+      } catch (error) {
+        log(`listener: reconnect failed (${(error as Error).message}); next try in ${Math.min(delay * 2, RECONNECT_MAX_MS) / 1000}s`);
+      }
+    }
+  };
+  let reconnecting: Promise<void> = Promise.resolve();
+  await subscribe();
   const caughtUp = chain;
   return {
     caughtUp,
     async stop() {
-      await unsubscribe();
+      stopped = true;
+      await reconnecting;
+      await unsubscribe?.();
       await chain;
     },
   };

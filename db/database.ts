@@ -14,8 +14,11 @@ export interface Db {
   exec(script: string): Promise<void>;
   /** Runs `work` in one transaction on one connection; commits when it resolves, rolls back when it throws. */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
-  /** Subscribes to NOTIFY on `channel`; resolves to the unsubscribe function. */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to NOTIFY on `channel`; resolves to the unsubscribe function. `onLost` hears when the connection
+   * carrying the subscription is lost (the server restarted): the subscription is over and must be made again.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onLost?: (error: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,10 @@ function poolDb(pool: Pool, location: string): Db {
     },
     async transaction(work) {
       const client = await pool.connect();
+      // A checked-out client has no listener of the pool's: without this, a server lost mid-transaction would be an
+      // uncaught 'error' event that ends the process (the query in flight rejects on its own).
+      const onError = () => undefined;
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(clientDb(client, location));
@@ -84,19 +91,42 @@ function poolDb(pool: Pool, location: string): Db {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
+        client.off('error', onError);
         client.release();
       }
     },
-    async listen(channel, onNotify) {
+    async listen(channel, onNotify, onLost) {
       const client = await pool.connect();
+      let lost = false;
       const handler = (message: { channel: string; payload?: string }) => {
         if (message.channel === channel) onNotify(message.payload ?? '');
       };
+      // The subscription lives on this one connection: when the server goes away, hand the broken client back to be
+      // destroyed and say so, instead of letting the 'error' event end the process.
+      const onError = (error: Error) => {
+        if (lost) return;
+        lost = true;
+        client.off('notification', handler);
+        client.release(error);
+        onLost?.(error);
+      };
       client.on('notification', handler);
-      await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+      client.on('error', onError);
+      try {
+        await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+      } catch (error) {
+        // Never subscribed: the caller hears it as this rejection, not as a lost subscription.
+        lost = true;
+        client.off('notification', handler);
+        client.release(error as Error);
+        throw error;
+      }
       return async () => {
+        if (lost) return;
+        lost = true;
         client.off('notification', handler);
         await client.query(`UNLISTEN ${quoteIdentifier(channel)}`).catch(() => undefined);
+        client.off('error', onError);
         client.release();
       };
     },

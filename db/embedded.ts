@@ -41,6 +41,7 @@ function embeddedDb(pg: PGliteType, dataDir: string, release: () => void): Db {
     transaction(work) {
       return pg.transaction((tx) => work(transactionDb(tx, location)));
     },
+    // One process, one connection: an embedded store never loses it, so `onLost` is never called.
     async listen(channel, onNotify) {
       quoteIdentifier(channel);
       const unsubscribe = await pg.listen(channel, onNotify);

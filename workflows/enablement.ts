@@ -20,7 +20,19 @@ import { stepKindOf, type PlanStep, type StepActivities } from '../steps';
 import { STEP_FAILED, type StepRun } from '../steps/run';
 import type { SignalInbox } from '../steps/signals';
 import { factsOf, type EnablementInput } from './enablement-input';
-import { emailDecisionSignal, recoveredSignal, stateQuery, validateEmailDecision, validateRecovered, type EnablementState } from './messages';
+import { preview } from '../core/input-checks';
+import {
+  emailDecisionSignal,
+  InvalidMessageError,
+  recordRejectedMessage,
+  recoveredSignal,
+  stateQuery,
+  trainingBookedSignal,
+  validateEmailDecision,
+  validateRecovered,
+  validateTrainingBooked,
+  type EnablementState,
+} from './messages';
 import { AdoptionOutcome, AdoptionStage } from './search-attributes';
 
 /** The interpreter's own activity (not a step kind): the FR-2.4 "already intervened" check before any step runs. */
@@ -39,9 +51,15 @@ export type EnablementActivities = StepActivities & CooldownActivities;
 /** Since this patch a finished run reports its outcome in AdoptionOutcome and keeps AdoptionStage for the stage. */
 const OUTCOME_SEARCH_ATTRIBUTE_PATCH = 'outcome-search-attribute';
 
+/**
+ * Every step's activity unless the step says otherwise. Ten attempts (1 s doubling to 1 min: about four minutes) ride
+ * out a restarted or briefly unreachable database, Slack or SMTP server; a failure that no retry can fix is
+ * non-retryable and fails at once. The retry policy is not part of replay's determinism check (activity type and id
+ * are), so runs recorded with five attempts replay unchanged.
+ */
 const DEFAULT_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 };
 
 export interface EnablementResult {
@@ -70,6 +88,7 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
     step: { index: 0, total: plan.steps.length, id: null },
     features: featureStates(features),
     rejectedMessages: [],
+    rejectedMessageCount: 0,
   };
 
   setHandler(stateQuery, () => state);
@@ -84,11 +103,19 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
     try {
       const recovered = validateRecovered(payload);
       if (!features.some((feature) => feature.featureId === recovered.featureId)) {
-        throw new Error(`featureId: ${recovered.featureId} is not a feature of this run`);
+        throw new InvalidMessageError('featureId', `${preview(recovered.featureId)} is not a feature of this run`);
       }
       if (!inbox.recovered.some((known) => known.featureId === recovered.featureId)) inbox.recovered.push(recovered);
     } catch (error) {
       rejectMessage(state, recoveredSignal.name, error);
+    }
+  });
+  setHandler(trainingBookedSignal, (payload) => {
+    try {
+      const booked = validateTrainingBooked(payload);
+      state.trainingBooked = [...(state.trainingBooked ?? []), booked];
+    } catch (error) {
+      rejectMessage(state, trainingBookedSignal.name, error);
     }
   });
 
@@ -247,8 +274,8 @@ function describeProgress(state: EnablementState, doing: string): string {
   return `step ${state.step.index}/${state.step.total} (${state.step.id ?? '-'}): ${doing}`;
 }
 
+/** Records a refused signal as a bounded summary (field and reason, never the payload) and logs the same summary. */
 function rejectMessage(state: EnablementState, signal: string, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  log.warn(`ignored malformed ${signal} signal`, { error: message });
-  state.rejectedMessages.push({ signal, error: message });
+  const summary = recordRejectedMessage(state, signal, error);
+  log.warn(`ignored malformed ${signal} signal`, summary);
 }

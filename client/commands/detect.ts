@@ -26,9 +26,7 @@ export function registerDetectCommand(program: Command): void {
     if (!isIsoDay(options.asOf)) throw new Error(`--as-of must be a day, YYYY-MM-DD; got ${JSON.stringify(options.asOf)}`);
     const batchSize = Number(options.batchSize ?? DEFAULT_BATCH_SIZE);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error('--batch-size must be a positive whole number');
-    const report = await useDatabase(options, (db) =>
-      runDetection(db, { asOf: options.asOf, dryRun: Boolean(options.dryRun), batchSize }),
-    );
+    const report = await useDatabase(options, (db) => runDetection(db, { asOf: options.asOf, dryRun: Boolean(options.dryRun), batchSize }));
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(formatReport(report, Boolean(options.dryRun)));
   });

@@ -3,6 +3,7 @@ import { startListener } from '../listener';
 import { loadShippedPlans as loadPlans } from '../../definitions/compile';
 import { connectClient, temporalSettingsFromEnv } from '../../temporal/connection';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
+import { untilShutdownSignal } from '../shutdown';
 
 export function registerListenCommand(program: Command): void {
   withDatabaseOption(
@@ -16,11 +17,9 @@ export function registerListenCommand(program: Command): void {
     const client = await connectClient(settings);
     await useDatabase(options, async (db) => {
       const listener = await startListener({ db, client, plans, taskQueue: settings.taskQueue });
+      const stopping = untilShutdownSignal(); // before saying so: a signal right after must find the handler
       process.stderr.write(`listening for risk_signal_created on ${db.location}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await stopping;
       await listener.stop();
     });
     await client.connection.close();

@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import {
-  DETECTION_SCHEDULE_ID,
-  createDetectionSchedule,
-  deleteDetectionSchedule,
-  type DetectionScheduleOptions,
-} from '../schedule';
+import { DETECTION_SCHEDULE_ID, createDetectionSchedule, deleteDetectionSchedule, type DetectionScheduleOptions } from '../schedule';
 import { connectClient, temporalSettingsFromEnv } from '../../temporal/connection';
 
 interface ScheduleCommandOptions {

@@ -47,6 +47,47 @@ it('starts runs for signals stored while it was down, then for each new notifica
   }
 });
 
+it('reconnects after its database connection is cut and starts the runs of signals written meanwhile', async () => {
+  if (world().database.db.kind !== 'postgres') return; // PGlite has no server connection to lose
+  const started: string[] = [];
+  const lines: string[] = [];
+  const listener = await startListener({
+    db: world().database.db,
+    client: world().env.client,
+    plans: world().plans,
+    taskQueue: world().taskQueue,
+    log: (line) => lines.push(line),
+    onStarted: (result) => started.push(result.workflowId),
+  });
+  try {
+    await listener.caughtUp;
+    // The server ends the listening session, as a restart or a failover would.
+    const cut = await world().database.db.query<{ ended: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'`,
+    );
+    expect(cut.rows).toEqual([{ ended: true }]);
+    const during = await seedStalledSignal(world().database.db, ['advanced_analytics']);
+    const expected = `adoption-stalled/${during.customerId}/${during.signalId}`;
+    for (let attempt = 0; attempt < 200 && !started.includes(expected); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toContain(expected);
+    expect(lines.some((line) => line.startsWith('listener: lost the database connection'))).toBe(true);
+    expect(lines).toContain('listener: reconnected and caught up');
+
+    // Subscribed again: a later signal arrives by notification.
+    const after = await seedStalledSignal(world().database.db, ['custom_reports']);
+    const next = `adoption-stalled/${after.customerId}/${after.signalId}`;
+    for (let attempt = 0; attempt < 100 && !started.includes(next); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toContain(next);
+  } finally {
+    await listener.stop();
+    for (const workflowId of started)
+      await world()
+        .handle(workflowId)
+        .terminate('test done')
+        .catch(() => undefined);
+  }
+});
+
 it('`trigger --signal-id` prints the workflow id and, run again, starts nothing new', async () => {
   const seeded = await seedStalledSignal(world().database.db, ['workflow_automation']);
   const cliEnv = {

@@ -30,9 +30,15 @@ export async function startTestPostgres(): Promise<PostgresChoice> {
     const result = spawnSync(command, fullArgs, { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
   };
-  run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']);
-  const serverOptions = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
-  run(pgCtl, ['-D', dataDir, '-o', serverOptions, '-l', path.join(dataDir, 'server.log'), '-w', 'start']);
+  try {
+    run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']);
+    const serverOptions = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
+    run(pgCtl, ['-D', dataDir, '-o', serverOptions, '-l', path.join(dataDir, 'server.log'), '-w', 'start']);
+  } catch (error) {
+    // A set-up failing half-way leaves nothing behind: no data directory, no half-started server.
+    stopTestPostgres({ kind: 'cluster', url: '', dataDir, pgCtl, runAs });
+    throw error;
+  }
   return { kind: 'cluster', url: `postgres://postgres@127.0.0.1:${port}/postgres`, dataDir, pgCtl, runAs };
 }
 
