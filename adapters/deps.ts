@@ -15,6 +15,8 @@ export interface ActivityDeps {
   email?: { smtpUrl?: string; from: string };
   /** The in-app messaging tool's webhook (signed with `secret`); without a URL, tips go to the outbox table. */
   inApp?: { webhookUrl?: string; secret?: string };
+  /** Signed booking links in the enablement email (ADOPTION_LINK_SECRET, PUBLIC_BASE_URL); unset: no link. */
+  links?: { secret: string; baseUrl: string };
   /** Without a URL, the built-in agents answer. */
   agents?: { url?: string };
   /** Current time for side effects outside workflow code (due dates are computed in the workflow). */

@@ -29,7 +29,7 @@ const ALLOWED_PACKAGES = ['@temporalio/common', '@temporalio/workflow', 'nexus-r
 const BUNDLE_SAFE_FOLDERS = ['workflows/', 'steps/', 'core/'];
 const BUNDLE_SAFE_FILES = ['adoption/rules.ts', 'adapters/agents/built-in-params.ts'];
 
-function sandboxProblems(modules: ReturnType<typeof bundledModules>): string[] {
+function sandboxProblems(modules: Pick<ReturnType<typeof bundledModules>, 'projectFiles' | 'packages' | 'other'>): string[] {
   const problems: string[] = [];
   for (const file of modules.projectFiles) {
     const inSafeFolder = BUNDLE_SAFE_FOLDERS.some((folder) => file.startsWith(folder));

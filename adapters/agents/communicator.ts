@@ -5,9 +5,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../../core/types';
 import type { SignalFeature, TrainingResource } from '../../core/run-facts';
 import type { EmailDraftResult } from './contracts';
-import type { ActivityDeps } from '../deps';
+import { currentTime, type ActivityDeps } from '../deps';
 import { dedupeResources, normaliseResources } from '../../core/resources';
 import type { AgentRequest } from './index';
+import { signLink } from '../signed-links';
 
 /**
  * Built-in `communicator/draft_email`: renders PRD-090 10.1 (adapters/agents/templates/feature-enablement-email.hbs) and
@@ -73,6 +74,20 @@ export function keyBenefitFor(keyBenefit: string | null | undefined, category: s
   return 'get more value from what you already have';
 }
 
+/** How long the email's booking link works: the approval wait plus the first follow-up. */
+const BOOKING_LINK_SECONDS = 14 * 86_400;
+
+/** PRD 10.1 "[Schedule a Session]" as a signed, expiring link to the booking page, when links are configured. */
+async function bookingUrl(deps: ActivityDeps, customerId: string, workflowId: string): Promise<string | null> {
+  if (!deps.links) return null;
+  const token = await signLink(
+    deps.links.secret,
+    { purpose: 'book-training', customerId, workflowId },
+    { now: currentTime(deps), validForSeconds: BOOKING_LINK_SECONDS },
+  );
+  return `${deps.links.baseUrl.replace(/\/$/, '')}/book/${token}`;
+}
+
 export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Promise<JsonValue> {
   const { context, params, input } = request;
   const templateName = typeof params.template === 'string' ? params.template : 'feature_enablement';
@@ -92,6 +107,7 @@ export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Pro
     resources: resources.map((r) => ({ title: r.title, url: r.url })),
     csm_name: csmName,
     customer_name: input.customer.name,
+    booking_url: await bookingUrl(deps, input.customer.id, context.workflowId),
   });
 
   const requiresApproval = params.requires_approval === true;

@@ -31,6 +31,16 @@ describe('feature enablement email (PRD-090 10.1)', () => {
     expect(body.endsWith('Best,\nCasey\n')).toBe(true);
   });
 
+  it('turns "[Schedule a Session]" into the booking link when there is one, and keeps the PRD text otherwise', () => {
+    const values = { champion_name: 'Dana', feature_name: 'Reports', key_benefit: 'share', resources: [], csm_name: 'Casey' };
+    expect(renderEmail('feature_enablement', { ...values, booking_url: 'https://cs.example/book/abc' }).body).toContain(
+      'Schedule a session: https://cs.example/book/abc\n',
+    );
+    const plain = renderEmail('feature_enablement', { ...values, booking_url: null }).body;
+    expect(plain).toContain('\n[Schedule a Session]\n');
+    expect(plain).not.toContain('book/');
+  });
+
   it('falls back from key_benefit to the category, then to a neutral phrase', () => {
     expect(keyBenefitFor('do X', 'analytics')).toBe('do X');
     expect(keyBenefitFor(null, 'Integrations')).toBe('connect the tools you already use and cut manual data entry');

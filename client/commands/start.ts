@@ -1,3 +1,4 @@
+import { emailSettingsFromEnv, linkSettingsFromEnv } from '../../adapters/deps-from-env';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,8 @@ import { connectClient, temporalSettingsFromEnv } from '../../temporal/connectio
 import { createConfiguredWorker } from '../../worker/configured-worker';
 import { importFiles } from './import';
 import { buildApiServer } from '../../api/server';
+import { untilShutdownSignal } from '../shutdown';
+import { parseSlackUserIds } from '../../api/slack-authorization';
 import { stateQuery } from '../../workflows/messages';
 
 interface StartOptions {
@@ -76,13 +79,20 @@ export function registerStartCommand(program: Command): void {
           db,
           temporal: { client, taskQueue: settings.taskQueue },
           slackSigningSecret: process.env.SLACK_SIGNING_SECRET || undefined,
+          // Unset keys: open on 127.0.0.1 only (docs/security.md); set, every route but /healthz and Slack's needs one.
+          apiKeys: process.env.ADOPTION_API_KEYS,
+          slackLeadUserIds: parseSlackUserIds(process.env.SLACK_LEAD_USER_IDS),
+          links: linkSettingsFromEnv(),
+          email: emailSettingsFromEnv(),
         });
         const apiUrl = await api.listen({ port: Number(options.apiPort), host: '127.0.0.1' });
         log(`API ${apiUrl} (CSM adoption page: ${apiUrl}/customers/<customerId>/adoption)`);
         const schedule = await createDetectionSchedule(client, { taskQueue: settings.taskQueue });
         log(`schedule ${schedule.scheduleId} ${schedule.created ? 'created' : 'up to date'}: detection daily at 01:00 UTC`);
         await client.schedule.getHandle(schedule.scheduleId).trigger();
-        log('detection triggered now; enablement runs start as it finds stalls (Slack/email go to the outbox table unless SLACK_BOT_TOKEN / SMTP_URL are set)');
+        log(
+          'detection triggered now; enablement runs start as it finds stalls (Slack/email go to the outbox table unless SLACK_BOT_TOKEN / SMTP_URL are set)',
+        );
 
         if (options.once) {
           await waitForFirstDetection(client, schedule.scheduleId);
@@ -90,15 +100,14 @@ export function registerStartCommand(program: Command): void {
           for (const workflowId of started) await waitUntilWaitingForCsm(client, workflowId);
           process.stdout.write(`${JSON.stringify({ enablementRuns: started }, null, 2)}\n`);
         } else {
+          const stopping = untilShutdownSignal(log); // before saying so: a signal right after must find the handler
           log('running; Ctrl-C to stop');
-          await new Promise<void>((resolve) => {
-            process.once('SIGINT', resolve);
-            process.once('SIGTERM', resolve);
-          });
+          await stopping;
         }
         await api.close();
         await listener.stop();
-        worker.shutdown();
+        // On a signal the worker's runtime has started its shutdown already (state DRAINING): not a second time.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
         await workerRun;
         await client.connection.close();
       } finally {
@@ -113,7 +122,12 @@ async function importDemoIfEmpty(db: Db, log: (message: string) => void): Promis
   if (rows[0].count > 0) return;
   const demo = path.join(packageRoot(), 'examples', 'demo');
   const usageFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'adoption-demo-')), 'usage.ndjson');
-  fs.writeFileSync(usageFile, demoUsageEvents(new Date()).map((event) => JSON.stringify(event)).join('\n') + '\n');
+  fs.writeFileSync(
+    usageFile,
+    demoUsageEvents(new Date())
+      .map((event) => JSON.stringify(event))
+      .join('\n') + '\n',
+  );
   try {
     const summaries = await importFiles(db, {
       customers: path.join(demo, 'customers.json'),
