@@ -24,17 +24,20 @@ import { PROJECT_ROOT } from './servers';
 
 /**
  * Item 8: upgrade safety. (a) Every committed history (recorded by earlier releases' workers) replays on today's
- * workflow bundle. (b) The shipped definition is edited (version 1.2, one more task) while runs of 1.1 are in flight:
- * those keep their pinned plan (11 steps, 2 tasks), new runs take 1.2 (12 steps, 3 tasks), and both are found by
+ * workflow bundle. (b) The shipped definition is edited (a new version, one more task) while runs of it are in flight:
+ * those keep their pinned plan (2 tasks), new runs take the edit (one more step, 3 tasks), and both are found by
  * `DefinitionVersion` in Temporal's visibility (what the Web UI searches).
  */
 const only = process.env.RELIABILITY_SCENARIOS?.split(',');
+/** The version the edited definition gets: never the shipped one. */
+const EDITED_VERSION = 'edited-in-flight';
 const enabled = (id: string) => !only || only.includes(id);
 
 function editedDefinition(): Plan {
   const file = path.join(PROJECT_ROOT, 'definitions', 'feature_adoption_enablement.yaml');
   const source = fs.readFileSync(file, 'utf8');
-  const lines = source.replace(/^version:.*$/m, 'version: "1.2"').split('\n');
+  // Whatever the shipped version is, the edit is a version of its own.
+  const lines = source.replace(/^version:.*$/m, `version: "${EDITED_VERSION}"`).split('\n');
   let at = lines.findIndex((line) => line.startsWith('  - id: await_approval'));
   if (at < 0) throw new Error('the shipped definition has no await_approval step to insert before');
   while (at > 0 && lines[at - 1].trimStart().startsWith('#')) at -= 1;
@@ -90,28 +93,28 @@ function editedDefinition(): Plan {
     await env.worker.start();
     const [shipped] = loadShippedPlans();
     await startAll(env.client, env.db, oldRuns, [shipped], env.taskQueue);
-    await waitForAll(env.client, oldRuns, atApproval, 10 * 60_000, '8. upgrade: 1.1 runs at approval', tasksCreated(env.db, oldRuns));
+    await waitForAll(env.client, oldRuns, atApproval, 10 * 60_000, '8. upgrade: shipped-definition runs at approval', tasksCreated(env.db, oldRuns));
     const edited = editedDefinition();
     await startAll(env.client, env.db, newRuns, [edited], env.taskQueue);
-    await waitForAll(env.client, newRuns, atApproval, 10 * 60_000, '8. upgrade: 1.2 runs at approval', tasksCreated(env.db, newRuns));
+    await waitForAll(env.client, newRuns, atApproval, 10 * 60_000, '8. upgrade: edited-definition runs at approval', tasksCreated(env.db, newRuns));
     await approveAll(env.client, [...oldRuns, ...newRuns]);
     const all = [...oldRuns, ...newRuns];
     const reached = await waitForAll(env.client, all, atFollowUp, 10 * 60_000, '8. upgrade at follow-up', emailsSent(env.db, all));
     const oldStates = await mapLimit(oldRuns, 16, (run) => queryState(env.client, run.workflowId));
     const newStates = await mapLimit(newRuns, 16, (run) => queryState(env.client, run.workflowId));
     const oldPinned = oldStates.filter((s) => s?.definition.version === shipped.version && s.step.total === shipped.steps.length).length;
-    const newTook = newStates.filter((s) => s?.definition.version === '1.2' && s.step.total === edited.steps.length).length;
+    const newTook = newStates.filter((s) => s?.definition.version === EDITED_VERSION && s.step.total === edited.steps.length).length;
     const tasks = await taskCounts(env.db);
     const oldTasks = exactly(oldRuns, (run) => tasks.get(run.workflowId) ?? 0, 2);
     const newTasks = exactly(newRuns, (run) => tasks.get(run.workflowId) ?? 0, 3);
     const byVersion = async (version: string) =>
       (await env.client.workflow.count(`TaskQueue = '${env.taskQueue}' AND DefinitionVersion = '${shipped.name}@${version}'`)).count;
     const visibleOld = await byVersion(shipped.version);
-    const visibleNew = await byVersion('1.2');
+    const visibleNew = await byVersion(EDITED_VERSION);
     record({
       scenario: '8. definition edited while runs are in flight',
-      tried: `${k} runs of ${shipped.name}@${shipped.version} parked at approval, then the YAML edited to 1.2 (+1 task step) and ${k} new runs`,
-      counted: `old: ${oldPinned} kept ${shipped.version} (${shipped.steps.length} steps), ${oldTasks.exact} with 2 tasks; new: ${newTook} on 1.2 (${edited.steps.length} steps), ${newTasks.exact} with 3 tasks; DefinitionVersion search: ${visibleOld} @${shipped.version}, ${visibleNew} @1.2; ${reached} at follow-up`,
+      tried: `${k} runs of ${shipped.name}@${shipped.version} parked at approval, then the YAML edited to ${EDITED_VERSION} (+1 task step) and ${k} new runs`,
+      counted: `old: ${oldPinned} kept ${shipped.version} (${shipped.steps.length} steps), ${oldTasks.exact} with 2 tasks; new: ${newTook} on ${EDITED_VERSION} (${edited.steps.length} steps), ${newTasks.exact} with 3 tasks; DefinitionVersion search: ${visibleOld} @${shipped.version}, ${visibleNew} @${EDITED_VERSION}; ${reached} at follow-up`,
       expected: `${k}, ${k}; ${k}, ${k}; ${k}, ${k}; ${2 * k}`,
       ok:
         oldPinned === k && oldTasks.exact === k && newTook === k && newTasks.exact === k && visibleOld === k && visibleNew === k && reached === 2 * k,
