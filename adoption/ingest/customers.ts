@@ -1,10 +1,12 @@
 import Ajv from 'ajv';
 import type { Db } from '../../db/database';
+import { csmTimeZone } from '../training-slots';
 import { UUID, describeAjvErrors, emptySummary, readRecords, recordProblem, storeEachOrAll, type ImportSummary } from './read-records';
 
 /**
  * Customers file: a JSON (or YAML) array of
- *   { "id": uuid, "name", "arr", "segment", "csm": { "name", "email", "slackUserId" }, "champion": { "name", "email" },
+ *   { "id": uuid, "name", "arr", "segment", "csm": { "name", "email", "slackUserId", "timeZone" },
+ *     "champion": { "name", "email" },
  *     "seats", "notNeeded"?: [featureId, ...] }
  * Upserted by id (the file is the truth for the fields it carries). `notNeeded` (PRD open question 4) lists the
  * features the customer has said it does not need; when present it replaces the customer's earlier list.
@@ -17,7 +19,8 @@ export interface CustomerRecord {
   arr?: number;
   segment?: string;
   seats?: number | null;
-  csm?: { name?: string | null; email?: string | null; slackUserId?: string | null } | null;
+  /** `timeZone`: the CSM's IANA zone (e.g. `Europe/Berlin`) for training slots; absent or null: UTC. */
+  csm?: { name?: string | null; email?: string | null; slackUserId?: string | null; timeZone?: string | null } | null;
   champion?: { name?: string | null; email?: string | null } | null;
   notNeeded?: string[];
 }
@@ -36,7 +39,7 @@ export const CUSTOMER_SCHEMA = {
     seats: { type: ['integer', 'null'], minimum: 0, maximum: 2_147_483_647 },
     csm: {
       type: ['object', 'null'],
-      properties: { name: nullableString(255), email: nullableString(255), slackUserId: nullableString(64) },
+      properties: { name: nullableString(255), email: nullableString(255), slackUserId: nullableString(64), timeZone: nullableString(64) },
       additionalProperties: false,
     },
     champion: {
@@ -68,6 +71,15 @@ export async function importCustomersFile(db: Db, file: string): Promise<ImportS
       summary.issues.push({ file, line: where, message: `customer #${index + 1}: ${describeAjvErrors(validate.errors)}` });
       return;
     }
+    const zone = record.csm?.timeZone;
+    if (zone && csmTimeZone(zone) !== zone) {
+      summary.issues.push({
+        file,
+        line: where,
+        message: `customer #${index + 1}: csm.timeZone ${JSON.stringify(zone.slice(0, 40))} is not an IANA time zone (e.g. Europe/Berlin)`,
+      });
+      return;
+    }
     const id = record.id.toLowerCase();
     if (seen.has(id)) {
       summary.issues.push({ file, line: where, message: `customer #${index + 1}: id ${id} appears earlier in the file` });
@@ -97,18 +109,19 @@ async function storeCustomers(tx: Db, good: CustomerRecord[]): Promise<number> {
     csm_name: record.csm?.name ?? null,
     csm_email: record.csm?.email ?? null,
     csm_slack_user_id: record.csm?.slackUserId ?? null,
+    csm_time_zone: record.csm?.timeZone ?? null,
     champion_name: record.champion?.name ?? null,
     champion_email: record.champion?.email ?? null,
   }));
   {
     const result = await tx.query(
-      `INSERT INTO customers (id, name, arr, segment, seats, csm_name, csm_email, csm_slack_user_id, champion_name, champion_email)
-       SELECT x.id, x.name, x.arr, x.segment, x.seats, x.csm_name, x.csm_email, x.csm_slack_user_id, x.champion_name, x.champion_email
+      `INSERT INTO customers (id, name, arr, segment, seats, csm_name, csm_email, csm_slack_user_id, csm_time_zone, champion_name, champion_email)
+       SELECT x.id, x.name, x.arr, x.segment, x.seats, x.csm_name, x.csm_email, x.csm_slack_user_id, x.csm_time_zone, x.champion_name, x.champion_email
          FROM JSONB_TO_RECORDSET($1::jsonb) AS x(id uuid, name varchar, arr numeric, segment varchar, seats integer,
-              csm_name varchar, csm_email varchar, csm_slack_user_id varchar, champion_name varchar, champion_email varchar)
+              csm_name varchar, csm_email varchar, csm_slack_user_id varchar, csm_time_zone varchar, champion_name varchar, champion_email varchar)
        ON CONFLICT (id) DO UPDATE SET
          name = EXCLUDED.name, arr = EXCLUDED.arr, segment = EXCLUDED.segment, seats = EXCLUDED.seats,
-         csm_name = EXCLUDED.csm_name, csm_email = EXCLUDED.csm_email, csm_slack_user_id = EXCLUDED.csm_slack_user_id,
+         csm_name = EXCLUDED.csm_name, csm_email = EXCLUDED.csm_email, csm_slack_user_id = EXCLUDED.csm_slack_user_id, csm_time_zone = EXCLUDED.csm_time_zone,
          champion_name = EXCLUDED.champion_name, champion_email = EXCLUDED.champion_email, updated_at = NOW()`,
       [JSON.stringify(rows)],
     );

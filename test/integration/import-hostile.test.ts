@@ -65,6 +65,28 @@ it('customers: a NUL, an over-long name or an out-of-range ARR skips that custom
   expect(await count(`SELECT COUNT(*)::int AS n FROM customers`)).toBe(2);
 });
 
+it("customers: the CSM's time zone is an IANA name (training slots use it); anything else skips that customer, with its line", async () => {
+  const berlin = randomUUID();
+  const file = write(
+    'customers-zones.json',
+    [
+      '[',
+      `  { "id": "${berlin}", "name": "Berlin GmbH", "csm": { "name": "Jo", "email": "jo@vendor.example", "timeZone": "Europe/Berlin" } },`,
+      `  { "id": "${randomUUID()}", "name": "Mars Inc", "csm": { "name": "Al", "email": "al@vendor.example", "timeZone": "Mars/Olympus_Mons" } },`,
+      `  { "id": "${randomUUID()}", "name": "Offset Ltd", "csm": { "name": "Ed", "email": "ed@vendor.example", "timeZone": "+02:00; DROP TABLE customers" } }`,
+      ']',
+    ].join('\n'),
+  );
+  const summary = await importCustomersFile(db, file);
+  expect(summary).toMatchObject({ read: 3, imported: 1, skipped: 2 });
+  expect(summary.issues.map((issue) => [issue.line, issue.message])).toEqual([
+    [3, 'customer #2: csm.timeZone "Mars/Olympus_Mons" is not an IANA time zone (e.g. Europe/Berlin)'],
+    [4, 'customer #3: csm.timeZone "+02:00; DROP TABLE customers" is not an IANA time zone (e.g. Europe/Berlin)'],
+  ]);
+  const stored = await db.query<{ csm_time_zone: string }>(`SELECT csm_time_zone FROM customers WHERE id = $1`, [berlin]);
+  expect(stored.rows).toEqual([{ csm_time_zone: 'Europe/Berlin' }]);
+});
+
 it('catalog: a NUL or a next session that does not exist skips that entry only, with its line', async () => {
   const file = write(
     'catalog.yaml',
