@@ -24,9 +24,10 @@ declare module 'fastify' {
     scope?: Scope;
     /**
      * `none`: no credential (health check); `slack-signature`: the handler verifies Slack's request signature;
-     * `signed-link`: the URL's signed, expiring token is the credential and the handler verifies it (booking links).
+     * `signed-link`: the URL's signed, expiring token is the credential and the handler verifies it (booking links);
+     * `webhook-signature`: the handler verifies our webhook HMAC over the raw body (training completions).
      */
-    auth?: 'none' | 'slack-signature' | 'signed-link';
+    auth?: 'none' | 'slack-signature' | 'signed-link' | 'webhook-signature';
     /** A server-rendered page or its form post (default: paths outside `/api/` and `/openapi.json`). */
     page?: boolean;
   }
@@ -40,6 +41,7 @@ export type RouteAccess =
   | { kind: 'none' }
   | { kind: 'slack-signature' }
   | { kind: 'signed-link' }
+  | { kind: 'webhook-signature' }
   | { kind: 'key'; scope: Scope; page: boolean; form: boolean; bodyType: 'json' | 'form' | null };
 
 export interface RouteEntry {
@@ -62,11 +64,12 @@ const REALM = 'adoption-enablement';
 export function accessOf(
   method: string,
   url: string,
-  config: { scope?: Scope; auth?: 'none' | 'slack-signature' | 'signed-link'; page?: boolean } = {},
+  config: { scope?: Scope; auth?: 'none' | 'slack-signature' | 'signed-link' | 'webhook-signature'; page?: boolean } = {},
 ): RouteAccess {
   if (config.auth === 'none') return { kind: 'none' };
   if (config.auth === 'slack-signature') return { kind: 'slack-signature' };
   if (config.auth === 'signed-link') return { kind: 'signed-link' };
+  if (config.auth === 'webhook-signature') return { kind: 'webhook-signature' };
   const upper = method.toUpperCase();
   const scope = config.scope ?? (upper === 'GET' || upper === 'HEAD' ? 'read' : 'write');
   const page = config.page ?? !(url.startsWith('/api/') || url === '/openapi.json');

@@ -17,6 +17,8 @@ export interface ApiContext {
   slackLeadUserIds: readonly string[];
   /** Signed booking links (ADOPTION_LINK_SECRET, PUBLIC_BASE_URL); null: booking links are not offered. */
   links: { secret: string; baseUrl: string } | null;
+  /** Verifies `POST /webhooks/training-completion` (TRAINING_WEBHOOK_SECRET); null: that endpoint answers 503. */
+  trainingWebhookSecret: string | null;
   /** Where the training invitation goes out (SMTP_URL, EMAIL_FROM); without SMTP it waits in the outbox. */
   email: { smtpUrl?: string; from: string } | null;
   /** Tells the run a champion booked training from its email (the `trainingBooked` signal); best effort. */

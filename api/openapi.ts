@@ -19,6 +19,13 @@ export const SECURITY_SCHEMES = {
       'An API key from ADOPTION_API_KEYS: `Authorization: Bearer <key>`. Keys have scopes (read, write, workflows); ' +
       'without a key 401, without the scope 403. A server started without keys answers loopback requests only, unauthenticated.',
   },
+  webhookSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-adoption-signature',
+    description:
+      'Webhooks from a training platform: `x-adoption-signature: v1=<hex HMAC-SHA256(TRAINING_WEBHOOK_SECRET, "v1:<x-adoption-timestamp>:<raw body>")>` and `x-adoption-timestamp` (5-minute window).',
+  },
   pageBasic: {
     type: 'http',
     scheme: 'basic',
@@ -58,6 +65,7 @@ export function registerOpenApi(app: FastifyInstance): void {
       const described: Record<string, unknown> = { ...(schema ?? {}) };
       if (access.kind === 'none') described.security = [];
       else if (access.kind === 'slack-signature') described.security = [{ slackSignature: [] }];
+      else if (access.kind === 'webhook-signature') described.security = [{ webhookSignature: [] }];
       else if (access.kind === 'signed-link') {
         // OpenAPI has no scheme for a credential inside the path: no scheme, and the extension says what protects it.
         described.security = [];

@@ -19,6 +19,7 @@ import { registerReportRoutes } from './routes/reports';
 import { registerSlackRoutes } from './routes/slack';
 import { registerWorkflowRoutes } from './routes/workflows';
 import { registerBookingRoutes } from './routes/booking';
+import { registerWebhookRoutes } from './routes/webhooks';
 
 export type { TemporalAccess } from './temporal-access';
 
@@ -42,6 +43,8 @@ export interface ApiServerOptions {
   slackLeadUserIds?: readonly string[];
   /** Signed booking links (`ADOPTION_LINK_SECRET`, `PUBLIC_BASE_URL`); unset: no booking links. */
   links?: { secret: string; baseUrl: string };
+  /** Verifies the training platform's completion webhook (`TRAINING_WEBHOOK_SECRET`); unset: it answers 503. */
+  trainingWebhookSecret?: string;
   /** Where training invitations go out (`SMTP_URL`, `EMAIL_FROM`); without SMTP they wait in the outbox. */
   email?: { smtpUrl?: string; from: string };
 }
@@ -68,6 +71,7 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     slackResponseUrlOrigins: options.slackResponseUrlOrigins ?? SLACK_RESPONSE_URL_ORIGINS,
     slackLeadUserIds: options.slackLeadUserIds ?? [],
     links: options.links ?? null,
+    trainingWebhookSecret: options.trainingWebhookSecret || null,
     email: options.email ?? null,
     // The booking page tells the run (best effort: a finished or unknown run has nothing to be told).
     onTrainingBooked: async (workflowId, booking) => {
@@ -132,6 +136,7 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     registerAdoptionPageRoutes(app, ctx);
     registerAdoptionPageFormRoutes(app, ctx);
     registerBookingRoutes(app, ctx);
+    registerWebhookRoutes(app, ctx);
   });
   return app;
 }

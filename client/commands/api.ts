@@ -53,6 +53,7 @@ export async function runApi(options: ApiCommandOptions, hooks: RunApiHooks): Pr
       apiKeys: env.ADOPTION_API_KEYS,
       slackLeadUserIds: parseSlackUserIds(env.SLACK_LEAD_USER_IDS),
       links: linkSettingsFromEnv(env),
+      trainingWebhookSecret: env.TRAINING_WEBHOOK_SECRET || undefined,
       email: emailSettingsFromEnv(env),
     });
     try {

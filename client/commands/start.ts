@@ -83,6 +83,7 @@ export function registerStartCommand(program: Command): void {
           apiKeys: process.env.ADOPTION_API_KEYS,
           slackLeadUserIds: parseSlackUserIds(process.env.SLACK_LEAD_USER_IDS),
           links: linkSettingsFromEnv(),
+          trainingWebhookSecret: process.env.TRAINING_WEBHOOK_SECRET || undefined,
           email: emailSettingsFromEnv(),
         });
         const apiUrl = await api.listen({ port: Number(options.apiPort), host: '127.0.0.1' });

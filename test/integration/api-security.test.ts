@@ -86,7 +86,7 @@ async function interventionCount(): Promise<number> {
 }
 
 describe('every route', () => {
-  it('is known to the server, and only /healthz, Slack and the signed booking links go without an API key', () => {
+  it('is known to the server, and only /healthz, Slack, the signed booking links and the signed completion webhook go without an API key', () => {
     const routes = routesOf(app);
     expect(routes.length).toBeGreaterThanOrEqual(12);
     expect(
@@ -100,6 +100,7 @@ describe('every route', () => {
         ['POST', '/slack/interactivity', 'slack-signature'],
         ['GET', '/book/:token', 'signed-link'],
         ['POST', '/book/:token', 'signed-link'],
+        ['POST', '/webhooks/training-completion', 'webhook-signature'],
       ].sort(),
     );
     // The routes this test must not miss are among them (and it walks whatever else exists).
@@ -291,7 +292,7 @@ describe('GET /openapi.json', () => {
     expect(answer.status).toBe(200);
     const doc = JSON.parse(answer.text);
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'pageBasic', 'slackSignature']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'pageBasic', 'slackSignature', 'webhookSignature']);
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
     for (const route of routesOf(app)) {
       const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
@@ -302,6 +303,8 @@ describe('GET /openapi.json', () => {
         expect(operation.security).toContainEqual({ apiKey: [route.access.scope] });
       } else if (route.access.kind === 'none') {
         expect(operation.security).toEqual([]);
+      } else if (route.access.kind === 'webhook-signature') {
+        expect(operation.security).toEqual([{ webhookSignature: [] }]);
       } else if (route.access.kind === 'signed-link') {
         expect(operation.security).toEqual([]);
         expect(operation['x-credential']).toContain('signed, expiring link token');
