@@ -13,6 +13,7 @@ import {
   taskCounts,
   tasksCreated,
   waitForAll,
+  ENABLEMENT_RUNS,
 } from './harness';
 import { scenarioEnv } from './scenario-env';
 import { PROJECT_ROOT, sleep, spawnNode, startPostgresCluster, stopChild, type PostgresCluster } from './servers';
@@ -94,8 +95,7 @@ async function retrying<T>(work: () => Promise<T>, attempts = 60): Promise<T> {
       await approveAll(env.client, groupA).catch(() => undefined);
       await cluster.cutOff(CUT_OFF_MS);
       await retrying(() => insertSignals(env.db, groupC));
-      const runsInTemporal = async () =>
-        (await env.client.workflow.count(`TaskQueue = '${env.taskQueue}' AND WorkflowType = 'enablementWorkflow'`)).count;
+      const runsInTemporal = async () => (await env.client.workflow.count(`TaskQueue = '${env.taskQueue}' AND ${ENABLEMENT_RUNS}`)).count;
       // Did the listener, by itself, start the runs for the signals written after the restart and after the cut-off?
       const selfDeadline = Date.now() + 90_000;
       while (Date.now() < selfDeadline && (await runsInTemporal()) < q) await sleep(2_000);
@@ -156,7 +156,7 @@ async function retrying<T>(work: () => Promise<T>, attempts = 60): Promise<T> {
 
       supervising = false;
       await supervisor;
-      const inTemporal = (await env.client.workflow.count(`TaskQueue = '${env.taskQueue}' AND WorkflowType = 'enablementWorkflow'`)).count;
+      const inTemporal = (await env.client.workflow.count(`TaskQueue = '${env.taskQueue}' AND ${ENABLEMENT_RUNS}`)).count;
       const failed = (await env.client.workflow.count(`TaskQueue = '${env.taskQueue}' AND ExecutionStatus = 'Failed'`)).count;
       // Why a run failed, from Temporal: the activity and the last error it gave up on.
       const failures: string[] = [];

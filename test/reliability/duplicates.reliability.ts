@@ -1,6 +1,18 @@
 import path from 'node:path';
 import { loadShippedPlans, startEnablementForSignal, startListener } from '../../index';
-import { atApproval, exactly, insertSignals, prng, record, scaled, seedRuns, waitForAll, tasksCreated, type SeededRun } from './harness';
+import {
+  atApproval,
+  exactly,
+  insertSignals,
+  prng,
+  record,
+  scaled,
+  seedRuns,
+  waitForAll,
+  tasksCreated,
+  type SeededRun,
+  ENABLEMENT_RUNS,
+} from './harness';
 import { scenarioEnv } from './scenario-env';
 import { PROJECT_ROOT, sleep, spawnNode, waitForExit } from './servers';
 
@@ -75,8 +87,7 @@ const quiet = () => undefined;
     await listener.stop();
     const dupReached = await waitForAll(env.client, dupRuns, atApproval, 10 * 60_000, '5. duplicates at approval', tasksCreated(env.db, dupRuns));
     const dupDms = exactly(dupRuns, (run) => env.slack.deliveredTo(run.channel).length, 1);
-    const enablementRuns = async () =>
-      (await env.client.workflow.count(`TaskQueue = '${env.taskQueue}' AND WorkflowType = 'enablementWorkflow'`)).count;
+    const enablementRuns = async () => (await env.client.workflow.count(`TaskQueue = '${env.taskQueue}' AND ${ENABLEMENT_RUNS}`)).count;
     const dupInTemporal = await enablementRuns();
     // The command prints the workflow id, and says so on stderr when the run existed already.
     const cliStarts = cli.filter((c) => /adoption-stalled\//.test(c.output()) && !/already exists/.test(c.output())).length;

@@ -2,7 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { migrate, openDatabase, startEnablementForSignal, type Db, type EnablementState, type Plan } from '../../index';
+import {
+  emailDecisionSignal,
+  ENABLEMENT_WORKFLOW,
+  migrate,
+  openDatabase,
+  startEnablementForSignal,
+  stateQuery,
+  type Db,
+  type EnablementState,
+  type Plan,
+} from '../../index';
+
+/** Visibility query fragment for enablement runs, from the message contract's workflow type. */
+export const ENABLEMENT_RUNS = `WorkflowType = '${ENABLEMENT_WORKFLOW}'`;
 import { sleep, spawnNode, stopChild, type ChildHandle } from './servers';
 
 /**
@@ -172,7 +185,7 @@ async function startWithRetry(client: Client, db: Db, signalId: string, plans: P
 
 export async function queryState(client: Client, workflowId: string): Promise<EnablementState | undefined> {
   try {
-    return await client.workflow.getHandle(workflowId).query<EnablementState>('state');
+    return await client.workflow.getHandle(workflowId).query(stateQuery);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return undefined;
     return undefined;
@@ -230,7 +243,7 @@ export async function waitForAll(
 
 export async function approveAll(client: Client, runs: SeededRun[]): Promise<void> {
   await mapLimit(runs, 32, (run) =>
-    client.workflow.getHandle(run.workflowId).signal('emailDecision', { decision: 'approve', by: 'dana@vendor.example' }),
+    client.workflow.getHandle(run.workflowId).signal(emailDecisionSignal, { decision: 'approve', by: 'dana@vendor.example' }),
   );
 }
 
