@@ -1,5 +1,6 @@
 import { trainingInviteIcs } from '../adapters/calendar-invite';
 import { mailDomainOf, sendMail } from '../adapters/mailer';
+import { recordOutbox } from '../adapters/outbox';
 import { readLink, type LinkClaims } from '../adapters/signed-links';
 import { recordIntervention } from '../adoption/interventions';
 import { bookedStarts, bookTraining } from '../adoption/training-bookings';
@@ -203,10 +204,13 @@ async function sendInvite(
       // The booking stands; the invitation waits in the outbox for the relay, like any message whose channel is down.
     }
   }
-  await settings.db.query(
-    `INSERT INTO outbox (idempotency_key, channel, recipient, payload, delivered, delivery_ref)
-     VALUES ($1, 'email', $2, $3::jsonb, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING`,
-    [key, form.email, JSON.stringify({ kind: 'training_invite', bookingId, message }), delivered, delivered ? message.messageId : null],
-  );
+  await recordOutbox(settings.db, {
+    key,
+    channel: 'email',
+    recipient: form.email,
+    payload: { kind: 'training_invite', bookingId, message },
+    delivered,
+    deliveryRef: delivered ? message.messageId : null,
+  });
   return delivered ? 'smtp' : 'outbox';
 }

@@ -1,4 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { startOnce } from './start-once';
 import type { Db } from '../db/database';
 import type { Plan } from '../definitions/plan';
 import type { JsonValue } from '../core/types';
@@ -79,37 +80,27 @@ export async function startEnablementForSignal(options: StartEnablementOptions):
     return { workflowId, runId: null, started: false, definition, heldOut };
   }
   const input: EnablementInput = { plan, ...facts, features: facts.features.filter((feature) => !heldOut.includes(feature.featureId)) };
-  let runId: string | null = null;
-  let started = true;
-  try {
-    const handle = await options.client.workflow.start<EnablementWorkflow>(ENABLEMENT_WORKFLOW, {
-      workflowId,
-      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args: [input],
-      // A running run is returned as is; a finished one is not started again for the same signal.
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: CustomerId, value: input.customer.id },
-        { key: FeatureIds, value: input.features.map((feature) => feature.featureId) },
-        { key: CustomerArr, value: input.customer.arr },
-        { key: AdoptionStage, value: input.features[0].stage },
-        { key: DefinitionVersion, value: `${plan.name}@${plan.version}` },
-      ],
-      memo: {
-        customerName: input.customer.name,
-        signalId: signal.id,
-        definitionDigest: plan.digest,
-        definitionSource: plan.source,
-      },
-      staticSummary: summaryOf(input),
-      staticDetails: detailsOf(input),
-    });
-    runId = handle.firstExecutionRunId;
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    started = false;
-  }
+  // A running run is found as it is; a finished one is not started again for the same signal.
+  const { started, runId } = await startOnce<EnablementWorkflow>(options.client, ENABLEMENT_WORKFLOW, {
+    workflowId,
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    args: [input],
+    typedSearchAttributes: [
+      { key: CustomerId, value: input.customer.id },
+      { key: FeatureIds, value: input.features.map((feature) => feature.featureId) },
+      { key: CustomerArr, value: input.customer.arr },
+      { key: AdoptionStage, value: input.features[0].stage },
+      { key: DefinitionVersion, value: `${plan.name}@${plan.version}` },
+    ],
+    memo: {
+      customerName: input.customer.name,
+      signalId: signal.id,
+      definitionDigest: plan.digest,
+      definitionSource: plan.source,
+    },
+    staticSummary: summaryOf(input),
+    staticDetails: detailsOf(input),
+  });
   await options.db.query(`UPDATE risk_signals SET workflow_id = $2, handled_at = COALESCE(handled_at, NOW()) WHERE id = $1`, [signal.id, workflowId]);
   return { workflowId, runId, started, definition, heldOut };
 }

@@ -1,4 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { startOnce } from './start-once';
 import type { Db } from '../db/database';
 import {
   INTERVENTION_FOLLOW_UP_WORKFLOW,
@@ -54,28 +55,20 @@ export async function startInterventionFollowUps(options: {
       interventionType: row.intervention_type,
       occurredAt,
     };
-    let started = true;
-    try {
-      await options.client.workflow.start<typeof interventionFollowUpWorkflow>(INTERVENTION_FOLLOW_UP_WORKFLOW, {
-        workflowId,
-        taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: CustomerId, value: row.customer_id },
-          { key: FeatureIds, value: [row.feature_id] },
-        ],
-        memo: { interventionType: row.intervention_type, performedBy: row.performed_by },
-        staticSummary: `Intervention follow-up: ${row.intervention_type} on ${row.feature_id}`,
-        staticDetails:
-          `Measures adoption of **${row.feature_id}** 14 and 30 days after the ${row.intervention_type} of ${occurredAt}` +
-          `${row.performed_by ? ` by ${row.performed_by}` : ''} (intervention ${row.id}).`,
-      });
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      started = false;
-    }
+    const { started } = await startOnce<typeof interventionFollowUpWorkflow>(options.client, INTERVENTION_FOLLOW_UP_WORKFLOW, {
+      workflowId,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [input],
+      typedSearchAttributes: [
+        { key: CustomerId, value: row.customer_id },
+        { key: FeatureIds, value: [row.feature_id] },
+      ],
+      memo: { interventionType: row.intervention_type, performedBy: row.performed_by },
+      staticSummary: `Intervention follow-up: ${row.intervention_type} on ${row.feature_id}`,
+      staticDetails:
+        `Measures adoption of **${row.feature_id}** 14 and 30 days after the ${row.intervention_type} of ${occurredAt}` +
+        `${row.performed_by ? ` by ${row.performed_by}` : ''} (intervention ${row.id}).`,
+    });
     await options.db.query(`UPDATE interventions SET follow_up_workflow_id = $2 WHERE id = $1::uuid`, [row.id, workflowId]);
     starts.push({ interventionId: row.id, workflowId, started });
   }

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { EMAIL_DECISIONS, type EmailDecision, type RecoveredSignal } from '../steps/signals';
 import type { enablementWorkflow } from './enablement';
+import { isUuid } from '../core/identifiers';
 import { hasNul, parseIsoInstant, preview, PREVIEW_CHARS } from '../core/input-checks';
 
 /**
@@ -100,7 +101,6 @@ function checkText(payload: Record<string, unknown>, field: keyof typeof MESSAGE
 const EMAIL_DECISION_FIELDS = ['decision', 'by', 'subject', 'body', 'reason'] as const;
 const RECOVERED_FIELDS = ['featureId', 'detectedAt'] as const;
 const TRAINING_BOOKED_FIELDS = ['bookingId', 'slotStart'] as const;
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Throws InvalidMessageError naming the field; returns the payload narrowed. Never recursive and never echoes more
@@ -144,7 +144,7 @@ export function validateRecovered(payload: unknown): RecoveredSignal {
 export function validateTrainingBooked(payload: unknown): TrainingBooked {
   if (!isRecord(payload)) throw new InvalidMessageError('trainingBooked', 'payload must be a JSON object');
   refuseUnknownFields(payload, TRAINING_BOOKED_FIELDS, 'trainingBooked');
-  if (typeof payload.bookingId !== 'string' || !UUID_TEXT.test(payload.bookingId)) {
+  if (!isUuid(payload.bookingId)) {
     throw new InvalidMessageError('bookingId', `must be the booking's UUID, got ${preview(payload.bookingId)}`);
   }
   const start = typeof payload.slotStart === 'string' ? parseIsoInstant(payload.slotStart) : { ok: false as const, reason: 'is not a string' };

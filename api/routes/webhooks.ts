@@ -22,7 +22,7 @@ interface TrainingCompletion {
  * It signs the raw body like our own webhooks (adapters/webhook-signature.ts, `TRAINING_WEBHOOK_SECRET`): the
  * signature is checked on the bytes received before anything is parsed, and a forged, unsigned or stale request gets
  * 401 with nothing stored. A good one records a `completion` in `resource_engagement`, once per (customer, resource,
- * user, time) however often it is delivered.
+ * user, time) however often it is delivered (a unique index decides, db/migrations/050_completion_once.sql).
  */
 export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.register(async (scope) => {
@@ -41,10 +41,8 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
       if (customer.rows.length === 0) throw new HttpError(404, `customer ${completion.customerId} not found`, 'body/customerId');
       const inserted = await ctx.db.query(
         `INSERT INTO resource_engagement (customer_id, feature_id, resource_url, event, user_id, occurred_at)
-         SELECT $1::uuid, $2::varchar, $3::text, 'completion', $4::varchar, $5::timestamptz
-          WHERE NOT EXISTS (SELECT 1 FROM resource_engagement
-                             WHERE customer_id = $1::uuid AND feature_id = $2::varchar AND resource_url = $3::text AND event = 'completion'
-                               AND user_id IS NOT DISTINCT FROM $4::varchar AND occurred_at = $5::timestamptz)`,
+         VALUES ($1::uuid, $2, $3, 'completion', $4, $5::timestamptz)
+         ON CONFLICT (customer_id, feature_id, resource_url, COALESCE(user_id, ''), occurred_at) WHERE event = 'completion' DO NOTHING`,
         [completion.customerId, completion.featureId, completion.resourceUrl, completion.userId ?? null, completion.completedAt],
       );
       return reply.code(inserted.rowCount > 0 ? 201 : 200).send({ recorded: inserted.rowCount > 0 });

@@ -5,7 +5,7 @@ import { createActivities, forbiddenName, QUERY_READER_ROLE } from './activity';
 import { openEmbedded } from '../../db/embedded';
 import { migrate } from '../../db/migrate';
 import { seedCatalog, seedCustomer, stepContext } from '../../test/support/activity-fixtures';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
+import { createTestDatabase, type TestDatabase, itOnPostgresServer } from '../../test/support/test-database';
 
 /**
  * Issue 8: `query_database` runs as the read-only role adoption_query_reader (db/migrations/010_query_role.sql), on
@@ -52,22 +52,26 @@ it('the activity runs each query as the reader role with the schema alone on its
   expect((await run('SELECT feature_id FROM feature_catalog')).rows).toEqual([{ feature_id: 'advanced_analytics' }]);
 });
 
-it('the reader role cannot read pg_authid, call pg_ls_waldir() or read tables the definition language does not document', async () => {
-  if (test.db.kind !== 'postgres') return;
-  await expect(asReader('SELECT rolname, rolpassword FROM pg_catalog.pg_authid')).rejects.toThrow(/permission denied for (table|relation) pg_authid/);
-  await expect(asReader('SELECT * FROM pg_catalog.pg_ls_waldir()')).rejects.toThrow(/permission denied for function pg_ls_waldir/);
-  await expect(asReader(`SELECT pg_catalog.pg_read_file('PG_VERSION')`)).rejects.toThrow(/permission denied for function pg_read_file/);
-  await expect(asReader('SELECT * FROM adoption.email_drafts')).rejects.toThrow(/permission denied for (table|relation) email_drafts/);
-  await expect(asReader('SELECT * FROM adoption.usage_events')).rejects.toThrow(/permission denied/);
-  await expect(asReader('SELECT feature_id FROM adoption.feature_catalog')).resolves.toEqual([{ feature_id: 'advanced_analytics' }]);
-  // Through the activity: an undocumented table is refused by the database, catalogs and admin functions by name.
-  await expect(run('SELECT * FROM email_drafts')).rejects.toThrow(/permission denied/);
-  await expect(run('SELECT rolname FROM pg_authid')).rejects.toMatchObject({
-    type: 'InvalidQuery',
-    message: expect.stringContaining('pg_authid is not available'),
-  });
-  await expect(run(`SELECT set_config('role', 'none', true), 1`)).rejects.toMatchObject({ type: 'InvalidQuery' });
-});
+itOnPostgresServer(
+  'the reader role cannot read pg_authid, call pg_ls_waldir() or read tables the definition language does not document',
+  async () => {
+    await expect(asReader('SELECT rolname, rolpassword FROM pg_catalog.pg_authid')).rejects.toThrow(
+      /permission denied for (table|relation) pg_authid/,
+    );
+    await expect(asReader('SELECT * FROM pg_catalog.pg_ls_waldir()')).rejects.toThrow(/permission denied for function pg_ls_waldir/);
+    await expect(asReader(`SELECT pg_catalog.pg_read_file('PG_VERSION')`)).rejects.toThrow(/permission denied for function pg_read_file/);
+    await expect(asReader('SELECT * FROM adoption.email_drafts')).rejects.toThrow(/permission denied for (table|relation) email_drafts/);
+    await expect(asReader('SELECT * FROM adoption.usage_events')).rejects.toThrow(/permission denied/);
+    await expect(asReader('SELECT feature_id FROM adoption.feature_catalog')).resolves.toEqual([{ feature_id: 'advanced_analytics' }]);
+    // Through the activity: an undocumented table is refused by the database, catalogs and admin functions by name.
+    await expect(run('SELECT * FROM email_drafts')).rejects.toThrow(/permission denied/);
+    await expect(run('SELECT rolname FROM pg_authid')).rejects.toMatchObject({
+      type: 'InvalidQuery',
+      message: expect.stringContaining('pg_authid is not available'),
+    });
+    await expect(run(`SELECT set_config('role', 'none', true), 1`)).rejects.toMatchObject({ type: 'InvalidQuery' });
+  },
+);
 
 it('names are checked outside string literals only', () => {
   expect(forbiddenName(`SELECT * FROM feature_catalog WHERE tips = 'see pg_stat'`)).toBeNull();

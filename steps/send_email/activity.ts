@@ -6,6 +6,7 @@ import { MailFailure, mailDomainOf, sendMail, type MailMessage } from '../../ada
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/database';
 import { currentTime, type ActivityDeps } from '../../adapters/deps';
+import { recordOutbox } from '../../adapters/outbox';
 
 export interface SendEmailArgs {
   draftId: string;
@@ -144,19 +145,14 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
         }
         const result: SendEmailResult = { sent: true, status: 'sent', delivered, messageId, subject };
 
-        await tx.query(
-          `INSERT INTO outbox (idempotency_key, channel, recipient, payload, delivered, delivery_ref)
-           VALUES ($1, 'email', $2, $3::jsonb, $4, $5)
-           ON CONFLICT (idempotency_key) DO UPDATE
-             SET recipient = EXCLUDED.recipient, payload = EXCLUDED.payload, delivered = EXCLUDED.delivered, delivery_ref = EXCLUDED.delivery_ref`,
-          [
-            key,
-            to,
-            JSON.stringify({ draftId: draft.id, from, to, replyTo: draft.from_email, subject, body, messageId: messageHeaderId, result }),
-            delivered === 'smtp',
-            messageId,
-          ],
-        );
+        await recordOutbox(tx, {
+          key,
+          channel: 'email',
+          recipient: to,
+          payload: { draftId: draft.id, from, to, replyTo: draft.from_email, subject, body, messageId: messageHeaderId, result },
+          delivered: delivered === 'smtp',
+          deliveryRef: messageId,
+        });
         await tx.query(
           `UPDATE email_drafts
               SET status = 'sent', subject = $2, body = $3, to_email = $4, sent_at = $5,

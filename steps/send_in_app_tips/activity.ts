@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { currentTime, type ActivityDeps } from '../../adapters/deps';
+import { deliveredResult, recordOutbox } from '../../adapters/outbox';
 import { signWebhook } from '../../adapters/webhook-signature';
 import type { StepContext, TrainingResource } from '../../core/run-facts';
 
@@ -31,11 +32,6 @@ export interface InAppTipsMessage {
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
-interface OutboxRow {
-  delivered: boolean;
-  payload: { result?: SendInAppTipsResult } | null;
-}
-
 /**
  * `send_in_app_tips` (FR-3.5): the catalog `tips` of each feature of the run (one tip per line), posted as one signed
  * JSON message to `IN_APP_WEBHOOK_URL`, or written to the outbox when it is unset. Idempotent like every channel: the
@@ -46,8 +42,8 @@ export function createActivities(deps: ActivityDeps): SendInAppTipsActivities {
   return {
     async sendInAppTips(context, args) {
       const key = `${context.workflowId}/${context.stepId}`;
-      const existing = (await deps.db.query<OutboxRow>(`SELECT delivered, payload FROM outbox WHERE idempotency_key = $1`, [key])).rows[0];
-      if (existing?.delivered && existing.payload?.result) return existing.payload.result;
+      const earlier = await deliveredResult<SendInAppTipsResult>(deps.db, key);
+      if (earlier) return earlier;
 
       const tips = args.features.flatMap((feature) =>
         tipsOf(feature.tips).map((tip) => ({
@@ -68,7 +64,7 @@ export function createActivities(deps: ActivityDeps): SendInAppTipsActivities {
       const url = deps.inApp?.webhookUrl;
       if (!url) {
         const result: SendInAppTipsResult = { delivered: 'outbox', tips: tips.length };
-        await recordDelivery(deps, key, null, { message, result }, false);
+        await recordOutbox(deps.db, { key, channel: 'in_app', recipient: null, payload: { message, result }, delivered: false });
         return result;
       }
       const secret = deps.inApp?.secret;
@@ -96,7 +92,7 @@ export function createActivities(deps: ActivityDeps): SendInAppTipsActivities {
       }
       if (!response.ok) throw webhookFailure(url, response);
       const result: SendInAppTipsResult = { delivered: 'webhook', tips: tips.length };
-      await recordDelivery(deps, key, url, { message, result }, true);
+      await recordOutbox(deps.db, { key, channel: 'in_app', recipient: url, payload: { message, result }, delivered: true });
       return result;
     },
   };
@@ -121,15 +117,4 @@ function webhookFailure(url: string, response: Response): ApplicationFailure {
     nonRetryable: !retryable,
     ...(retryable && retryAfter > 0 ? { nextRetryDelay: retryAfter * 1000 } : {}),
   });
-}
-
-async function recordDelivery(deps: ActivityDeps, key: string, url: string | null, payload: object, delivered: boolean): Promise<void> {
-  await deps.db.query(
-    `INSERT INTO outbox (idempotency_key, channel, recipient, payload, delivered)
-     VALUES ($1, 'in_app', $2, $3::jsonb, $4)
-     ON CONFLICT (idempotency_key) DO UPDATE
-       SET recipient = EXCLUDED.recipient, payload = EXCLUDED.payload, delivered = EXCLUDED.delivered
-     WHERE NOT outbox.delivered`,
-    [key, url, JSON.stringify(payload), delivered],
-  );
 }

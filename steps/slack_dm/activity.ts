@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorCode, LogLevel, WebClient, type ChatPostMessageArguments } from '@slack/web-api';
 import type { JsonValue } from '../../core/types';
 import type { ActivityDeps } from '../../adapters/deps';
+import { deliveredResult, recordOutbox } from '../../adapters/outbox';
 import { renderSlackMessage, SlackTemplateError, type SlackMessage } from './messages/index';
 
 export interface SlackDmArgs {
@@ -34,11 +35,6 @@ const SLACK_HTTP_TIMEOUT_MS = 30_000;
 // will fail the same way on every attempt.
 const TRANSIENT_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
-interface OutboxRow {
-  delivered: boolean;
-  payload: { result?: SlackDmResult } | null;
-}
-
 /**
  * `slack_dm`: renders a message template and DMs it to the CSM (or `to`).
  *
@@ -55,8 +51,8 @@ export function createActivities(deps: ActivityDeps): SlackDmActivities {
   return {
     async slackDm(context: StepContext, args: SlackDmArgs): Promise<SlackDmResult> {
       const key = `${context.workflowId}/${context.stepId}`;
-      const existing = (await deps.db.query<OutboxRow>(`SELECT delivered, payload FROM outbox WHERE idempotency_key = $1`, [key])).rows[0];
-      if (existing?.delivered && existing.payload?.result) return existing.payload.result;
+      const earlier = await deliveredResult<SlackDmResult>(deps.db, key);
+      if (earlier) return earlier;
 
       const message = render(context, args);
       const recipient = args.to ?? args.input.customer.csm.slackUserId ?? null;
@@ -64,12 +60,13 @@ export function createActivities(deps: ActivityDeps): SlackDmActivities {
       if (!token || !recipient) {
         const reason = token ? `customer ${args.input.customer.id} has no CSM Slack user id` : 'no Slack token configured';
         const result: SlackDmResult = { delivered: 'outbox', channel: null, ts: null, text: message.text };
-        await deps.db.query(
-          `INSERT INTO outbox (idempotency_key, channel, recipient, payload, delivered)
-           VALUES ($1, 'slack', $2, $3::jsonb, false)
-           ON CONFLICT (idempotency_key) DO NOTHING`,
-          [key, recipient, JSON.stringify({ template: args.template, reason, text: message.text, blocks: message.blocks, result })],
-        );
+        await recordOutbox(deps.db, {
+          key,
+          channel: 'slack',
+          recipient,
+          payload: { template: args.template, reason, text: message.text, blocks: message.blocks, result },
+          delivered: false,
+        });
         log(`[slack_dm ${key}] ${reason}: message for ${recipient ?? '(no recipient)'} written to the outbox\n${message.text}`);
         return result;
       }
@@ -98,19 +95,14 @@ export function createActivities(deps: ActivityDeps): SlackDmActivities {
       } catch (error) {
         throw slackFailure(error);
       }
-      await deps.db.query(
-        `INSERT INTO outbox (idempotency_key, channel, recipient, payload, delivered, delivery_ref)
-         VALUES ($1, 'slack', $2, $3::jsonb, true, $4)
-         ON CONFLICT (idempotency_key) DO UPDATE
-           SET recipient = EXCLUDED.recipient, payload = EXCLUDED.payload, delivered = true, delivery_ref = EXCLUDED.delivery_ref
-         WHERE NOT outbox.delivered`,
-        [
-          key,
-          recipient,
-          JSON.stringify({ template: args.template, text: message.text, blocks: message.blocks, channel: result.channel, result }),
-          result.ts,
-        ],
-      );
+      await recordOutbox(deps.db, {
+        key,
+        channel: 'slack',
+        recipient,
+        payload: { template: args.template, text: message.text, blocks: message.blocks, channel: result.channel, result },
+        delivered: true,
+        deliveryRef: result.ts,
+      });
       return result;
     },
   };

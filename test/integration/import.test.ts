@@ -1,3 +1,4 @@
+import { itOnPostgresServer } from '../support/test-database';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -218,52 +219,52 @@ describe('CLI', () => {
     return { acme, customersFile, catalogFile, usageFile };
   }
 
-  // Needs a Postgres server (CI always has one); on the PGlite fallback jest reports it as skipped, not passed.
-  const onPostgresServer = process.env.TEST_POSTGRES_ADMIN_URL ? it : it.skip;
+  itOnPostgresServer(
+    'import then detect --json on DATABASE_URL; a bad line makes import exit non-zero; a second detect creates nothing',
+    async () => {
+      const { acme, customersFile, catalogFile, usageFile } = writeFixtures();
+      const env = { DATABASE_URL: world.test.url };
 
-  onPostgresServer('import then detect --json on DATABASE_URL; a bad line makes import exit non-zero; a second detect creates nothing', async () => {
-    const { acme, customersFile, catalogFile, usageFile } = writeFixtures();
-    const env = { DATABASE_URL: world.test.url };
+      const imported = await runCli(['import', '--customers', customersFile, '--catalog', catalogFile, '--usage', usageFile], env);
+      expect(imported.exitCode).toBe(1);
+      // 1 activation + 21 days x 6 users = 127 good lines, then the two bad ones.
+      expect(imported.stderr).toContain(`${usageFile}:128: customerId: must be a customer UUID`);
+      expect(imported.stderr).toContain(`${usageFile}:129: occurredAt: not an ISO-8601 timestamp`);
+      expect(imported.stdout).toContain(`usage (${usageFile}): 129 read, 127 imported, 0 already imported, 2 skipped`);
+      expect(imported.stdout).toContain(`customers (${customersFile}): 1 read, 1 imported, 0 skipped`);
 
-    const imported = await runCli(['import', '--customers', customersFile, '--catalog', catalogFile, '--usage', usageFile], env);
-    expect(imported.exitCode).toBe(1);
-    // 1 activation + 21 days x 6 users = 127 good lines, then the two bad ones.
-    expect(imported.stderr).toContain(`${usageFile}:128: customerId: must be a customer UUID`);
-    expect(imported.stderr).toContain(`${usageFile}:129: occurredAt: not an ISO-8601 timestamp`);
-    expect(imported.stdout).toContain(`usage (${usageFile}): 129 read, 127 imported, 0 already imported, 2 skipped`);
-    expect(imported.stdout).toContain(`customers (${customersFile}): 1 read, 1 imported, 0 skipped`);
+      const detected = await runCli(['detect', '--as-of', AS_OF, '--json'], env);
+      expect(detected).toMatchObject({ exitCode: 0, stderr: '' });
+      const report = JSON.parse(detected.stdout) as DetectionReport;
+      expect(Object.keys(report)).toEqual(['asOf', 'evaluated', 'signals', 'suppressed', 'recovered']);
+      expect(report).toMatchObject({ asOf: AS_OF, evaluated: 4, suppressed: [], recovered: [] });
+      expect(report.signals).toEqual([
+        {
+          signalId: expect.any(String),
+          customerId: acme.id,
+          priority: expect.any(Number),
+          features: [
+            {
+              featureId: 'analytics',
+              stage: 'not_started',
+              usageScore: 0,
+              daysSinceActivation: 20,
+              expectedAdoptionDays: 30,
+              rule: 'low_usage_14d',
+              reason: expect.any(String),
+            },
+          ],
+        },
+      ]);
+      const again = await runCli(['detect', '--as-of', AS_OF, '--json'], env);
+      expect(JSON.parse(again.stdout)).toEqual(report);
+      expect(await tableRows(`SELECT COUNT(*)::int AS n FROM risk_signals`)).toEqual([{ n: 1 }]);
 
-    const detected = await runCli(['detect', '--as-of', AS_OF, '--json'], env);
-    expect(detected).toMatchObject({ exitCode: 0, stderr: '' });
-    const report = JSON.parse(detected.stdout) as DetectionReport;
-    expect(Object.keys(report)).toEqual(['asOf', 'evaluated', 'signals', 'suppressed', 'recovered']);
-    expect(report).toMatchObject({ asOf: AS_OF, evaluated: 4, suppressed: [], recovered: [] });
-    expect(report.signals).toEqual([
-      {
-        signalId: expect.any(String),
-        customerId: acme.id,
-        priority: expect.any(Number),
-        features: [
-          {
-            featureId: 'analytics',
-            stage: 'not_started',
-            usageScore: 0,
-            daysSinceActivation: 20,
-            expectedAdoptionDays: 30,
-            rule: 'low_usage_14d',
-            reason: expect.any(String),
-          },
-        ],
-      },
-    ]);
-    const again = await runCli(['detect', '--as-of', AS_OF, '--json'], env);
-    expect(JSON.parse(again.stdout)).toEqual(report);
-    expect(await tableRows(`SELECT COUNT(*)::int AS n FROM risk_signals`)).toEqual([{ n: 1 }]);
-
-    const bad = await runCli(['detect', '--as-of', '2026-02-30', '--json'], env);
-    expect(bad.exitCode).toBe(1);
-    expect(bad.error?.message).toContain('--as-of must be a day');
-  });
+      const bad = await runCli(['detect', '--as-of', '2026-02-30', '--json'], env);
+      expect(bad.exitCode).toBe(1);
+      expect(bad.error?.message).toContain('--as-of must be a day');
+    },
+  );
 
   it('works on the embedded store (--data-dir) when DATABASE_URL is unset; --dry-run stores nothing', async () => {
     const { customersFile, catalogFile, usageFile } = writeFixtures();

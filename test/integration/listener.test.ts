@@ -3,6 +3,7 @@ import { connectDevServer } from '../support/temporal';
 import { useEnablementHarness } from '../support/enablement-harness';
 import { seedStalledSignal } from '../support/seed';
 import { runCli } from '../support/run-cli';
+import { itOnPostgresServer } from '../support/test-database';
 
 /** risk_signal_created -> run: the listener (LISTEN/NOTIFY with catch-up) and the `trigger` command, on the dev server. */
 
@@ -47,8 +48,7 @@ it('starts runs for signals stored while it was down, then for each new notifica
   }
 });
 
-it('reconnects after its database connection is cut and starts the runs of signals written meanwhile', async () => {
-  if (world().database.db.kind !== 'postgres') return; // PGlite has no server connection to lose
+itOnPostgresServer('reconnects after its database connection is cut and starts the runs of signals written meanwhile', async () => {
   const started: string[] = [];
   const lines: string[] = [];
   const listener = await startListener({

@@ -46,3 +46,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * `it` for a test that needs a Postgres server (roles, connections to cut): CI always has one; on the PGlite fallback
+ * jest reports the test as skipped, never as passed.
+ */
+export const itOnPostgresServer: jest.It = process.env.TEST_POSTGRES_ADMIN_URL ? it : it.skip;
