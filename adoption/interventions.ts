@@ -150,11 +150,22 @@ export async function recordIntervention(
  * FR-4.2 for a sent enablement email: one `interventions` row per feature of the draft (keyed on the send step, so a
  * retry adds none), with the links the email carried (else the catalog's), and the features marked as intervened.
  * `delivery` says whether it left (SMTP: `delivered`) or waits in the outbox (`queued`: the reports do not count it
- * as an intervention until it is delivered); `performed_by` is whoever approved the draft.
+ * as an intervention until it is delivered); `performedBy` is whoever approved the draft. The caller knows both: no
+ * lookup of the outbox or the draft per feature.
  */
 export async function recordEmailInterventions(
   tx: Db,
-  run: { customerId: string; featureIds: string[]; key: string; workflowId: string; at: Date; details: string; body: string },
+  run: {
+    customerId: string;
+    featureIds: string[];
+    key: string;
+    workflowId: string;
+    at: Date;
+    details: string;
+    body: string;
+    delivery: 'delivered' | 'queued';
+    performedBy: string | null;
+  },
 ): Promise<void> {
   const bodyUrls = urlsIn(run.body);
   const catalogUrls = new Map<string, string[]>();
@@ -175,14 +186,21 @@ export async function recordEmailInterventions(
     await tx.query(
       `INSERT INTO interventions (idempotency_key, feature_adoption_id, customer_id, feature_id, intervention_type, details,
                                   resources_shared, workflow_id, occurred_at, adoption_before, delivery, performed_by)
-       SELECT $1, fa.id, $2::uuid, $3::text, 'email', $4, $5::jsonb, $6, $7, fa.usage_score,
-              (SELECT CASE WHEN o.delivered THEN 'delivered' ELSE 'queued' END FROM outbox o WHERE o.idempotency_key = $8),
-              (SELECT d.decided_by FROM email_drafts d WHERE d.workflow_id = $6 AND d.status = 'sent'
-                ORDER BY d.sent_at DESC NULLS LAST LIMIT 1)
+       SELECT $1, fa.id, $2::uuid, $3::text, 'email', $4, $5::jsonb, $6, $7, fa.usage_score, $8, $9
          FROM (SELECT 1) AS one
          LEFT JOIN feature_adoption fa ON fa.customer_id = $2::uuid AND fa.feature_id = $3::text
        ON CONFLICT (idempotency_key) DO NOTHING`,
-      [`${run.key}/${featureId}`, run.customerId, featureId, run.details, JSON.stringify(resources), run.workflowId, run.at, run.key],
+      [
+        `${run.key}/${featureId}`,
+        run.customerId,
+        featureId,
+        run.details,
+        JSON.stringify(resources),
+        run.workflowId,
+        run.at,
+        run.delivery,
+        run.performedBy,
+      ],
     );
   }
   await markIntervened(tx, { customerId: run.customerId, featureIds: run.featureIds }, 'email', run.at);

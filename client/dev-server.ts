@@ -18,6 +18,11 @@ export interface DevServer {
 
 const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DOUBLE: 'Double' };
 
+/** `--search-attribute Name=Type` for every attribute our runs carry, for `temporal server start-dev`. */
+export function searchAttributeArgs(): string[] {
+  return ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]);
+}
+
 /** TEMPORAL_CLI_PATH, else what the provisioning script installed, else `temporal` on PATH. */
 export function findTemporalCli(): string {
   if (!temporalBinaries().cli && !fs.existsSync(PROVISIONED_PATHS_FILE)) {
@@ -49,7 +54,7 @@ export async function startDevServer(options: { dataDir: string; port?: number; 
     '--log-level',
     'error',
   ];
-  for (const key of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`);
+  args.push(...searchAttributeArgs());
   const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
   let exited = false;
   child.once('exit', () => (exited = true));

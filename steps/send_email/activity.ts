@@ -41,6 +41,7 @@ interface DraftRow {
   subject: string;
   body: string;
   status: 'draft' | 'pending_approval' | 'approved' | 'rejected' | 'expired' | 'sent';
+  decided_by: string | null;
 }
 
 /**
@@ -79,7 +80,7 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
       return deps.db.transaction(async (tx) => {
         const draft = (
           await tx.query<DraftRow>(
-            `SELECT id, customer_id, feature_ids, to_email, to_name, from_email, subject, body, status
+            `SELECT id, customer_id, feature_ids, to_email, to_name, from_email, subject, body, status, decided_by
                FROM email_drafts WHERE id = $1 FOR UPDATE`,
             [args.draftId],
           )
@@ -168,6 +169,8 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
           at: now,
           details: `Enablement email "${subject}" sent to ${to} (draft ${draft.id}, ${delivered})`,
           body,
+          delivery: delivered === 'smtp' ? 'delivered' : 'queued',
+          performedBy: decision?.by ?? draft.decided_by,
         });
         return result;
       });

@@ -66,6 +66,14 @@ describe('send_email activity', () => {
       )
     ).rows[0];
 
+  const interventionsOf = async (workflowId: string) =>
+    (
+      await test.db.query<{ delivery: string; performed_by: string | null }>(
+        `SELECT delivery, performed_by FROM interventions WHERE workflow_id = $1`,
+        [workflowId],
+      )
+    ).rows;
+
   it('approve: sends the stored draft over SMTP and records the intervention per feature (FR-4.2)', async () => {
     const { customerId, context, draft } = await runWithDraft();
     const args: SendEmailArgs = { draftId: draft.draftId, decision: { decision: 'approve', by: 'casey@vendor.example' } };
@@ -176,6 +184,8 @@ describe('send_email activity', () => {
     const result = await createSendEmailActivity(deps()).sendEmail(context, { draftId: draft.draftId });
     expect(result).toMatchObject({ sent: true, status: 'sent', delivered: 'smtp' });
     expect(smtp.messages).toHaveLength(1);
+    // Sent without anyone's decision: an intervention nobody performed, delivered.
+    expect(await interventionsOf(context.workflowId)).toEqual([{ delivery: 'delivered', performed_by: null }]);
   });
 
   it('without SMTP the approved email goes to the outbox, once', async () => {
@@ -199,6 +209,8 @@ describe('send_email activity', () => {
       payload: { subject: draft.subject, body: draft.body, draftId: draft.draftId },
     });
     expect(smtp.messages).toHaveLength(0);
+    // Waiting in the outbox: queued (the reports do not count it yet), performed by whoever approved it.
+    expect(await interventionsOf(context.workflowId)).toEqual([{ delivery: 'queued', performed_by: 'casey' }]);
   });
 
   it('a transient SMTP refusal is retryable and leaves the draft unsent; a permanent one is final', async () => {

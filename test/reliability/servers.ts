@@ -4,6 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { searchAttributeArgs } from '../../client/dev-server';
+import { temporalBinaries } from '../../client/temporal-binaries';
 
 /**
  * The real servers of the reliability suite, each one started (and restarted, cut off, killed) by the suite itself:
@@ -12,13 +14,6 @@ import { Connection } from '@temporalio/client';
  */
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-const SEARCH_ATTRIBUTES = [
-  'CustomerId=Keyword',
-  'FeatureIds=KeywordList',
-  'CustomerArr=Double',
-  'AdoptionStage=Keyword',
-  'DefinitionVersion=Keyword',
-];
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -35,9 +30,7 @@ export function freePort(): Promise<number> {
 }
 
 export function temporalCliPath(): string {
-  if (process.env.TEMPORAL_CLI_PATH) return process.env.TEMPORAL_CLI_PATH;
-  const recorded = path.join(PROJECT_ROOT, '.tools', 'temporal-paths.json');
-  const cli = fs.existsSync(recorded) ? (JSON.parse(fs.readFileSync(recorded, 'utf8')) as { cli?: string }).cli : undefined;
+  const { cli } = temporalBinaries();
   if (!cli || !fs.existsSync(cli)) throw new Error('no `temporal` CLI: run `node scripts/provision-temporal.js` or set TEMPORAL_CLI_PATH');
   return cli;
 }
@@ -101,7 +94,8 @@ export async function startDevServer(options: { dbFile?: string } = {}): Promise
       '--log-level',
       'error',
     ];
-    for (const attribute of SEARCH_ATTRIBUTES) args.push('--search-attribute', attribute);
+    // The package's own list (a hand-kept copy here once missed AdoptionOutcome, and completed runs would fail).
+    args.push(...searchAttributeArgs());
     const out = fs.openSync(logFile, 'a');
     child = spawn(cli, args, { stdio: ['ignore', out, out] });
     fs.closeSync(out);
