@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { webhookSignatureProblem } from '../../adapters/webhook-signature';
-import { isUuid } from '../../core/identifiers';
 import { parseIsoInstant } from '../../core/input-checks';
 import type { ApiContext } from '../context';
-import { HttpError } from '../errors';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { describeSchemaError, HttpError, type SchemaError } from '../errors';
 
 const JSON_TYPE = 'application/json';
 /** A completion is a few hundred bytes; anything much bigger is not one. */
@@ -50,9 +51,25 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
   });
 }
 
-function field(name: string, problem: string): HttpError {
-  return new HttpError(400, `body/${name} ${problem}`, `body/${name}`);
-}
+const NO_NUL = '^[^\\u0000]*$';
+
+/** A completion as the LMS sends it: the schema refuses unknown fields, NUL, and anything too long or malformed. */
+const COMPLETION_SCHEMA = {
+  type: 'object',
+  required: ['customerId', 'featureId', 'resourceUrl', 'completedAt'],
+  additionalProperties: false,
+  properties: {
+    customerId: { type: 'string', format: 'uuid' },
+    featureId: { type: 'string', minLength: 1, maxLength: 100, pattern: NO_NUL },
+    resourceUrl: { type: 'string', maxLength: 2048, pattern: '^https?://[^\\u0000]+$' },
+    completedAt: { type: 'string', maxLength: 40 },
+    userId: { type: 'string', minLength: 1, maxLength: 255, pattern: NO_NUL },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: false });
+addFormats(ajv, ['uuid']);
+const validateCompletion = ajv.compile<TrainingCompletion>(COMPLETION_SCHEMA);
 
 function parseCompletion(raw: string): TrainingCompletion {
   let body: unknown;
@@ -61,25 +78,13 @@ function parseCompletion(raw: string): TrainingCompletion {
   } catch {
     throw new HttpError(400, 'body is not valid JSON', 'body');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'body must be a JSON object', 'body');
-  const record = body as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!['customerId', 'featureId', 'resourceUrl', 'completedAt', 'userId'].includes(key))
-      throw field(key.slice(0, 40), 'is not part of a completion');
+  if (!validateCompletion(body)) {
+    const { field, message } = describeSchemaError('body', validateCompletion.errors![0] as SchemaError);
+    throw new HttpError(400, message, field);
   }
-  const text = (name: string, max: number, required = true): string | undefined => {
-    const value = record[name];
-    if (value === undefined && !required) return undefined;
-    if (typeof value !== 'string' || value.trim() === '') throw field(name, 'must be a non-empty string');
-    if (value.length > max) throw field(name, `must be at most ${max} characters`);
-    if (value.includes('\u0000')) throw field(name, 'must not contain a NUL character');
-    return value;
-  };
-  const customerId = text('customerId', 36)!;
-  if (!isUuid(customerId)) throw field('customerId', 'must be a UUID');
-  const resourceUrl = text('resourceUrl', 2048)!;
-  if (!/^https?:\/\//i.test(resourceUrl)) throw field('resourceUrl', 'must be an http(s) URL');
-  const completedAt = parseIsoInstant(text('completedAt', 40)!);
-  if (!completedAt.ok) throw field('completedAt', `must be an ISO-8601 timestamp that exists (${completedAt.reason})`);
-  return { customerId, featureId: text('featureId', 100)!, resourceUrl, completedAt: completedAt.iso, userId: text('userId', 255, false) };
+  // A calendar check no schema format makes: 30 February is refused, not rolled over.
+  const completedAt = parseIsoInstant(body.completedAt);
+  if (!completedAt.ok)
+    throw new HttpError(400, `body/completedAt must be an ISO-8601 timestamp that exists (${completedAt.reason})`, 'body/completedAt');
+  return { ...body, completedAt: completedAt.iso };
 }
