@@ -1,13 +1,12 @@
 import type { AdoptionGapAnalysis } from '../../../adapters/agents/contracts';
 import type { SignalFeature, TrainingResource } from '../../../core/run-facts';
+import { escapeMrkdwn, slackLink } from '../../../adapters/slack-text';
 import {
-  escapeMrkdwn,
   findInScope,
   formatDate,
   formatMoney,
   importanceLabel,
   joinWords,
-  slackLink,
   runResources,
   section,
   stageLabel,

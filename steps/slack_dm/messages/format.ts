@@ -1,5 +1,5 @@
 import { dedupeResources, normaliseResources } from '../../../core/resources';
-import { escapeMrkdwn, slackLink, slackLinkLabel } from '../../../adapters/slack-text';
+import { escapeMrkdwn, slackLinkLabel } from '../../../adapters/slack-text';
 import type { JsonValue } from '../../../core/types';
 import type { TrainingResource } from '../../../core/run-facts';
 import type { RunFacts } from '../../../core/run-facts';
@@ -102,5 +102,3 @@ export function runResources(params: Record<string, JsonValue>, input: SlackRend
 export function section(text: string): SlackBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
 }
-
-export { escapeMrkdwn, slackLink, dedupeResources, normaliseResources };

@@ -2,7 +2,6 @@ import type { AdoptionGapAnalysis } from '../../../adapters/agents/contracts';
 import type { MeasureAdoptionResult } from '../../measure_adoption/activity';
 import {
   importanceLabel,
-  normaliseResources,
   renderAdoptionOutcome,
   renderAdoptionStalledAlert,
   renderSlackMessage,
@@ -10,6 +9,7 @@ import {
   SlackTemplateError,
   type SlackRenderInput,
 } from './index';
+import { normaliseResources } from '../../../core/resources';
 import { analyticsFeature, PRD_RESOURCES, runFacts } from '../../../test/support/activity-fixtures';
 
 const CUSTOMER_ID = '00000000-0000-4000-8000-000000000001';
