@@ -1,4 +1,5 @@
-import { formatDate, joinWords, stageLabel } from '../steps/slack_dm/messages/format';
+import { joinWords } from '../core/wording';
+import { formatDate, stageLabel } from '../steps/slack_dm/messages/format';
 import type { TrainingResource } from '../core/run-facts';
 
 /**

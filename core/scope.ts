@@ -1,4 +1,5 @@
 import type { JsonValue } from './types';
+import { joinWords } from './wording';
 import type { RunFacts, SignalFeature } from './run-facts';
 
 /**
@@ -16,19 +17,13 @@ export function buildInitialScope(input: RunFacts, workflow: { id: string; name:
     feature: primary ? toJson(primary) : null,
     features: toJson(features),
     feature_id: primary?.featureId ?? null,
-    feature_name: joinNames(features.map((feature) => feature.featureName)),
+    feature_name: joinWords(features.map((feature) => feature.featureName)),
     key_benefit: primary?.keyBenefit ?? null,
     resources: toJson(uniqueResources(features)),
     overall_adoption: input.overallAdoption ?? null,
     workflow: { id: workflow.id, name: workflow.name, version: workflow.version },
     steps: {},
   };
-}
-
-/** "A", "A and B", "A, B and C": how a CSM would write several feature names in one sentence. */
-export function joinNames(names: string[]): string {
-  if (names.length <= 1) return names[0] ?? '';
-  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 function uniqueResources(features: SignalFeature[]) {

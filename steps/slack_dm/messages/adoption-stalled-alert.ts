@@ -1,12 +1,12 @@
 import type { AdoptionGapAnalysis } from '../../../adapters/agents/contracts';
 import type { SignalFeature, TrainingResource } from '../../../core/run-facts';
 import { escapeMrkdwn, slackLink } from '../../../adapters/slack-text';
+import { joinWords } from '../../../core/wording';
 import {
   findInScope,
   formatDate,
   formatMoney,
   importanceLabel,
-  joinWords,
   runResources,
   section,
   stageLabel,
