@@ -40,8 +40,6 @@ export const DIP_MIN_BASELINE_PER_WINDOW = 4;
 export const DIP_RATIO = 0.5;
 import { COOLDOWN_DAYS } from './rules';
 
-export { COOLDOWN_DAYS };
-
 export type AdoptionStage = 'not_started' | 'started' | 'engaged' | 'adopted';
 export type StallRule = 'low_usage_14d' | 'past_expected_timeline' | 'low_usage_14d+past_expected_timeline';
 export type SuppressReason = 'not_needed' | 'segment_benchmark' | 'account_wide_dip' | 'recent_signal' | 'recent_intervention';

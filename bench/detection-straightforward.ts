@@ -11,9 +11,9 @@
  * stage, rule, decision, suppression reason) are compared with the set-based pass's instead.
  */
 import type { Db } from '../db/database';
+import { COOLDOWN_DAYS } from '../adoption/rules';
 import {
   AGE_BUCKET_DAYS,
-  COOLDOWN_DAYS,
   DIP_BASELINE_DAYS,
   DIP_MIN_BASELINE_PER_WINDOW,
   DIP_RATIO,

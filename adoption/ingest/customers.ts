@@ -1,7 +1,8 @@
+import { UUID_PATTERN as UUID } from '../../core/identifiers';
 import Ajv from 'ajv';
 import type { Db } from '../../db/database';
 import { csmTimeZone } from '../training-slots';
-import { UUID, describeAjvErrors, emptySummary, readRecords, recordProblem, storeEachOrAll, type ImportSummary } from './read-records';
+import { describeAjvErrors, emptySummary, readRecords, recordProblem, storeEachOrAll, type ImportSummary } from './read-records';
 
 /**
  * Customers file: a JSON (or YAML) array of

@@ -33,8 +33,6 @@ export function emptySummary(kind: ImportSummary['kind'], file: string): ImportS
   return { kind, file, read: 0, imported: 0, duplicates: 0, skipped: 0, issues: [], warnings: [] };
 }
 
-export { UUID_PATTERN as UUID } from '../../core/identifiers';
-
 /** Lines of a text file, streamed, numbered from 1, without a BOM or trailing CR. */
 export async function* readLines(file: string): AsyncGenerator<{ line: number; text: string }> {
   const input = fs.createReadStream(file, { encoding: 'utf8' });

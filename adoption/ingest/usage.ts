@@ -1,8 +1,9 @@
+import { UUID_PATTERN as UUID } from '../../core/identifiers';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Db } from '../../db/database';
 import { hasNul, parseIsoInstant, preview } from '../../core/input-checks';
-import { UUID, emptySummary, inSavepoint, isDataRefusal, readLines, type ImportSummary } from './read-records';
+import { emptySummary, inSavepoint, isDataRefusal, readLines, type ImportSummary } from './read-records';
 
 export interface ParsedUsageEvent {
   key: string;
