@@ -3,6 +3,8 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { loadShippedPlans } from '../definitions/compile';
 import type { Plan } from '../definitions/plan';
 import { enablementWorkflowId, startEnablementForSignal } from '../temporal/start-enablement';
+import { startPendingFollowUps } from '../temporal/start-follow-up';
+import { addDays } from '../adoption/scoring';
 import type { ActivityDeps } from '../adapters/deps';
 import {
   DEFAULT_BATCH_SIZE,
@@ -15,7 +17,7 @@ import {
   type DetectionProgress,
 } from '../adoption/detection';
 
-import type { DetectionActivities, NotifyRecoveriesResult, StartEnablementRunsResult } from '../workflows/detection-contract';
+import type { DetectionActivities, NotifyRecoveriesResult, StartEnablementRunsResult, StartFollowUpsResult } from '../workflows/detection-contract';
 import { recoveredSignal } from '../workflows/messages';
 
 /**
@@ -92,8 +94,26 @@ export function createDetectionActivities(deps: ActivityDeps, options: Detection
       }
       return result;
     },
+
+    async startPendingFollowUps(args) {
+      const temporal = requireTemporal(deps, 'start intervention follow-ups');
+      const since = new Date(`${addDays(args.asOf, -FOLLOW_UP_HORIZON_DAYS)}T00:00:00Z`);
+      const starts = await startPendingFollowUps({ client: temporal.client, db: deps.db, taskQueue: temporal.taskQueue, since });
+      const result: StartFollowUpsResult = { started: [], alreadyStarted: 0 };
+      for (const start of starts) {
+        if (start.started) result.started.push({ interventionId: start.interventionId, workflowId: start.workflowId });
+        else result.alreadyStarted += 1;
+      }
+      return result;
+    },
   };
 }
+
+/**
+ * An intervention older than its last measurement (30 days) would be measured at once, from history: the sweep leaves
+ * those to a deliberate `follow-ups` start rather than flooding a cluster with years of imported interventions.
+ */
+export const FOLLOW_UP_HORIZON_DAYS = 31;
 
 function activityContext(): Context | undefined {
   try {

@@ -2,6 +2,7 @@
  * Records the detection workflow's replay histories (test/replay/histories/detection-*.json) from real runs on the
  * dev server: one run for an explicit day (a new signal whose enablement run it starts, and a recovery it signals to
  * a running enablement run), and one started by the daily Schedule (no asOf: the day before the scheduled time).
+ * Later: `detection-follow-up-sweep.json`, a run with step 4 (the follow-up sweep, behind `patched('follow-up-sweep')`).
  * Part of `npm run record-histories`. Append-only like the enablement recorder: existing files are kept as they are.
  */
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import { createWorker } from '../worker/create-worker';
 import { startEnablementForSignal } from '../temporal/start-enablement';
 import { loadShippedPlans } from '../definitions/compile';
 import { runDetection } from '../adoption/detection';
+import { recordIntervention } from '../adoption/interventions';
 import { addDays, utcDay } from '../adoption/scoring';
 import { createDetectionSchedule, deleteDetectionSchedule } from '../client/schedule';
 import { connectDevServer } from '../test/support/temporal';
@@ -79,6 +81,57 @@ it('records detection histories', async () => {
     await env.client.workflow.getHandle(workflowId!).result();
     fs.writeFileSync(path.join(HISTORIES_DIR, FILES[1]), await exportHistory(env.client, workflowId!), { flag: 'wx' });
     await deleteDetectionSchedule(env.client, scheduleId);
+    for await (const execution of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
+      await env.client.workflow.getHandle(execution.workflowId).terminate('recording done');
+    }
+  } finally {
+    worker.shutdown();
+    await running;
+    files.dispose();
+    await database.dispose();
+  }
+}, 120_000);
+
+const FOLLOW_UP_SWEEP_FILE = 'detection-follow-up-sweep.json';
+
+it('records the detection history with the follow-up sweep (step 4)', async () => {
+  if (fs.existsSync(path.join(HISTORIES_DIR, FOLLOW_UP_SWEEP_FILE))) return; // recorded already: never again
+  const env: TestWorkflowEnvironment = await connectDevServer();
+  const database = await createTestDatabase();
+  const db = database.db;
+  const files = new FixtureFiles();
+  const taskQueue = `record-detection-${randomUUID()}`;
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    bundle: await testWorkflowBundle(),
+    deps: { db, temporal: { client: env.client, taskQueue }, log: () => undefined },
+  });
+  const running = worker.run();
+  try {
+    const day = addDays(utcDay(new Date()), -1);
+    await files.catalog(db);
+    const followed = customer({ name: 'Followed Co' });
+    await files.customers(db, [followed]);
+    await files.usage(db, [activated(followed.id, 'analytics', day, 14)]);
+    // Two days before: the stall was flagged and its run emailed the champion (an intervention with no follow-up yet).
+    await runDetection(db, { asOf: addDays(day, -2) });
+    const adoption = await db.query<{ id: string }>(`SELECT id FROM feature_adoption WHERE customer_id = $1`, [followed.id]);
+    await recordIntervention(db, {
+      featureAdoptionId: adoption.rows[0].id,
+      interventionType: 'email',
+      details: 'enablement email',
+      resourcesShared: [],
+      at: new Date(`${addDays(day, -1)}T10:00:00Z`),
+      workflowId: `adoption-stalled/${followed.id}/recorded`,
+      performedBy: 'dana@vendor.example',
+    });
+
+    const workflowId = `record-detection-follow-up-sweep-${randomUUID()}`;
+    const result = await env.client.workflow.execute('detectionWorkflow', { workflowId, taskQueue, args: [{ asOf: day }] });
+    if (result.followUps?.started.length !== 1) throw new Error(`unexpected run: ${JSON.stringify(result)}`);
+    fs.writeFileSync(path.join(HISTORIES_DIR, FOLLOW_UP_SWEEP_FILE), await exportHistory(env.client, workflowId), { flag: 'wx' });
     for await (const execution of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
       await env.client.workflow.getHandle(execution.workflowId).terminate('recording done');
     }

@@ -17,8 +17,16 @@ export interface NotifyRecoveriesResult {
   notRunning: Array<{ workflowId: string; featureId: string }>;
 }
 
+export interface StartFollowUpsResult {
+  /** Follow-up workflows started by this sweep, one per intervention. */
+  started: Array<{ interventionId: string; workflowId: string }>;
+  /** Interventions whose follow-up already existed (started by the API, or by a sweep whose result was lost). */
+  alreadyStarted: number;
+}
+
 export interface DetectionActivities {
   runDetection(args: RunDetectionArgs): Promise<DetectionSummary>;
   startEnablementRuns(args: { asOf: string }): Promise<StartEnablementRunsResult>;
   notifyRecoveries(args: { asOf: string }): Promise<NotifyRecoveriesResult>;
+  startPendingFollowUps(args: { asOf: string }): Promise<StartFollowUpsResult>;
 }

@@ -1,15 +1,19 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { ApplicationFailure, log, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import type { DetectionActivities, NotifyRecoveriesResult, StartEnablementRunsResult } from './detection-contract';
+import { ApplicationFailure, log, patched, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import type { DetectionActivities, NotifyRecoveriesResult, StartEnablementRunsResult, StartFollowUpsResult } from './detection-contract';
 import type { DetectionSummary } from '../adoption/detection';
 
 /**
  * The daily adoption detection (FR-1, FR-2), started by the Temporal Schedule `client/schedule.ts` creates (or by
  * hand with an explicit `asOf`). Deterministic: the as-of day comes from the schedule's time (or the run's start
- * time), never from a clock of its own; the work is three activities:
- *   1. runDetection         every batch of customers, heartbeating, resumable (set-based SQL per batch);
- *   2. startEnablementRuns  one enablement run per new signal (duplicate starts are refused by workflow id);
- *   3. notifyRecoveries     `recovered` to the running enablement runs of features that recovered.
+ * time), never from a clock of its own; the work is four activities:
+ *   1. runDetection           every batch of customers, heartbeating, resumable (set-based SQL per batch);
+ *   2. startEnablementRuns    one enablement run per new signal (duplicate starts are refused by workflow id);
+ *   3. notifyRecoveries       `recovered` to the running enablement runs of features that recovered;
+ *   4. startPendingFollowUps  the 14/30-day follow-up of every recent intervention that has none yet: those the
+ *                             enablement runs made (their emails), outbox emails delivered since, and manual ones
+ *                             whose start failed while Temporal was unreachable (docs/impact.md).
+ * Step 4 came after runs of the first release; `patched('follow-up-sweep')` keeps their histories replaying.
  */
 export const DETECTION_WORKFLOW_TYPE = 'detectionWorkflow';
 
@@ -21,6 +25,8 @@ export interface DetectionWorkflowInput {
   startEnablement?: boolean;
   /** Default true. */
   notifyRecoveries?: boolean;
+  /** Default true. */
+  startFollowUps?: boolean;
 }
 
 export interface DetectionWorkflowResult {
@@ -28,6 +34,8 @@ export interface DetectionWorkflowResult {
   detection: DetectionSummary;
   enablement: StartEnablementRunsResult | null;
   recoveries: NotifyRecoveriesResult | null;
+  /** Absent on runs of the first release (before step 4). */
+  followUps?: StartFollowUpsResult | null;
 }
 
 /** Set by the server on runs a Schedule starts: the time the action was due, which a late (catch-up) run keeps. */
@@ -42,7 +50,7 @@ const { runDetection } = proxyActivities<DetectionActivities>({
   summary: 'runDetection',
 });
 
-const { startEnablementRuns, notifyRecoveries } = proxyActivities<DetectionActivities>({
+const { startEnablementRuns, notifyRecoveries, startPendingFollowUps } = proxyActivities<DetectionActivities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '5 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 20 },
@@ -54,23 +62,38 @@ export async function detectionWorkflow(input: DetectionWorkflowInput = {}): Pro
     throw ApplicationFailure.create({ message: `asOf must be YYYY-MM-DD, got ${JSON.stringify(asOf)}`, nonRetryable: true });
   }
 
-  setCurrentDetails(`step 1/3: detecting stalls as of ${asOf}`);
+  setCurrentDetails(`step 1/4: detecting stalls as of ${asOf}`);
   const detection = await runDetection({ asOf, batchSize: input.batchSize });
   log.info('detection done', { ...detection });
 
   let enablement: StartEnablementRunsResult | null = null;
   if (input.startEnablement !== false && detection.signals > 0) {
-    setCurrentDetails(`step 2/3: starting enablement runs for ${detection.signals} signal(s)`);
+    setCurrentDetails(`step 2/4: starting enablement runs for ${detection.signals} signal(s)`);
     enablement = await startEnablementRuns({ asOf });
   }
 
   let recoveries: NotifyRecoveriesResult | null = null;
   if (input.notifyRecoveries !== false && detection.recovered > 0) {
-    setCurrentDetails(`step 3/3: telling the runs of ${detection.recovered} recovered feature(s)`);
+    setCurrentDetails(`step 3/4: telling the runs of ${detection.recovered} recovered feature(s)`);
     recoveries = await notifyRecoveries({ asOf });
   }
-  setCurrentDetails(`done: as of ${asOf}, ${detection.evaluated} evaluated, ${detection.signals} signal(s), ${detection.recovered} recovered`);
-  return { asOf, detection, enablement, recoveries };
+
+  if (!patched('follow-up-sweep')) return finish({ asOf, detection, enablement, recoveries });
+  let followUps: StartFollowUpsResult | null = null;
+  if (input.startFollowUps !== false) {
+    setCurrentDetails(`step 4/4: starting the follow-ups of interventions that have none`);
+    followUps = await startPendingFollowUps({ asOf });
+  }
+  return finish({ asOf, detection, enablement, recoveries, followUps });
+}
+
+function finish(result: DetectionWorkflowResult): DetectionWorkflowResult {
+  const { asOf, detection, followUps } = result;
+  const followedUp = followUps ? `, ${followUps.started.length} follow-up(s) started` : '';
+  setCurrentDetails(
+    `done: as of ${asOf}, ${detection.evaluated} evaluated, ${detection.signals} signal(s), ${detection.recovered} recovered${followedUp}`,
+  );
+  return result;
 }
 
 function scheduledOrStartTime(): Date {

@@ -7,6 +7,8 @@ import type { Db } from '../../db/database';
 import { createActivities } from '../../activities';
 import { createDetectionActivities } from '../../activities/detection-activities';
 import { addDays, utcDay } from '../../adoption/scoring';
+import { runDetection } from '../../adoption/detection';
+import { recordIntervention } from '../../adoption/interventions';
 import { loadShippedPlans } from '../../definitions/compile';
 import { DETECTION_WORKFLOW_ID_PREFIX, detectionScheduleOptions, scheduledDetectionInput } from '../../client/schedule';
 import type { DetectionWorkflowInput, DetectionWorkflowResult } from '../../workflows/detection';
@@ -215,4 +217,59 @@ it('a failed detection attempt resumes after the last heartbeated batch', async 
   expect(done.map((line) => line.split(':')[1].trim().split(' ')[1])).toEqual(Array.from({ length: batches }, (_, i) => String(i + 1)));
   expect(result.detection).toMatchObject({ batches, signals: 5 });
   expect(result.enablement).toBeNull();
+});
+
+it('step 4 starts the 14/30-day follow-up of recent interventions that have none: run-made ones, then queued emails once delivered', async () => {
+  // The import refuses events after the real clock; the server's clock has skipped ahead in the tests before.
+  const asOf = addDays(utcDay(new Date()), -1);
+  await files.catalog(db);
+  const sweepCo = customer({ name: 'Sweep Co' });
+  await files.customers(db, [sweepCo]);
+  await files.usage(db, [activated(sweepCo.id, 'automation', asOf, 20)]);
+  await runDetection(db, { asOf });
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM feature_adoption WHERE customer_id = $1 AND feature_id = 'automation'`, [
+    sweepCo.id,
+  ]);
+  const featureAdoptionId = rows[0].id;
+  const record = async (daysAgo: number, delivery: 'delivered' | 'queued' = 'delivered'): Promise<string> => {
+    const recorded = await recordIntervention(db, {
+      featureAdoptionId,
+      interventionType: 'email',
+      details: 'enablement email sent by the run',
+      resourcesShared: [],
+      at: new Date(`${addDays(asOf, -daysAgo)}T10:00:00Z`),
+      workflowId: `adoption-stalled/${sweepCo.id}/${randomUUID()}`,
+      performedBy: 'dana@vendor.example',
+    });
+    await db.query(`UPDATE interventions SET delivery = $2 WHERE id = $1::uuid`, [recorded!.intervention.id, delivery]);
+    return recorded!.intervention.id;
+  };
+  const runMade = await record(2);
+  const queued = await record(1, 'queued');
+  const beyondHorizon = await record(40);
+
+  const first = await scheduledRun({ asOf, startEnablement: false });
+  const startedIds = first.followUps!.started.map((start) => start.interventionId);
+  expect(startedIds).toContain(runMade);
+  expect(startedIds).not.toContain(queued);
+  expect(startedIds).not.toContain(beyondHorizon);
+  const followUpId = first.followUps!.started.find((start) => start.interventionId === runMade)!.workflowId;
+  expect(followUpId).toBe(`intervention-follow-up/${runMade}`);
+  expect((await env.client.workflow.getHandle(followUpId).describe()).type).toBe('interventionFollowUpWorkflow');
+  const stored = await db.query<{ id: string; follow_up_workflow_id: string | null }>(
+    `SELECT id, follow_up_workflow_id FROM interventions WHERE id = ANY($1::uuid[]) ORDER BY occurred_at`,
+    [[runMade, queued, beyondHorizon]],
+  );
+  expect(stored.rows).toEqual([
+    { id: beyondHorizon, follow_up_workflow_id: null },
+    { id: runMade, follow_up_workflow_id: followUpId },
+    { id: queued, follow_up_workflow_id: null },
+  ]);
+
+  // The queued email is delivered (the outbox relay); the next day's sweep follows it up, and nothing twice.
+  await db.query(`UPDATE interventions SET delivery = 'delivered' WHERE id = $1::uuid`, [queued]);
+  const second = await scheduledRun({ asOf, startEnablement: false });
+  expect(second.followUps!.started.map((start) => start.interventionId)).toEqual([queued]);
+  const third = await scheduledRun({ asOf, startEnablement: false, startFollowUps: false });
+  expect(third.followUps).toBeNull();
 });
