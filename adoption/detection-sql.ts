@@ -1,12 +1,12 @@
 import { evaluationSql, type EvaluationScope } from './scoring';
-import { recoveryThresholdSql } from './outcome';
 
 /**
  * The statements of one detection batch (adoption/detection.ts). A batch is a range of customer ids, (after, upTo],
  * either bound open: the default batch covers the whole tenant, so a daily pass is these few statements once.
  *
  * Every statement takes the same parameters: $1 the as-of day, $2 the last customer id before the batch (NULL: from
- * the first), $3 the batch's last customer id (NULL: to the last).
+ * the first), $3 the batch's last customer id (NULL: to the last). CREATE_BATCH_TABLE also takes $4, the configured
+ * rules (adoption/config/rules.ts `rulesParameter`); later statements read the rules' effect from the batch table.
  *
  * The batch's evaluations are computed once into the temporary table `detection_batch` (ANALYZEd, so the planner
  * knows how many rows and how many signals there are), and every later statement joins that table instead of
@@ -26,19 +26,66 @@ export const BATCH_TABLE = 'detection_batch';
 
 export const DROP_BATCH_TABLE = `DROP TABLE IF EXISTS pg_temp.${BATCH_TABLE}`;
 
-/** 1. Evaluate the batch into the temporary table (the `signal_id` column gains the new signals in step 2). */
+/**
+ * 1. Evaluate the batch into the temporary table (the `signal_id` column gains the new signals in step 2,
+ *    `stage_entered_on` the first-seen features' history in step 1b).
+ */
 export const CREATE_BATCH_TABLE = `
 CREATE TEMPORARY TABLE ${BATCH_TABLE} ON COMMIT DROP AS
-SELECT $1::date AS as_of, e.* FROM (${evaluationSql(RANGE_SCOPE)}) e`;
+SELECT $1::date AS as_of, e.*, NULL::date AS stage_entered_on FROM (${evaluationSql(RANGE_SCOPE)}) e`;
+
+/**
+ * 1b. Customer-features seen for the first time (no stage history up to the day): their past is in the daily
+ *     snapshots the import backfilled from the usage history (adoption/ingest/backfill-snapshots.ts). From them:
+ *     `churned` when the feature was engaged or adopted on an earlier day and is under engaged now (FR-1.4), and the
+ *     day the current stage began, the day after the last snapshot in another stage (a score of 0 counts as not
+ *     started even in the first week, which PRD 4.3 only leaves unlabelled). Without snapshots: since activation.
+ *     Only the first-seen rows are joined to the snapshots, so a tenant with history pays for its new features alone.
+ */
+export const STAGE_HISTORY_OF_FIRST_SEEN = `
+WITH first_seen AS (
+  SELECT e.customer_id, e.feature_id, e.stage, e.on_cadence, e.rule, e.activated_at
+    FROM ${BATCH_TABLE} e
+   WHERE NOT EXISTS (SELECT 1 FROM feature_stage_history h
+                      WHERE h.customer_id = e.customer_id AND h.feature_id = e.feature_id AND h.entered_on <= $1::date)
+),
+restaged AS (
+  SELECT f.customer_id, f.feature_id, f.rule, f.activated_at,
+         CASE WHEN f.stage IN ('not_started', 'started') AND NOT f.on_cadence
+                   AND EXISTS (SELECT 1 FROM adoption_snapshots s
+                                WHERE s.customer_id = f.customer_id AND s.feature_id = f.feature_id
+                                  AND s.as_of < $1::date AND s.stage IN ('engaged', 'adopted'))
+              THEN 'churned' ELSE f.stage END AS stage,
+         f.stage AS evaluated_stage
+    FROM first_seen f
+),
+entered AS (
+  SELECT r.customer_id, r.feature_id,
+         MAX(s.as_of) FILTER (WHERE s.stage <> r.stage AND NOT (r.stage = 'not_started' AND s.usage_score = 0)) + 1 AS after_other,
+         MIN(s.as_of) AS first_snapshot
+    FROM restaged r
+    JOIN adoption_snapshots s ON s.customer_id = r.customer_id AND s.feature_id = r.feature_id AND s.as_of < $1::date
+   GROUP BY r.customer_id, r.feature_id
+)
+UPDATE ${BATCH_TABLE} e
+   SET stage = r.stage,
+       reached_engaged = e.reached_engaged OR r.stage = 'churned',
+       reason = CASE WHEN r.stage = 'churned' AND r.evaluated_stage <> 'churned' AND e.rule IS NOT NULL
+                     THEN CONCAT_WS('; ', e.reason, 'it was engaged or adopted before and has dropped back (churned)')
+                     ELSE e.reason END,
+       stage_entered_on = GREATEST((r.activated_at AT TIME ZONE 'UTC')::date, COALESCE(en.after_other, en.first_snapshot))
+  FROM restaged r
+  LEFT JOIN entered en ON en.customer_id = r.customer_id AND en.feature_id = r.feature_id
+ WHERE e.customer_id = r.customer_id AND e.feature_id = r.feature_id`;
 
 /** The row count and the columns later statements filter on are what the planner needs; the wide text is not. */
-export const ANALYZE_BATCH_TABLE = `ANALYZE pg_temp.${BATCH_TABLE} (customer_id, feature_id, decision, rule, signal_id, suppress_reason)`;
+export const ANALYZE_BATCH_TABLE = `ANALYZE pg_temp.${BATCH_TABLE} (customer_id, feature_id, decision, rule, signal_id, suppress_reason, stage)`;
 
 const EVALUATION_COLUMNS = `customer_id, feature_id, segment, activated_at, days_since_activation,
   last_used_at, usage_count, active_days_14, active_users_14, breadth_base, breadth_base_kind, usage_score, stage,
   importance_score, expected_adoption_days, expected_days_source, peer_count, peer_median_score,
   low_usage_threshold, stall_score_threshold, others_recent_user_days, others_baseline_user_days, rule, reason,
-  decision, suppress_reason, suppress_detail, signal_id`;
+  decision, suppress_reason, suppress_detail, signal_id, cadence_days`;
 
 /** 3. Store the evaluations (a re-run of the day overwrites them). */
 export const STORE_EVALUATIONS = `
@@ -57,7 +104,8 @@ ON CONFLICT (as_of, customer_id, feature_id) DO UPDATE SET
   others_recent_user_days = EXCLUDED.others_recent_user_days,
   others_baseline_user_days = EXCLUDED.others_baseline_user_days, rule = EXCLUDED.rule, reason = EXCLUDED.reason,
   decision = EXCLUDED.decision, suppress_reason = EXCLUDED.suppress_reason,
-  suppress_detail = EXCLUDED.suppress_detail, signal_id = EXCLUDED.signal_id, evaluated_at = NOW()`;
+  suppress_detail = EXCLUDED.suppress_detail, signal_id = EXCLUDED.signal_id, cadence_days = EXCLUDED.cadence_days,
+  evaluated_at = NOW()`;
 
 /**
  * 2. One signal per customer with all its features due one; priority from importance and ARR (FR-2.3):
@@ -99,7 +147,11 @@ UPDATE ${BATCH_TABLE} e SET signal_id = f.signal_id
 /** Customer-features whose state moves forward with this day (a run for an older day only reports). */
 const CURRENT = `(fa.evaluated_as_of IS NULL OR fa.evaluated_as_of <= $1::date)`;
 
-/** 4. Close stall episodes: recovered (no rule fires, score back at the flagging rule's threshold) or not needed. */
+/**
+ * 4. Close stall episodes: not needed, or recovered: no rule fires and either the score is back at the configured
+ *    threshold of the rule that flagged it (adoption/outcome.ts `recoveryThresholdOf` with the defaults) or the
+ *    feature keeps its own cadence again (FR-1.7; a monthly feature never scores 20 over 14 days).
+ */
 export const CLOSE_STALLS = `
 UPDATE feature_stalls s
    SET closed_on = $1::date,
@@ -110,7 +162,8 @@ UPDATE feature_stalls s
  WHERE s.closed_on IS NULL AND s.customer_id = e.customer_id AND s.feature_id = e.feature_id
    AND s.detected_on < $1::date AND ${CURRENT}
    AND (COALESCE(fa.not_needed, FALSE)
-        OR (e.rule IS NULL AND e.usage_score >= ${recoveryThresholdSql('s.rule')}))`;
+        OR (e.rule IS NULL AND (e.on_cadence OR e.usage_score >=
+              CASE WHEN s.rule LIKE '%past_expected_timeline%' THEN e.cfg_past_expected_below ELSE e.cfg_low_usage_below END)))`;
 
 /**
  * 5. Open an episode for each stalled feature without one (signalled now, or held back by a cooldown); a new signal
@@ -140,13 +193,13 @@ const LATEST_STAGE = `
    ORDER BY h.customer_id, h.feature_id, h.entered_on DESC`;
 
 /**
- * 6. Stage history: a row when the stage differs from the latest one. A customer-feature seen for the first time is
- *    taken to have been in its stage since activation.
+ * 6. Stage history: a row when the stage differs from the latest one. A customer-feature seen for the first time
+ *    entered its stage when its history says (step 1b), else at activation.
  */
 export const RECORD_STAGE_CHANGES = `
 INSERT INTO feature_stage_history (customer_id, feature_id, entered_on, stage, previous_stage, usage_score)
 SELECT e.customer_id, e.feature_id,
-       CASE WHEN last.stage IS NULL THEN (e.activated_at AT TIME ZONE 'UTC')::date ELSE $1::date END,
+       CASE WHEN last.stage IS NULL THEN COALESCE(e.stage_entered_on, (e.activated_at AT TIME ZONE 'UTC')::date) ELSE $1::date END,
        e.stage, last.stage, e.usage_score
   FROM ${BATCH_TABLE} e
   LEFT JOIN feature_adoption fa ON fa.customer_id = e.customer_id AND fa.feature_id = e.feature_id

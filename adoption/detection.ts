@@ -1,5 +1,7 @@
 import type { Db } from '../db/database';
 import { AGE_BUCKET_DAYS, BENCHMARK_LOOKBACK_DAYS, LAST_AGE_BUCKET, endOfUtcDay, isIsoDay } from './scoring';
+import { rulesParameter, type LoadedRules } from './config/rules';
+import { resolveRules } from './config/load';
 import {
   ANALYZE_BATCH_TABLE,
   CLOSE_STALLS,
@@ -11,6 +13,7 @@ import {
   NEXT_BATCH,
   OPEN_STALLS,
   RECORD_STAGE_CHANGES,
+  STAGE_HISTORY_OF_FIRST_SEEN,
   STORE_EVALUATIONS,
   STORE_SNAPSHOTS,
   UPDATE_FEATURE_ADOPTION,
@@ -21,7 +24,8 @@ import {
  * customers (never a query per customer or per feature; adoption/detection-sql.ts holds them):
  *
  *   once per run   refresh the segment benchmarks of the as-of day from earlier evaluations (FR-1.6)
- *   per batch      1. evaluate every activated customer-feature (scoring.ts `evaluationSql`) into a temporary table
+ *   per batch      1. evaluate every activated customer-feature (scoring.ts `evaluationSql`) into a temporary table,
+ *                     1b. features seen for the first time take their stage's start (and `churned`) from history
  *                  2. one risk signal per customer for its features due a signal (FR-2.1, FR-2.5), priority (FR-2.3)
  *                  3. store the evaluations, with their signals, in feature_evaluations
  *                  4. close recovered stall episodes, 5. open new ones
@@ -55,6 +59,10 @@ export interface DetectionOptions {
   resume?: DetectionProgress;
   /** Called after each committed batch (the activity heartbeats here). */
   onProgress?: (progress: DetectionProgress) => void | Promise<void>;
+  /** The rules to judge by (adoption/config); absent: the file `configFile` names, else `ADOPTION_CONFIG`, else defaults. */
+  rules?: LoadedRules;
+  /** A rules file (adoption.config.yaml); an invalid one is refused before anything is evaluated. */
+  configFile?: string;
 }
 
 export interface DetectionProgress {
@@ -81,10 +89,17 @@ export interface DetectionSignal {
   features: DetectionFeature[];
 }
 
+/** Which configuration judged a run: its digest (sha256 of the resolved rules) and where it came from. */
+export interface DetectionConfiguration {
+  digest: string | null;
+  source: string | null;
+}
+
 /** The JSON `detect --json` prints. */
 export interface DetectionReport {
   asOf: string;
   evaluated: number;
+  configuration: DetectionConfiguration;
   signals: DetectionSignal[];
   suppressed: Array<{ customerId: string; featureId: string; reason: string }>;
   recovered: Array<{ customerId: string; featureId: string }>;
@@ -108,6 +123,7 @@ class DryRunRollback extends Error {
 
 export async function runDetection(db: Db, options: DetectionOptions): Promise<DetectionReport> {
   if (!isIsoDay(options.asOf)) throw new Error(`--as-of must be a day, YYYY-MM-DD; got ${JSON.stringify(options.asOf)}`);
+  options = { ...options, rules: options.rules ?? resolveRules(options.configFile) };
   if (!options.dryRun) {
     await detectAll(db, options);
     return readReport(db, options.asOf);
@@ -127,17 +143,19 @@ export async function runDetection(db: Db, options: DetectionOptions): Promise<D
 /** Runs every batch; returns the progress at the end. Used by the CLI and the detection activity. */
 export async function detectAll(db: Db, options: DetectionOptions): Promise<DetectionProgress> {
   const asOf = options.asOf;
+  const rules = options.rules ?? resolveRules(options.configFile);
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
   let progress: DetectionProgress =
     options.resume && options.resume.asOf === asOf ? { ...options.resume } : { asOf, afterCustomerId: null, batches: 0, evaluated: 0 };
-  if (progress.afterCustomerId === null) await beginRun(db, asOf);
+  if (progress.afterCustomerId === null) await beginRun(db, asOf, rules);
+  else await refuseOtherRules(db, asOf, rules);
   for (;;) {
     const batch = await nextBatch(db, progress.afterCustomerId, batchSize);
     if (!batch) break;
     const after = progress.afterCustomerId;
     // The last batch is open-ended, so the range still holds every customer when it is the whole tenant.
     const upTo = batch.customers < batchSize ? null : batch.lastId;
-    const evaluated = await db.transaction((tx) => detectBatch(tx, asOf, after, upTo, batch.customers));
+    const evaluated = await db.transaction((tx) => detectBatch(tx, asOf, after, upTo, batch.customers, rules));
     progress = {
       asOf,
       afterCustomerId: batch.lastId,
@@ -161,15 +179,20 @@ async function nextBatch(db: Db, afterCustomerId: string | null, size: number): 
   return row && row.last_id !== null && row.customers > 0 ? { lastId: row.last_id, customers: row.customers } : null;
 }
 
-/** Records the run and refreshes the FR-1.6 benchmarks of the day from the evaluations before it. */
-async function beginRun(db: Db, asOf: string): Promise<void> {
+/**
+ * Records the run (with the digest of the rules that judge it) and refreshes the FR-1.6 benchmarks of the day from
+ * the evaluations before it. A resumed run keeps the rules it began with: a retry that finds a different digest
+ * refuses to mix two configurations in one day's verdicts.
+ */
+async function beginRun(db: Db, asOf: string, rules: LoadedRules): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [DETECTION_LOCK_KEY]);
     await tx.query(SESSION_SETTINGS);
     await tx.query(
-      `INSERT INTO detection_runs (as_of) VALUES ($1::date)
-       ON CONFLICT (as_of) DO UPDATE SET started_at = NOW(), completed_at = NULL, runs = detection_runs.runs + 1`,
-      [asOf],
+      `INSERT INTO detection_runs (as_of, config_digest, config_source) VALUES ($1::date, $2, $3)
+       ON CONFLICT (as_of) DO UPDATE SET started_at = NOW(), completed_at = NULL, runs = detection_runs.runs + 1,
+         config_digest = EXCLUDED.config_digest, config_source = EXCLUDED.config_source`,
+      [asOf, rules.digest, rules.source],
     );
     await tx.query(`DELETE FROM segment_benchmarks WHERE as_of = $1::date`, [asOf]);
     // Peers at the same age: one average score per customer and age bucket, then the median over customers.
@@ -204,16 +227,27 @@ async function beginRun(db: Db, asOf: string): Promise<void> {
   });
 }
 
+async function refuseOtherRules(db: Db, asOf: string, rules: LoadedRules): Promise<void> {
+  const { rows } = await db.query<{ config_digest: string | null }>(`SELECT config_digest FROM detection_runs WHERE as_of = $1::date`, [asOf]);
+  const began = rows[0]?.config_digest;
+  if (began && began !== rules.digest) {
+    throw new Error(
+      `the detection run of ${asOf} began with rules ${began.slice(0, 12)} and is resumed with ${rules.digest.slice(0, 12)} (${rules.source}): run the day again from the start`,
+    );
+  }
+}
+
 /**
  * The statements of one batch, the customers in (after, upTo] (NULL: unbounded), in one transaction. Returns how many
  * customer-features the batch evaluated.
  */
-async function detectBatch(tx: Db, asOf: string, after: string | null, upTo: string | null, customers: number): Promise<number> {
+async function detectBatch(tx: Db, asOf: string, after: string | null, upTo: string | null, customers: number, rules: LoadedRules): Promise<number> {
   await tx.query('SELECT pg_advisory_xact_lock($1)', [DETECTION_LOCK_KEY]);
   await tx.query(SESSION_SETTINGS);
   const params = [asOf, after, upTo];
   await tx.query(DROP_BATCH_TABLE);
-  await tx.query(CREATE_BATCH_TABLE, params);
+  await tx.query(CREATE_BATCH_TABLE, [...params, rulesParameter(rules.rules)]);
+  await tx.query(STAGE_HISTORY_OF_FIRST_SEEN, [asOf]);
   await tx.query(ANALYZE_BATCH_TABLE);
   // Signals first, so the evaluations are stored once with their signal ids instead of being updated afterwards.
   await tx.query(CREATE_SIGNALS, [asOf]);
@@ -231,7 +265,10 @@ async function detectBatch(tx: Db, asOf: string, after: string | null, upTo: str
 
 /** The report of a day, read back from what is stored. */
 export async function readReport(db: Db, asOf: string): Promise<DetectionReport> {
-  const run = await db.query<{ evaluated: number }>(`SELECT evaluated FROM detection_runs WHERE as_of = $1::date`, [asOf]);
+  const run = await db.query<{ evaluated: number; config_digest: string | null; config_source: string | null }>(
+    `SELECT evaluated, config_digest, config_source FROM detection_runs WHERE as_of = $1::date`,
+    [asOf],
+  );
   const signals = await db.query<{
     signal_id: string;
     customer_id: string;
@@ -264,6 +301,7 @@ export async function readReport(db: Db, asOf: string): Promise<DetectionReport>
   return {
     asOf,
     evaluated: Number(run.rows[0]?.evaluated ?? 0),
+    configuration: { digest: run.rows[0]?.config_digest ?? null, source: run.rows[0]?.config_source ?? null },
     signals: signals.rows.map((row) => ({
       signalId: row.signal_id,
       customerId: row.customer_id,

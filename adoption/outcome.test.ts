@@ -72,5 +72,14 @@ describe('recovery threshold', () => {
     expect(recoveryThresholdOf('past_expected_timeline')).toBe(30);
     expect(recoveryThresholdOf('low_usage_14d+past_expected_timeline')).toBe(30);
     expect(recoveryThresholdOf(null)).toBe(20);
+    expect(recoveryThresholdOf('missed_cadence')).toBe(1);
+  });
+
+  it('a feature flagged for missing its own longer cadence recovers when it is used again, however lightly', () => {
+    expect(judgeFeature({ before: 0, after: 6, stage: 'started', rule: 'missed_cadence', reportedRecovered: false }).outcome).toBe('recovered');
+    expect(judgeFeature({ before: 0, after: 0, stage: 'churned', rule: 'missed_cadence', reportedRecovered: true })).toEqual({
+      outcome: 'not_confirmed',
+      effectivenessScore: 0,
+    });
   });
 });

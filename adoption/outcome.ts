@@ -2,8 +2,7 @@ import { LOW_USAGE_THRESHOLD, STALL_SCORE_THRESHOLD } from './scoring';
 
 /**
  * Judging an intervention (FR-4.1, FR-4.3): did the stalled feature recover, improve, or stay stalled? One source for
- * the recovery threshold, which the follow-up measurement (TypeScript) and detection's closing of stall episodes
- * (SQL) both use.
+ * the recovery threshold of the run's measure step and the intervention follow-ups.
  */
 export type AdoptionOutcome = 'recovered' | 'improved' | 'still_stalled' | 'not_confirmed';
 
@@ -14,20 +13,20 @@ export const UNSUCCESSFUL_OUTCOMES: readonly AdoptionOutcome[] = ['still_stalled
 /** "Improved" needs at least this many points more than at signal time. */
 export const IMPROVEMENT_MIN_POINTS = 10;
 
-/** The rule whose threshold is the stall-score one (PRD 4.3); every other rule recovers at the low-usage threshold. */
+/** The rule whose threshold is the stall-score one (PRD 4.3). */
 const PAST_EXPECTED_TIMELINE = 'past_expected_timeline';
+/**
+ * A feature judged by its own longer rhythm (FR-1.7, docs/scoring.md) is back when it is used again: its score over
+ * 14 days stays low between uses by nature, so the low-usage threshold would call a monthly report that came back
+ * "still stalled". Any use in the measured window (a score above 0) is its recovery.
+ */
+const MISSED_CADENCE = 'missed_cadence';
+const BACK_ON_CADENCE_SCORE = 1;
 
 /** The score a stalled feature must reach again to count as recovered: the threshold of the rule that flagged it. */
 export function recoveryThresholdOf(rule: string | null | undefined): number {
+  if (rule === MISSED_CADENCE) return BACK_ON_CADENCE_SCORE;
   return rule && rule.includes(PAST_EXPECTED_TIMELINE) ? STALL_SCORE_THRESHOLD : LOW_USAGE_THRESHOLD;
-}
-
-/**
- * `recoveryThresholdOf` as a SQL expression over a rule column. Only constants of this module are written into the
- * text; `ruleColumn` is a column name chosen by our own code, never input.
- */
-export function recoveryThresholdSql(ruleColumn: string): string {
-  return `CASE WHEN ${ruleColumn} LIKE '%${PAST_EXPECTED_TIMELINE}%' THEN ${STALL_SCORE_THRESHOLD} ELSE ${LOW_USAGE_THRESHOLD} END`;
 }
 
 export interface FeatureJudgement {

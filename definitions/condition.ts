@@ -1,6 +1,6 @@
 import type { Condition, JsonValue } from '../core/types';
 import type { DiagnosticCategory } from './diagnostics';
-import type { DocPath } from './source-map';
+import type { DocPath } from '../core/diagnostic-category';
 import type { JsonSchema } from '../steps/kind';
 
 /**

@@ -4,6 +4,9 @@ import path from 'node:path';
 import type { Db } from '../../db/database';
 import { hasNul, parseIsoInstant, preview } from '../../core/input-checks';
 import { emptySummary, inSavepoint, isDataRefusal, readLines, type ImportSummary } from './read-records';
+import { backfillLastDay, backfillSnapshots, BACKFILL_DAYS } from './backfill-snapshots';
+import { resolveRules } from '../config/load';
+import type { AdoptionRules } from '../config/rules';
 
 export interface ParsedUsageEvent {
   key: string;
@@ -20,6 +23,13 @@ export interface UsageImportOptions {
   chunkSize?: number;
   /** The import's clock: an event later than now + FUTURE_TOLERANCE_MS is refused (default: the real clock). */
   now?: () => Date;
+  /**
+   * Days of daily snapshots backfilled for the customer-features the file touched, up to the day before the clock's
+   * (adoption/ingest/backfill-snapshots.ts; default 180, 0: none).
+   */
+  backfillDays?: number;
+  /** The rules the backfilled stages follow; absent: the ones detection uses (`ADOPTION_CONFIG`, else the defaults). */
+  rules?: AdoptionRules;
 }
 
 /** Clock skew allowed between the event source and the importer before an event counts as "in the future". */
@@ -163,7 +173,11 @@ function detectFormat(file: string, firstLine: string): 'ndjson' | 'csv' {
 export async function importUsageFile(db: Db, file: string, options: UsageImportOptions = {}): Promise<ImportSummary> {
   const summary = emptySummary('usage', file);
   const chunkSize = Math.max(1, options.chunkSize ?? 1000);
-  const latest = (options.now ?? (() => new Date()))().getTime() + FUTURE_TOLERANCE_MS;
+  const now = (options.now ?? (() => new Date()))();
+  const latest = now.getTime() + FUTURE_TOLERANCE_MS;
+  // Resolved first: an invalid rules file stops the import before it has stored anything.
+  const rules = options.rules ?? resolveRules().rules;
+  const touchedFeatures = new Map<string, { customerId: string; featureId: string }>();
   const unknownFeatures = new Map<string, { line: number; lines: number }>();
   let format = options.format;
   let header: Array<(typeof FIELDS)[number] | null> | null = null;
@@ -199,11 +213,16 @@ export async function importUsageFile(db: Db, file: string, options: UsageImport
         continue;
       }
       if (chunk.length >= chunkSize) {
-        await storeChunk(tx, file, chunk, summary, unknownFeatures);
+        await storeChunk(tx, file, chunk, summary, unknownFeatures, touchedFeatures);
         chunk = [];
       }
     }
-    if (chunk.length > 0) await storeChunk(tx, file, chunk, summary, unknownFeatures);
+    if (chunk.length > 0) await storeChunk(tx, file, chunk, summary, unknownFeatures, touchedFeatures);
+    await backfillSnapshots(tx, [...touchedFeatures.values()], {
+      lastDay: backfillLastDay(now),
+      rules,
+      days: options.backfillDays ?? BACKFILL_DAYS,
+    });
   });
   for (const [featureId, { line, lines }] of unknownFeatures) {
     summary.warnings.push({
@@ -250,6 +269,7 @@ async function storeChunk(
   chunk: ChunkItem[],
   summary: ImportSummary,
   unknownFeatures: Map<string, { line: number; lines: number }>,
+  touchedFeatures: Map<string, { customerId: string; featureId: string }>,
 ): Promise<void> {
   const customerIds = [...new Set(chunk.map((item) => item.event.customerId))];
   const known = new Set(
@@ -292,6 +312,7 @@ async function storeChunk(
     else unknownFeatures.set(item.event.featureId, { line: item.line, lines: 1 });
   }
   await refreshRollups(tx, touched);
+  for (const row of touched) touchedFeatures.set(`${row.customer_id}|${row.feature_id}`, { customerId: row.customer_id, featureId: row.feature_id });
 }
 
 async function insertEvents(

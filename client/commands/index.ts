@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDbCommands } from './db';
 import { registerDefinitionsCommands } from './definitions';
+import { registerConfigCommands } from './config';
 import { registerImportCommand } from './import';
 import { registerDetectCommand } from './detect';
 import { registerScheduleCommand } from './schedule';
@@ -15,6 +16,7 @@ import { registerRunMessageCommands } from './run-messages';
 export const COMMANDS: Array<(program: Command) => void> = [
   registerDbCommands,
   registerDefinitionsCommands,
+  registerConfigCommands,
   registerImportCommand,
   registerDetectCommand,
   registerScheduleCommand,

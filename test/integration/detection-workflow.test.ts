@@ -204,7 +204,11 @@ it('a failed detection attempt resumes after the last heartbeated batch', async 
       RETURN NEW;
     END $$;
     CREATE TRIGGER test_fault BEFORE INSERT ON feature_evaluations FOR EACH ROW EXECUTE FUNCTION test_fault();`);
-  await db.query(`INSERT INTO test_fault_target (customer_id) SELECT id FROM customers ORDER BY id OFFSET 3 LIMIT 1`);
+  // One of this test's own customers: an earlier test's customer has no usage this day, so it would never fault here
+  // (and would fault later, in another test).
+  await db.query(`INSERT INTO test_fault_target (customer_id) SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id OFFSET 3 LIMIT 1`, [
+    customers.map((c) => c.id),
+  ]);
   logs.length = 0;
 
   // The earlier test's customer sorts somewhere among these, but has no usage as of this day.
@@ -217,6 +221,11 @@ it('a failed detection attempt resumes after the last heartbeated batch', async 
   expect(done.map((line) => line.split(':')[1].trim().split(' ')[1])).toEqual(Array.from({ length: batches }, (_, i) => String(i + 1)));
   expect(result.detection).toMatchObject({ batches, signals: 5 });
   expect(result.enablement).toBeNull();
+  // The fault did fire (once), and is gone for the tests after this one.
+  expect((await db.query<{ last_value: string; is_called: boolean }>(`SELECT last_value, is_called FROM test_fault_once`)).rows[0].is_called).toBe(
+    true,
+  );
+  await db.exec(`DROP TRIGGER test_fault ON feature_evaluations`);
 });
 
 it('step 4 starts the 14/30-day follow-up of recent interventions that have none: run-made ones, then queued emails once delivered', async () => {

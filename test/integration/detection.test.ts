@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database';
 import { runDetection, setFeatureNotNeeded, type DetectionReport } from '../../adoption/detection';
 import { addDays, scoreFeatures, usageScoreOf } from '../../adoption/scoring';
+import { DEFAULT_LOADED_RULES } from '../../adoption/config/rules';
 import {
   FixtureFiles,
   openDetectionWorld,
@@ -503,6 +504,8 @@ describe('the worked example of docs/scoring.md', () => {
     expect(report).toEqual({
       asOf: '2026-03-31',
       evaluated: 4,
+      // No adoption.config.yaml: the PRD's rules judged it.
+      configuration: { digest: DEFAULT_LOADED_RULES.digest, source: 'defaults' },
       signals: [
         {
           signalId: expect.any(String),

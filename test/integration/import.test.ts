@@ -236,7 +236,7 @@ describe('CLI', () => {
       const detected = await runCli(['detect', '--as-of', AS_OF, '--json'], env);
       expect(detected).toMatchObject({ exitCode: 0, stderr: '' });
       const report = JSON.parse(detected.stdout) as DetectionReport;
-      expect(Object.keys(report)).toEqual(['asOf', 'evaluated', 'signals', 'suppressed', 'recovered']);
+      expect(Object.keys(report)).toEqual(['asOf', 'evaluated', 'configuration', 'signals', 'suppressed', 'recovered']);
       expect(report).toMatchObject({ asOf: AS_OF, evaluated: 4, suppressed: [], recovered: [] });
       expect(report.signals).toEqual([
         {

@@ -106,6 +106,8 @@ it('the tarball holds what a platform needs and no tests or fixtures', async () 
     'dist/testing/index.js',
     'dist/workflow-bundle.js',
     'dist/testing/histories/enablement-happy-path.binpb',
+    // The documented starting point for a team's own rules (`ADOPTION_CONFIG`).
+    'adoption.config.yaml',
   ]) {
     expect(files).toContain(needed);
   }

@@ -1,8 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 
-import type { DocPath } from '../core/diagnostic-category';
-
-export type { DocPath } from '../core/diagnostic-category';
+import type { DocPath } from './diagnostic-category';
 
 export interface SourcePosition {
   line: number;
@@ -10,7 +8,7 @@ export interface SourcePosition {
 }
 
 /**
- * Maps a path in the parsed value (`['steps', 2, 'config', 'priority']`, or an ajv instance path) back to the YAML
+ * Maps a path in the parsed value of a YAML file (a workflow definition, adoption.config.yaml) (`['steps', 2, 'config', 'priority']`, or an ajv instance path) back to the YAML
  * node it came from, so every diagnostic can name a line and column. A path that runs past what exists (a missing
  * key) lands on the deepest node that does exist, which is the map the key is missing from.
  */
