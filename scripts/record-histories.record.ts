@@ -29,7 +29,7 @@ import { seedCustomer, seedStalledSignal } from '../test/support/seed';
 import { startSlackServer, type SlackTestServer } from '../test/support/slack-server';
 import { startSmtpServer, type SmtpTestServer } from '../test/support/smtp-server';
 import { testWorkflowBundle } from '../test/support/workflow-bundle';
-import { emailDecisionSignal, recoveredSignal, stateQuery, type EnablementState } from '../workflows/messages';
+import { emailDecisionSignal, featureNotNeededSignal, recoveredSignal, stateQuery, type EnablementState } from '../workflows/messages';
 
 const FLAKY_AGENT_CUSTOMER = 'Flaky Agent Corp';
 const HISTORIES_DIR = path.resolve(__dirname, '..', 'test', 'replay', 'histories');
@@ -116,6 +116,20 @@ const SCENARIOS: Scenario[] = [
     drive: async (id) => {
       await atApproval(id);
       await approve(id);
+    },
+  },
+  {
+    // The `feature-not-needed-signal` patch: the only feature is marked not needed while the run waits for approval.
+    file: 'enablement-feature-not-needed.json',
+    features: ['custom_reports'],
+    drive: async (id) => {
+      await atApproval(id);
+      await handle(id).signal(featureNotNeededSignal, {
+        featureId: 'custom_reports',
+        notNeeded: true,
+        by: 'recorder@vendor.example',
+        reason: 'the customer reports in its own BI tool',
+      });
     },
   },
 ];

@@ -1,5 +1,7 @@
 import {
   ApplicationFailure,
+  CancellationScope,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -23,15 +25,18 @@ import { factsOf, type EnablementInput } from './enablement-input';
 import { preview } from '../core/input-checks';
 import {
   emailDecisionSignal,
+  featureNotNeededSignal,
   InvalidMessageError,
   recordRejectedMessage,
   recoveredSignal,
   stateQuery,
   trainingBookedSignal,
   validateEmailDecision,
+  validateFeatureNotNeeded,
   validateRecovered,
   validateTrainingBooked,
   type EnablementState,
+  type FeatureNotNeeded,
 } from './messages';
 import { AdoptionOutcome, AdoptionStage } from './search-attributes';
 
@@ -50,6 +55,13 @@ export type EnablementActivities = StepActivities & CooldownActivities;
 
 /** Since this patch a finished run reports its outcome in AdoptionOutcome and keeps AdoptionStage for the stage. */
 const OUTCOME_SEARCH_ATTRIBUTE_PATCH = 'outcome-search-attribute';
+/**
+ * Since this patch a run whose every feature is marked not needed (the `featureNotNeeded` signal) stops before its
+ * next step, ending a wait in progress at once, and completes with outcome NOT_NEEDED_OUTCOME. Runs recorded before
+ * it never received the signal, so they never reach the patched path.
+ */
+const NOT_NEEDED_PATCH = 'feature-not-needed-signal';
+export const NOT_NEEDED_OUTCOME = 'not_needed';
 
 /**
  * Every step's activity unless the step says otherwise. Ten attempts (1 s doubling to 1 min: about four minutes) ride
@@ -64,6 +76,7 @@ const DEFAULT_ACTIVITY_OPTIONS: ActivityOptions = {
 
 export interface EnablementResult {
   status: 'completed' | 'suppressed';
+  /** `not_needed` when every feature of the run was marked not needed while it ran (it stopped early). */
   outcome: string | null;
   features: string[];
   suppressed: Array<{ featureId: string; lastInterventionAt: string }>;
@@ -108,6 +121,32 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
       if (!inbox.recovered.some((known) => known.featureId === recovered.featureId)) inbox.recovered.push(recovered);
     } catch (error) {
       rejectMessage(state, recoveredSignal.name, error);
+    }
+  });
+  // Features marked not needed while the run runs, by feature id (a mark taken back leaves the map).
+  const notNeeded = new Map<string, FeatureNotNeeded>();
+  let stopForNotNeeded = false;
+  // The step in progress, so a not-needed mark can end its wait (only a wait: an activity in flight finishes).
+  let currentStep: CancellationScope | null = null;
+  const everyFeatureNotNeeded = () => features.length > 0 && features.every((feature) => notNeeded.has(feature.featureId));
+  const checkNotNeeded = () => {
+    if (stopForNotNeeded || notNeeded.size === 0 || !everyFeatureNotNeeded()) return;
+    if (!patched(NOT_NEEDED_PATCH)) return;
+    stopForNotNeeded = true;
+    if (state.waitingFor) currentStep?.cancel();
+  };
+  setHandler(featureNotNeededSignal, (payload) => {
+    try {
+      const mark = validateFeatureNotNeeded(payload);
+      if (!input.features.some((feature) => feature.featureId === mark.featureId)) {
+        throw new InvalidMessageError('featureId', `${preview(mark.featureId)} is not a feature of this run`);
+      }
+      if (mark.notNeeded) notNeeded.set(mark.featureId, mark);
+      else notNeeded.delete(mark.featureId);
+      state.notNeeded = [...notNeeded.values()];
+      checkNotNeeded();
+    } catch (error) {
+      rejectMessage(state, featureNotNeededSignal.name, error);
     }
   });
   setHandler(trainingBookedSignal, (payload) => {
@@ -155,6 +194,9 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
   const indexById = new Map(plan.steps.map((step, index) => [step.id, index]));
   let index = 0;
   while (index < plan.steps.length) {
+    // Marks that arrived during the cooldown check count against the features that are left.
+    checkNotNeeded();
+    if (stopForNotNeeded) return completeAsNotNeeded(state, features, suppressed, steps);
     const step = plan.steps[index];
     state.step = { index: index + 1, total: plan.steps.length, id: step.id };
     setCurrentDetails(describeProgress(state, step.action));
@@ -165,8 +207,16 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
     }
     let outcome;
     try {
-      outcome = await stepKindOf(step.action).execute(step, run);
+      // A cancellable scope per step issues no command of its own, so runs recorded without it replay unchanged.
+      outcome = await CancellationScope.cancellable(async () => {
+        currentStep = CancellationScope.current();
+        return stepKindOf(step.action).execute(step, run);
+      });
     } catch (error) {
+      if (stopForNotNeeded && isCancellation(error)) {
+        state.waitingFor = undefined;
+        return completeAsNotNeeded(state, features, suppressed, steps);
+      }
       state.status = 'failed';
       setCurrentDetails(describeProgress(state, `failed: ${(error as Error).message}`));
       throw asRunFailure(step, error);
@@ -192,6 +242,22 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
     suppressed,
     steps,
   };
+}
+
+/** Every feature of the run was marked not needed: no further outreach, and the outcome says why (documented in docs/api.md). */
+function completeAsNotNeeded(
+  state: EnablementState,
+  features: EnablementInput['features'],
+  suppressed: EnablementResult['suppressed'],
+  steps: Record<string, JsonValue>,
+): EnablementResult {
+  state.status = 'completed';
+  state.outcome = NOT_NEEDED_OUTCOME;
+  reportFinalSearchAttributes(state, NOT_NEEDED_OUTCOME);
+  setCurrentDetails(
+    `completed: ${NOT_NEEDED_OUTCOME} (every feature was marked not needed; stopped at ${describeProgress(state, 'no further steps')})`,
+  );
+  return { status: 'completed', outcome: NOT_NEEDED_OUTCOME, features: features.map((feature) => feature.featureId), suppressed, steps };
 }
 
 function reportFinalSearchAttributes(state: EnablementState, outcome: string): void {

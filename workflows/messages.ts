@@ -33,6 +33,8 @@ export interface EnablementState {
   rejectedMessageCount: number;
   /** Training sessions the champion booked from this run's email (the `trainingBooked` signal), oldest first. */
   trainingBooked?: TrainingBooked[];
+  /** Features of this run marked not needed while it runs (the `featureNotNeeded` signal), oldest first. */
+  notNeeded?: FeatureNotNeeded[];
 }
 
 /** Payload of the `trainingBooked` signal: the booking page tells the run a session was booked from its email. */
@@ -42,9 +44,22 @@ export interface TrainingBooked {
   slotStart: string;
 }
 
+/**
+ * Payload of the `featureNotNeeded` signal: a person marked one of the run's features not needed (or took the mark
+ * back: `notNeeded: false`). When every feature of the run is not needed the run stops before its next step (a wait
+ * in progress ends at once) and completes with outcome `not_needed`; otherwise it records the mark and goes on.
+ */
+export interface FeatureNotNeeded {
+  featureId: string;
+  notNeeded: boolean;
+  by: string;
+  reason?: string;
+}
+
 export const emailDecisionSignal = defineSignal<[EmailDecision]>('emailDecision');
 export const recoveredSignal = defineSignal<[RecoveredSignal]>('recovered');
 export const trainingBookedSignal = defineSignal<[TrainingBooked]>('trainingBooked');
+export const featureNotNeededSignal = defineSignal<[FeatureNotNeeded]>('featureNotNeeded');
 export const stateQuery = defineQuery<EnablementState>('state');
 
 /** Limits of the message contract (README "Message contract"), checked by the validators below. */
@@ -101,6 +116,7 @@ function checkText(payload: Record<string, unknown>, field: keyof typeof MESSAGE
 const EMAIL_DECISION_FIELDS = ['decision', 'by', 'subject', 'body', 'reason'] as const;
 const RECOVERED_FIELDS = ['featureId', 'detectedAt'] as const;
 const TRAINING_BOOKED_FIELDS = ['bookingId', 'slotStart'] as const;
+const FEATURE_NOT_NEEDED_FIELDS = ['featureId', 'notNeeded', 'by', 'reason'] as const;
 
 /**
  * Throws InvalidMessageError naming the field; returns the payload narrowed. Never recursive and never echoes more
@@ -150,6 +166,26 @@ export function validateTrainingBooked(payload: unknown): TrainingBooked {
   const start = typeof payload.slotStart === 'string' ? parseIsoInstant(payload.slotStart) : { ok: false as const, reason: 'is not a string' };
   if (!start.ok) throw new InvalidMessageError('slotStart', `must be an ISO-8601 timestamp that exists: ${preview(payload.slotStart)}`);
   return { bookingId: payload.bookingId, slotStart: payload.slotStart as string };
+}
+
+export function validateFeatureNotNeeded(payload: unknown): FeatureNotNeeded {
+  if (!isRecord(payload)) throw new InvalidMessageError('featureNotNeeded', 'payload must be a JSON object');
+  refuseUnknownFields(payload, FEATURE_NOT_NEEDED_FIELDS, 'featureNotNeeded');
+  checkText(payload, 'featureId', true);
+  if (typeof payload.notNeeded !== 'boolean') {
+    throw new InvalidMessageError('notNeeded', `must be true (not needed) or false (needed again), got ${preview(payload.notNeeded)}`);
+  }
+  checkText(payload, 'by', true);
+  checkText(payload, 'reason', false);
+  if (payload.notNeeded && (typeof payload.reason !== 'string' || payload.reason.trim() === '')) {
+    throw new InvalidMessageError('reason', 'must say why the feature is not needed');
+  }
+  return {
+    featureId: payload.featureId as string,
+    notNeeded: payload.notNeeded,
+    by: payload.by as string,
+    ...(payload.reason === undefined ? {} : { reason: payload.reason as string }),
+  };
 }
 
 /**

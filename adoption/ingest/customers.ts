@@ -4,6 +4,9 @@ import type { Db } from '../../db/database';
 import { csmTimeZone } from '../training-slots';
 import { describeAjvErrors, emptySummary, readRecords, recordProblem, storeEachOrAll, type ImportSummary } from './read-records';
 
+/** The reason a customers file's `notNeeded` list records, and by which its own marks are told apart from people's. */
+export const IMPORT_NOT_NEEDED_REASON = 'customers import';
+
 /**
  * Customers file: a JSON (or YAML) array of
  *   { "id": uuid, "name", "arr", "segment", "csm": { "name", "email", "slackUserId", "timeZone" },
@@ -140,7 +143,7 @@ async function storeCustomers(tx: Db, good: CustomerRecord[]): Promise<number> {
            CROSS JOIN LATERAL UNNEST(m.feature_ids) AS f(feature_id)
        )
        INSERT INTO feature_adoption (customer_id, feature_id, feature_name, not_needed, not_needed_at, not_needed_reason)
-       SELECT marks.customer_id, marks.feature_id, COALESCE(cat.feature_name, marks.feature_id), TRUE, NOW(), 'customers import'
+       SELECT marks.customer_id, marks.feature_id, COALESCE(cat.feature_name, marks.feature_id), TRUE, NOW(), $2
          FROM marks LEFT JOIN feature_catalog cat ON cat.feature_id = marks.feature_id
        ON CONFLICT (customer_id, feature_id) DO UPDATE SET
          not_needed = TRUE,
@@ -148,14 +151,18 @@ async function storeCustomers(tx: Db, good: CustomerRecord[]): Promise<number> {
          not_needed_reason = COALESCE(feature_adoption.not_needed_reason, EXCLUDED.not_needed_reason),
          updated_at = NOW()
        WHERE NOT feature_adoption.not_needed`,
-      [JSON.stringify(marks)],
+      [JSON.stringify(marks), IMPORT_NOT_NEEDED_REASON],
     );
+    // A file that no longer lists a feature takes back only the marks a file made: a person's mark (API, page,
+    // Slack; audited in not_needed_marks) stays until a person takes it back.
+
     await tx.query(
       `UPDATE feature_adoption fa
           SET not_needed = FALSE, not_needed_at = NULL, not_needed_reason = NULL, updated_at = NOW()
          FROM JSONB_TO_RECORDSET($1::jsonb) AS m(customer_id uuid, feature_ids text[])
-        WHERE fa.customer_id = m.customer_id AND fa.not_needed AND NOT (fa.feature_id = ANY(m.feature_ids))`,
-      [JSON.stringify(marks)],
+        WHERE fa.customer_id = m.customer_id AND fa.not_needed AND NOT (fa.feature_id = ANY(m.feature_ids))
+          AND fa.not_needed_reason = $2`,
+      [JSON.stringify(marks), IMPORT_NOT_NEEDED_REASON],
     );
     return stored;
   }

@@ -26,6 +26,10 @@ describe('replay of committed histories', () => {
         'enablement-recovered-early.json',
         'enablement-three-stalled-features.json',
         'enablement-agent-fails-twice.json',
+        'enablement-feature-not-needed.json',
+        'detection-explicit-day.json',
+        'detection-scheduled.json',
+        'detection-follow-up-sweep.json',
       ]),
     );
   });

@@ -1,0 +1,187 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiContext } from '../context';
+import { UUID_SCHEMA } from '../context';
+import { describeSchemaError, HttpError, type SchemaError } from '../errors';
+import { closedObject, identifierSchema, textSchema } from '../input-limits';
+import { notNeededHistory, NOT_NEEDED_REASON_CHARS, UnknownCustomerFeatureError, type NotNeededSource } from '../../adoption/not-needed';
+import { MESSAGE_LIMITS } from '../../workflows/messages';
+import { CSRF_FIELD } from '../csrf';
+import { renderErrorPage } from '../adoption-page';
+import type { Principal } from '../api-keys';
+import { applyNotNeededChange, type NotNeededOutcome } from './not-needed-change';
+
+type Params = { customerId: string; featureId: string };
+
+// feature_catalog.feature_id is VARCHAR(100).
+const PARAMS_SCHEMA = closedObject({ customerId: UUID_SCHEMA, featureId: identifierSchema(100) }, ['customerId', 'featureId']);
+
+interface NotNeededBody {
+  notNeeded?: boolean;
+  reason?: string;
+  by?: string;
+}
+
+/** Where a page's form goes back to after the change (a fixed list: never a URL from the form). */
+export const RETURN_PAGES = ['adoption', 'workspace'] as const;
+type ReturnPage = (typeof RETURN_PAGES)[number];
+
+interface NotNeededForm {
+  _csrf: string;
+  notNeeded: 'true' | 'false';
+  reason?: string;
+  back?: ReturnPage;
+}
+
+/** Who changed the mark: the API key's name, and what the caller says it is, labelled as its claim. */
+function whoChanged(principal: Principal | null, claimed: string | undefined): string {
+  const key = !principal ? 'unknown caller' : principal.open ? 'local (no API keys configured)' : `API key ${principal.name}`;
+  return claimed && claimed.trim() !== '' ? `${claimed.trim()} (${key})` : key;
+}
+
+function asHttp(error: unknown): unknown {
+  if (error instanceof UnknownCustomerFeatureError) return new HttpError(404, error.message);
+  return error;
+}
+
+function answer(outcome: NotNeededOutcome) {
+  return {
+    customerId: outcome.customerId,
+    featureId: outcome.featureId,
+    featureName: outcome.featureName,
+    notNeeded: outcome.notNeeded,
+    reason: outcome.reason,
+    notNeededSince: outcome.markedAt,
+    changed: outcome.changed,
+    runsTold: outcome.runsTold,
+    runsUnreachable: outcome.runsUnreachable,
+  };
+}
+
+/**
+ * Open question 4, "not needed" (docs/api.md): `PUT /api/customers/:customerId/features/:featureId/not-needed` sets
+ * or takes back the mark (`notNeeded: false` is the way back), `GET` the same path shows it with its audit; the pages'
+ * button posts to `POST /customers/:customerId/features/:featureId/not-needed` (form, anti-forgery token).
+ */
+export function registerNotNeededRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const apply = (request: FastifyRequest, params: Params, notNeeded: boolean, reason: string | undefined, by: string, source: NotNeededSource) => {
+    const trimmed = reason?.trim() ?? '';
+    if (notNeeded && trimmed === '') throw new HttpError(400, 'body/reason is required when marking a feature not needed', 'body/reason');
+    return applyNotNeededChange(
+      {
+        db: ctx.db,
+        temporalClient: ctx.temporalClient,
+        onError: (error, workflowId) => request.log.warn({ err: error, workflowId }, 'a run was not told about the not-needed change'),
+      },
+      { customerId: params.customerId, featureId: params.featureId, notNeeded, reason: trimmed || null, by, source, at: ctx.now() },
+    ).catch((error: unknown) => {
+      throw asHttp(error);
+    });
+  };
+
+  app.put<{ Params: Params; Body: NotNeededBody }>(
+    '/api/customers/:customerId/features/:featureId/not-needed',
+    {
+      config: { scope: 'write' },
+      schema: {
+        summary: 'Mark a feature of a customer not needed (or needed again with notNeeded: false); audited, running runs are told',
+        params: PARAMS_SCHEMA,
+        querystring: closedObject({}),
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            notNeeded: { type: 'boolean', default: true, description: 'true (default): not needed; false: the way back' },
+            reason: { ...textSchema(NOT_NEEDED_REASON_CHARS), description: 'Why; required when notNeeded is true' },
+            by: { ...identifierSchema(MESSAGE_LIMITS.by), description: "Who, as the caller says; recorded next to the API key's name" },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const body = request.body ?? {};
+      const notNeeded = body.notNeeded ?? true;
+      const outcome = await apply(request, request.params, notNeeded, body.reason, whoChanged(request.principal, body.by), 'api');
+      return answer(outcome);
+    },
+  );
+
+  app.get<{ Params: Params }>(
+    '/api/customers/:customerId/features/:featureId/not-needed',
+    {
+      schema: {
+        summary: "A customer's feature: its not-needed mark and the audit of every change (newest first)",
+        params: PARAMS_SCHEMA,
+        querystring: closedObject({}),
+      },
+    },
+    async (request) => {
+      const { customerId, featureId } = request.params;
+      const { rows } = await ctx.db.query<{ not_needed: boolean; not_needed_reason: string | null; not_needed_at: Date | null }>(
+        `SELECT not_needed, not_needed_reason, not_needed_at FROM feature_adoption WHERE customer_id = $1::uuid AND feature_id = $2`,
+        [customerId, featureId],
+      );
+      const history = await notNeededHistory(ctx.db, customerId, featureId);
+      if (rows.length === 0 && history.length === 0) throw new HttpError(404, `feature ${featureId} of customer ${customerId} not found`);
+      const row = rows[0];
+      return {
+        customerId,
+        featureId,
+        notNeeded: Boolean(row?.not_needed),
+        reason: row?.not_needed_reason ?? null,
+        notNeededSince: row?.not_needed_at ? new Date(row.not_needed_at).toISOString() : null,
+        history,
+      };
+    },
+  );
+
+  app.post<{ Params: Params; Body: NotNeededForm }>(
+    '/customers/:customerId/features/:featureId/not-needed',
+    {
+      config: { scope: 'write', page: true },
+      schema: {
+        summary: "The pages' Not needed / Needed again button (form-encoded, with the page's anti-forgery token)",
+        params: PARAMS_SCHEMA,
+        querystring: closedObject({}),
+        body: {
+          type: 'object',
+          required: [CSRF_FIELD, 'notNeeded'],
+          additionalProperties: false,
+          properties: {
+            [CSRF_FIELD]: identifierSchema(200),
+            notNeeded: { type: 'string', enum: ['true', 'false'] },
+            reason: textSchema(NOT_NEEDED_REASON_CHARS, 0),
+            back: { type: 'string', enum: [...RETURN_PAGES] },
+          },
+        },
+      },
+      errorHandler: pageErrorHandler,
+    },
+    async (request, reply) => {
+      const { customerId } = request.params;
+      const notNeeded = request.body.notNeeded === 'true';
+      await apply(request, request.params, notNeeded, request.body.reason, whoChanged(request.principal, undefined), 'page');
+      const back =
+        request.body.back === 'workspace'
+          ? `/workspace/customers/${encodeURIComponent(customerId)}?notice=${notNeeded ? 'not-needed' : 'needed-again'}`
+          : `/customers/${encodeURIComponent(customerId)}/adoption`;
+      return reply.redirect(back, 303);
+    },
+  );
+}
+
+/** A page form's errors as an HTML page naming the field (never a stack trace). */
+export function pageErrorHandler(error: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) {
+  const validation = (error as FastifyError).validation as SchemaError[] | undefined;
+  const status = validation?.length ? 400 : (error.statusCode ?? 500);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  const message =
+    status >= 500
+      ? 'internal error; see the server log'
+      : validation?.length
+        ? describeSchemaError((error as FastifyError).validationContext ?? 'body', validation[0]).message
+        : error.message;
+  return reply
+    .code(status >= 500 ? 500 : status)
+    .type('text/html; charset=utf-8')
+    .send(renderErrorPage(status >= 500 ? 500 : status, message));
+}
