@@ -1,6 +1,7 @@
-import { dedupeResources, normaliseResources } from '../../../core/resources';
+import { dedupeResources, normaliseResources, resourceKind, upcomingSession } from '../../../core/resources';
 import { escapeMrkdwn, slackLinkLabel } from '../../../adapters/slack-text';
 import type { JsonValue } from '../../../core/types';
+import { stageLabel as plainStageLabel } from '../../../core/labels';
 import type { TrainingResource } from '../../../core/run-facts';
 import type { RunFacts } from '../../../core/run-facts';
 
@@ -24,6 +25,8 @@ export interface SlackRenderInput {
   scope: Record<string, JsonValue>;
   params: Record<string, JsonValue>;
   includeResources: boolean;
+  /** The customer's adoption page (PUBLIC_BASE_URL), linked from the alert; absent when no base URL is configured. */
+  adoptionPageUrl?: string | null;
 }
 
 /** A template that cannot be rendered from what the run holds: a definition error, not a transient one. */
@@ -39,33 +42,9 @@ export function linkLabel(text: string): string {
   return slackLinkLabel(text);
 }
 
-export function formatMoney(amount: number): string {
-  return `$${new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(Math.round(amount))}`;
-}
-
-/** PRD-090 5.1: "This feature importance: High" (>= 70), Medium (>= 40), otherwise Low. */
-export function importanceLabel(score: number): 'High' | 'Medium' | 'Low' {
-  if (score >= 70) return 'High';
-  if (score >= 40) return 'Medium';
-  return 'Low';
-}
-
-const STAGE_LABELS: Record<string, string> = {
-  not_started: 'Not Started',
-  started: 'Started',
-  engaged: 'Engaged',
-  adopted: 'Adopted',
-  churned: 'Churned',
-};
+/** A stage label as Slack mrkdwn: an unknown stage id is shown from its text, which must not format. */
 export function stageLabel(stage: string): string {
-  return STAGE_LABELS[stage] ?? escapeMrkdwn(stage.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()));
-}
-
-/** "Feb 15, 2026", in UTC so the date does not depend on the worker's time zone. */
-export function formatDate(iso: string): string | null {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return null;
-  return new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' }).format(date);
+  return escapeMrkdwn(plainStageLabel(stage));
 }
 
 export function truncate(text: string, max: number): string {
@@ -90,7 +69,11 @@ export function findInScope(scope: Record<string, JsonValue>, test: (value: Json
 
 /** The run's resources: the definition's `params.resources` when usable, else every feature's catalog resources. */
 export function runResources(params: Record<string, JsonValue>, input: SlackRenderInput['input']): TrainingResource[] {
-  return normaliseResources(params.resources) ?? dedupeResources(input.features.flatMap((feature) => feature.resources ?? []));
+  const resources = normaliseResources(params.resources) ?? dedupeResources(input.features.flatMap((feature) => feature.resources ?? []));
+  // FR-3.1: a live training is offered only with a session after the signal was detected (never a past date).
+  const detected = new Date(input.signal.detectedAt);
+  if (Number.isNaN(detected.getTime())) return resources;
+  return resources.filter((resource) => resourceKind(resource) !== 'live training' || !resource.next_session || upcomingSession(resource, detected));
 }
 
 export function section(text: string): SlackBlock {

@@ -1,7 +1,7 @@
 import type { AdoptionGapAnalysis } from '../../../adapters/agents/contracts';
 import type { MeasureAdoptionResult } from '../../measure_adoption/activity';
+import { importanceLabel } from '../../../core/labels';
 import {
-  importanceLabel,
   renderAdoptionOutcome,
   renderAdoptionStalledAlert,
   renderSlackMessage,
@@ -91,6 +91,7 @@ describe('adoption_stalled_alert', () => {
       ['share_resources', 'Share Resources', WORKFLOW_ID],
       ['draft_enablement_email', 'Draft Enablement Email', WORKFLOW_ID],
       ['schedule_training_call', 'Schedule Training Call', WORKFLOW_ID],
+      ['mark_not_needed', 'Not Needed', WORKFLOW_ID],
     ]);
     const resources = blocks.map((block) => JSON.stringify(block)).find((json) => json.includes('Recommended Resources'));
     expect(resources).toContain('<https://training.example.com/analytics-overview|Analytics Dashboard Overview> (12 min)');
