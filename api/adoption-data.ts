@@ -3,6 +3,8 @@ import type { TrainingResource } from '../core/run-facts';
 import { notFound } from './errors';
 import { catalogResources, recommendationFor } from './recommendations';
 import { isoOrNull } from '../adoption/dates';
+import { rankResources } from '../core/resources';
+import { resourcesAlreadyHad } from '../adoption/engagement';
 
 /**
  * A customer's feature adoption (PRD 4.2 `GET /api/customers/:customerId/feature-adoption`, and the data of the CSM
@@ -175,14 +177,17 @@ export async function loadCustomerAdoption(db: Db, customerId: string, now: Date
   const overallAdoptionScore = counted.length ? Math.round(counted.reduce((sum, feature) => sum + feature.usageScore, 0) / counted.length) : null;
   const stalledFeatures = features.filter((feature) => feature.isStalled);
   const catalogByFeature = new Map(rows.map((row) => [row.feature_id, row]));
+  // FR-3.1: what to share next, ranked for the feature's stage and stall, without what the customer already had.
+  const had = stalledFeatures.length ? await resourcesAlreadyHad(db, customerId) : new Map<string, Set<string>>();
   const recommendations = stalledFeatures.map((feature) => {
     const row = catalogByFeature.get(feature.featureId)!;
-    return recommendationFor(feature, {
-      featureName: feature.featureName,
-      keyBenefit: row.key_benefit,
-      tips: row.tips,
-      resources: resourcesByFeature.get(feature.featureId) ?? [],
-    });
+    const ranked = rankResources(
+      resourcesByFeature.get(feature.featureId) ?? [],
+      { stage: feature.stage, rule: feature.stallRule },
+      had.get(feature.featureId) ?? new Set(),
+      now,
+    );
+    return recommendationFor(feature, { featureName: feature.featureName, keyBenefit: row.key_benefit, tips: row.tips, resources: ranked });
   });
 
   const snapshots = await db.query<{ feature_id: string; as_of: string; usage_score: number }>(

@@ -1,7 +1,8 @@
-import { formatDate, formatMoney, stageLabel } from '../steps/slack_dm/messages/format';
+import { formatDate, formatMoney, stageLabel } from '../core/labels';
 import type { CustomerAdoptionDetails, FeatureAdoptionView } from './adoption-data';
 import { utcDaysBetween } from './adoption-data';
 import { html, raw, sparkline, type SafeHtml } from './html';
+import type { FeatureEngagement } from '../adoption/engagement';
 
 /**
  * PRD-090 5.2 / 5.3: the CSM's adoption view of one customer, rendered on the server (no client framework, no
@@ -57,7 +58,45 @@ function when(iso: string | null, now: Date): string {
   return `${date} (${days === 0 ? 'today' : days === 1 ? 'yesterday' : `${days} days ago`})`;
 }
 
-function card(feature: FeatureAdoptionView, details: CustomerAdoptionDetails, now: Date, csrfToken: string): SafeHtml {
+/** "Not needed" (with its reason) or, once marked, the way back; both post to the audited not-needed route. */
+function notNeededForm(feature: FeatureAdoptionView, customerId: string, csrfToken: string): SafeHtml {
+  const action = `/customers/${encodeURIComponent(customerId)}/features/${encodeURIComponent(feature.featureId)}/not-needed`;
+  const id = `nn-${feature.id}`;
+  if (feature.notNeeded) {
+    return html`<form method="post" action="${action}" class="not-needed-form">
+      <input type="hidden" name="_csrf" value="${csrfToken}" />
+      <input type="hidden" name="notNeeded" value="false" />
+      <button type="submit" class="quiet">Needed again</button>
+    </form>`;
+  }
+  return html`<form method="post" action="${action}" class="not-needed-form">
+    <input type="hidden" name="_csrf" value="${csrfToken}" />
+    <input type="hidden" name="notNeeded" value="true" />
+    <label for="${id}-reason">Not needed because</label>
+    <input type="text" id="${id}-reason" name="reason" required maxlength="2000" />
+    <button type="submit" class="quiet">Not needed</button>
+  </form>`;
+}
+
+/** What the customer did with what was shared (resource_engagement: emails sent, tracked-link clicks, completions). */
+function engagementLine(engagement: FeatureEngagement | undefined): string {
+  if (!engagement) return 'nothing shared yet';
+  const part = (count: number, word: string) => `${count} ${word}`;
+  return [
+    part(engagement.sent, 'sent'),
+    part(engagement.clicks, engagement.clicks === 1 ? 'click' : 'clicks'),
+    part(engagement.completions, 'completed'),
+  ].join(' · ');
+}
+
+function card(
+  feature: FeatureAdoptionView,
+  details: CustomerAdoptionDetails,
+  now: Date,
+  csrfToken: string,
+  heldOut: boolean,
+  engagement: FeatureEngagement | undefined,
+): SafeHtml {
   const resources = details.resourcesByFeature.get(feature.featureId) ?? [];
   const trend = details.featureTrends.get(feature.featureId) ?? [];
   const classes = ['card', feature.isStalled ? 'stalled' : '', feature.notNeeded ? 'not-needed' : ''].filter(Boolean).join(' ');
@@ -71,6 +110,11 @@ function card(feature: FeatureAdoptionView, details: CustomerAdoptionDetails, no
         <span class="badge ${STAGE_CLASSES[feature.stage] ?? 'stage-other'}">${stageLabel(feature.stage)}</span>
         ${feature.isStalled ? html`<span class="badge badge-stalled">Stalled</span>` : ''}
         ${feature.notNeeded ? html`<span class="badge badge-muted">Not needed</span>` : ''}
+        ${
+          heldOut
+            ? html`<span class="badge badge-holdout" title="Held out of automatic outreach to measure lift (docs/impact.md)">Holdout</span>`
+            : ''
+        }
       </div>
     </header>
     <div class="score-row">
@@ -83,6 +127,8 @@ function card(feature: FeatureAdoptionView, details: CustomerAdoptionDetails, no
       <dd>${when(feature.lastUsedAt, now)}</dd>
       <dt>Resources</dt>
       <dd>${resources.length} available</dd>
+      <dt>Engagement</dt>
+      <dd>${engagementLine(engagement)}</dd>
       ${
         feature.interventionSentAt
           ? html`<dt>Last intervention</dt>
@@ -103,6 +149,7 @@ function card(feature: FeatureAdoptionView, details: CustomerAdoptionDetails, no
         Send Resources
       </button>
     </form>
+    ${notNeededForm(feature, details.customer.id, csrfToken)}
   </article>`;
 }
 
@@ -135,7 +182,13 @@ h3{font-size:15px;margin:0}
 .stage-adopted{background:#dcfce7;color:#166534}
 .stage-churned{background:#fee2e2;color:#991b1b}
 .badge-stalled{background:#f59e0b;color:#fff}
-.badge-muted{background:#f1f5f9;color:#64748b}
+.badge-muted{background:#f1f5f9;color:#475569}
+.badge-holdout{background:#ede9fe;color:#4c1d95}
+.not-needed-form{display:flex;flex-wrap:wrap;gap:6px;align-items:center}
+.not-needed-form label{font-size:12px;color:#334155;width:100%}
+.not-needed-form input[type=text]{flex:1;font:inherit;border:1px solid #64748b;border-radius:6px;padding:4px 6px}
+button.quiet,.stalled button.quiet{background:#334155}
+button:focus,input:focus{outline:3px solid #f59e0b;outline-offset:2px}
 .score-row{display:flex;gap:10px;align-items:center}
 .score{font-variant-numeric:tabular-nums;color:#334155;min-width:56px;text-align:right}
 .meter{flex:1;height:10px;background:#e2e8f0;border-radius:999px;overflow:hidden}
@@ -155,7 +208,17 @@ footer{color:#94a3b8;margin-top:20px;font-size:12px}
 `;
 
 /** `flash.csrfToken`: the anti-forgery token every form of the page carries (api/csrf.ts). */
-export function renderAdoptionPage(details: CustomerAdoptionDetails, now: Date, flash?: { sentFeatureId?: string; csrfToken?: string }): string {
+export function renderAdoptionPage(
+  details: CustomerAdoptionDetails,
+  now: Date,
+  flash?: {
+    sentFeatureId?: string;
+    sentQueued?: boolean;
+    csrfToken?: string;
+    heldOutFeatureIds?: ReadonlySet<string>;
+    engagement?: ReadonlyMap<string, FeatureEngagement>;
+  },
+): string {
   const { customer, features, stalledFeatures, recommendations, trend } = details;
   const sent = flash?.sentFeatureId ? features.find((feature) => feature.featureId === flash.sentFeatureId) : undefined;
   const overall = details.overallAdoptionScore;
@@ -173,7 +236,17 @@ export function renderAdoptionPage(details: CustomerAdoptionDetails, now: Date, 
         <main>
           <h1>${customer.name}: feature adoption</h1>
           <div class="sub">ARR ${formatMoney(customer.arr)} · ${customer.segment.replace(/_/g, ' ')} · CSM ${customer.csmName ?? 'unassigned'}</div>
-          ${sent ? html`<div class="flash" role="status">Resources for ${sent.featureName} recorded as shared.</div>` : ''}
+          ${
+            sent
+              ? html`<div class="flash" role="status">
+                  ${
+                    flash?.sentQueued
+                      ? `Resources for ${sent.featureName} are queued in the outbox: they are sent once email delivery works.`
+                      : `Resources for ${sent.featureName} were emailed to the champion.`
+                  }
+                </div>`
+              : ''
+          }
           <section class="summary" aria-label="Overall adoption">
             <div>
               <h2>Overall adoption</h2>
@@ -202,7 +275,7 @@ export function renderAdoptionPage(details: CustomerAdoptionDetails, now: Date, 
           ${
             features.length
               ? html`<section class="grid" aria-label="Features">
-                  ${features.map((feature) => card(feature, details, now, flash?.csrfToken ?? ''))}
+                  ${features.map((feature) => card(feature, details, now, flash?.csrfToken ?? '', flash?.heldOutFeatureIds?.has(feature.featureId) ?? false, flash?.engagement?.get(feature.featureId)))}
                 </section>`
               : html`<div class="empty">No feature adoption tracked for this customer yet.</div>`
           }

@@ -21,6 +21,8 @@ export interface ApiContext {
   trainingWebhookSecret: string | null;
   /** Where the training invitation goes out (SMTP_URL, EMAIL_FROM); without SMTP it waits in the outbox. */
   email: { smtpUrl?: string; from: string } | null;
+  /** The Slack Web API for the API's own calls (`views.open` for the Edit modal; SLACK_BOT_TOKEN); null: no modal. */
+  slack: { token: string; apiUrl?: string } | null;
   /** Tells the run a champion booked training from its email (the `trainingBooked` signal); best effort. */
   onTrainingBooked?: (workflowId: string | null, booking: { bookingId: string; slotStart: string }) => Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { joinWords } from '../core/wording';
-import { formatDate, stageLabel } from '../steps/slack_dm/messages/format';
+import { formatDate, stageLabel } from '../core/labels';
 import type { TrainingResource } from '../core/run-facts';
+import { resourceKind } from '../core/resources';
 
 /**
  * The sentences the API hands a CSM (US-2, US-3): what to do about each stalled feature, and how to open the
@@ -18,15 +19,6 @@ export interface StalledFacts {
   stage: string;
   usageScore: number;
   daysInCurrentStage: number | null;
-}
-
-/** The kind of a catalog resource in words: video, guide, live training, resource. */
-export function resourceKind(resource: TrainingResource): string {
-  const type = (resource.type ?? '').toLowerCase();
-  if (type === 'video') return 'video';
-  if (type === 'webinar' || type === 'live_training' || type === 'training') return 'live training';
-  if (type === 'documentation' || type === 'doc' || type === 'docs' || type === 'guide') return 'guide';
-  return 'resource';
 }
 
 /** `the video "Analytics Dashboard Overview" (12 min, https://…)`. */

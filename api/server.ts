@@ -20,6 +20,10 @@ import { registerSlackRoutes } from './routes/slack';
 import { registerWorkflowRoutes } from './routes/workflows';
 import { registerBookingRoutes } from './routes/booking';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { registerNotNeededRoutes } from './routes/not-needed';
+import { registerWorkspaceRoutes, type WorkspaceOptions } from './routes/workspace';
+import { registerShareRoutes } from './routes/share';
+import { registerTrackedLinkRoutes } from './routes/tracked-links';
 
 export type { TemporalAccess } from './temporal-access';
 
@@ -45,8 +49,12 @@ export interface ApiServerOptions {
   links?: { secret: string; baseUrl: string };
   /** Verifies the training platform's completion webhook (`TRAINING_WEBHOOK_SECRET`); unset: it answers 503. */
   trainingWebhookSecret?: string;
+  /** The CSM workspace's links to the Temporal Web UI (`TEMPORAL_UI_URL`, `TEMPORAL_NAMESPACE`; default the dev server's UI). */
+  workspace?: WorkspaceOptions;
   /** Where training invitations go out (`SMTP_URL`, `EMAIL_FROM`); without SMTP they wait in the outbox. */
   email?: { smtpUrl?: string; from: string };
+  /** The Slack Web API (`SLACK_BOT_TOKEN`, tests: the Slack-protocol server) for the Edit modal's `views.open`. */
+  slack?: { token?: string; apiUrl?: string };
 }
 
 /**
@@ -73,6 +81,7 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     links: options.links ?? null,
     trainingWebhookSecret: options.trainingWebhookSecret || null,
     email: options.email ?? null,
+    slack: options.slack?.token ? { token: options.slack.token, apiUrl: options.slack.apiUrl } : null,
     // The booking page tells the run (best effort: a finished or unknown run has nothing to be told).
     onTrainingBooked: async (workflowId, booking) => {
       if (!workflowId || !options.temporal) return;
@@ -137,6 +146,10 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     registerAdoptionPageFormRoutes(app, ctx);
     registerBookingRoutes(app, ctx);
     registerWebhookRoutes(app, ctx);
+    registerNotNeededRoutes(app, ctx);
+    registerWorkspaceRoutes(app, ctx, options.workspace ?? { temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: process.env.TEMPORAL_NAMESPACE });
+    registerShareRoutes(app, ctx);
+    registerTrackedLinkRoutes(app, ctx);
   });
   return app;
 }

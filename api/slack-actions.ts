@@ -2,15 +2,28 @@ import { createTask } from '../adoption/tasks';
 import { escapeMrkdwn as escapeSlack, slackLink } from '../adapters/slack-text';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
-import { ALERT_ACTIONS } from '../steps/slack_dm/messages/adoption-stalled-alert';
+import { ALERT_ACTIONS, NOT_NEEDED_ACTION_ID } from '../steps/slack_dm/messages/adoption-stalled-alert';
 import { emailDecisionSignal, validateEmailDecision, type EnablementWorkflow } from '../workflows/messages';
 import type { TrainingResource } from '../core/run-facts';
 import { HttpError } from './errors';
-import { recordIntervention } from '../adoption/interventions';
-import { followUpInterventions } from './follow-ups';
-import { catalogResources, describeResource, resourceKind } from './recommendations';
+import { catalogResources, describeResource } from './recommendations';
 import { temporalErrorToHttp } from './temporal-access';
 import { refusalFor } from './slack-authorization';
+import { markNotNeededFromSlack } from './routes/not-needed-slack';
+import { shareResources as sendSharedResources, type ShareSettings } from './resource-share';
+import { trackedResourceUrl } from '../adapters/signed-links';
+import { slackClient } from '../adapters/delivery-channels';
+import {
+  EDIT_EMAIL,
+  EDIT_EMAIL_CALLBACK,
+  editDecisionFrom,
+  editEmailView,
+  openEditModal,
+  SLACK_INPUT_MAX,
+  viewErrors,
+  type ViewErrors,
+  type ViewSubmissionPayload,
+} from './slack-email-modal';
 
 /**
  * What the buttons of the adoption-stalled alert (and of the draft we reply with) do. Each button's `value` is the
@@ -19,7 +32,7 @@ import { refusalFor } from './slack-authorization';
 export const APPROVE_EMAIL = 'approve_email';
 export const REJECT_EMAIL = 'reject_email';
 export const ALERT_ACTION_IDS = ALERT_ACTIONS.map((action) => action.actionId);
-export const HANDLED_ACTION_IDS = [...ALERT_ACTION_IDS, APPROVE_EMAIL, REJECT_EMAIL] as const;
+export const HANDLED_ACTION_IDS = [...ALERT_ACTION_IDS, APPROVE_EMAIL, REJECT_EMAIL, EDIT_EMAIL] as const;
 
 /** Training-call tasks are due two days after the click. */
 export const TRAINING_CALL_DUE_HOURS = 48;
@@ -42,6 +55,8 @@ export interface BlockActionsPayload {
   user: SlackUser;
   actions: SlackAction[];
   response_url?: string;
+  /** Lets us open a modal (`views.open`) for this click, within 3 seconds of it. */
+  trigger_id?: string;
 }
 
 export interface SlackReply {
@@ -59,6 +74,10 @@ export interface SlackActionDeps {
   leadUserIds?: readonly string[];
   /** Task queue of the follow-ups of interventions recorded here (default: the package's). */
   taskQueue?: string | null;
+  /** How "Share Resources" emails the champion (mail settings, tracked links). */
+  share: ShareSettings;
+  /** The Slack Web API for `views.open` (the Edit modal); null: Edit answers that Slack is not configured. */
+  slack: { token: string; apiUrl?: string } | null;
 }
 
 const reply = (text: string, blocks?: Array<Record<string, unknown>>): SlackReply => ({
@@ -164,6 +183,7 @@ export function draftMessage(workflowId: string, draft: DraftRow): SlackReply {
       block_id: 'email_decision',
       elements: [
         { type: 'button', action_id: APPROVE_EMAIL, style: 'primary', text: { type: 'plain_text', text: 'Approve & Send' }, value: workflowId },
+        { type: 'button', action_id: EDIT_EMAIL, text: { type: 'plain_text', text: 'Edit' }, value: workflowId },
         { type: 'button', action_id: REJECT_EMAIL, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: workflowId },
       ],
     });
@@ -182,7 +202,8 @@ function temporalTrouble(error: HttpError): SlackReply {
   return reply(`The enablement run could not be reached: ${escapeSlack(clip(error.message, 300))}`);
 }
 
-export async function handleBlockAction(deps: SlackActionDeps, payload: BlockActionsPayload): Promise<SlackReply> {
+/** A reply, or null when the click's answer is a modal rather than a message. */
+export async function handleBlockAction(deps: SlackActionDeps, payload: BlockActionsPayload): Promise<SlackReply | null> {
   const action = payload.actions?.[0];
   if (!action) return reply('Nothing to do: the request named no action.');
   const workflowId = typeof action.value === 'string' ? action.value : '';
@@ -221,52 +242,119 @@ export async function handleBlockAction(deps: SlackActionDeps, payload: BlockAct
         ? reply(`Approved by ${escapeSlack(by)}: the enablement email${draft?.to_name ? ` to ${escapeSlack(draft.to_name)}` : ''} will be sent.`)
         : reply(`Rejected by ${escapeSlack(by)}: the enablement email will not be sent.`);
     }
+    case EDIT_EMAIL:
+      return openEmailEditor(deps, workflowId, payload);
     case 'share_resources':
       return shareResources(deps, workflowId, action, by);
     case 'schedule_training_call':
       return scheduleTrainingCall(deps, workflowId, action, by);
+    case NOT_NEEDED_ACTION_ID:
+      return reply(await markNotNeededFromSlack(deps, workflowId, action.block_id, by, deps.now()));
     default:
       return reply(`Unknown action ${escapeSlack(action.action_id)}; nothing was done.`);
   }
 }
 
-/** `share_resources`: one resource_share intervention per feature of the run (FR-4.2), and the links to paste. */
+/**
+ * `share_resources` (US-3): emails the run's ranked resources to the champion, once per click: the click is Slack's
+ * `action_ts` (a retried delivery of the same click carries the same one), the share's unique key in the database.
+ * The `resource_share` interventions are recorded when the email is delivered (api/resource-share.ts).
+ */
 async function shareResources(deps: SlackActionDeps, workflowId: string, action: SlackAction, by: string): Promise<SlackReply> {
+  const actionTs = typeof action.action_ts === 'string' ? action.action_ts : '';
+  if (!/^\d{1,20}\.\d{1,10}$/.test(actionTs))
+    return reply('This click carries no Slack action timestamp, so it cannot be sent exactly once; nothing was sent.');
   const run = await loadRun(deps.db, workflowId);
-  if (!run) return reply('This enablement run is not in the database; nothing was recorded.');
-  const at = deps.now();
+  if (!run) return reply('This enablement run is not in the database; nothing was sent.');
+  const outcome = await sendSharedResources(deps.share, {
+    clickKey: `slack/${workflowId}/${actionTs}`,
+    source: 'slack',
+    customerId: run.customerId,
+    workflowId,
+    requestedBy: by,
+  });
+  switch (outcome.kind) {
+    case 'unknown_customer':
+    case 'key_conflict':
+      return reply('This enablement run is not in the database; nothing was sent.');
+    case 'no_champion':
+      return reply(`${escapeSlack(run.customerName)} has no champion email on file, so the resources were not sent. Add one to the customers file.`);
+    case 'nothing_to_share':
+      return reply(`Nothing new to share with ${escapeSlack(run.customerName)}: they already received every recommended resource.`);
+  }
+  const { share } = outcome;
+  const to = `${share.toName ? `${share.toName} ` : ''}<${share.toEmail}>`;
+  const names = new Map(run.features.map((feature) => [feature.featureId, feature.featureName]));
   const lines: string[] = [];
-  const interventionIds: string[] = [];
-  let recorded = 0;
-  for (const feature of run.features) {
-    if (!feature.featureAdoptionId) continue;
-    const urls = feature.resources.map((resource) => resource.url);
-    const result = await recordIntervention(deps.db, {
-      featureAdoptionId: feature.featureAdoptionId,
-      interventionType: 'resource_share',
-      details: `Training resources for ${feature.featureName} shared from the Slack alert by ${by}`,
-      resourcesShared: urls,
-      at,
-      workflowId,
-      idempotencyKey: `slack/${action.action_ts ?? at.toISOString()}/${feature.featureId}`,
-      performedBy: by,
-    });
-    if (result) {
-      recorded += 1;
-      interventionIds.push(result.intervention.id);
-    }
-    lines.push(
-      `*${escapeSlack(feature.featureName)}*`,
-      ...(feature.resources.length
-        ? feature.resources.map((resource) => `• ${slackLink(resource.url, resource.title)} (${escapeSlack(resourceKind(resource))})`)
-        : ['• no training resources in the catalog yet']),
+  for (const resource of share.resources) {
+    const url = await trackedResourceUrl(
+      deps.share.links,
+      { customerId: share.customerId, featureId: resource.featureId, url: resource.url, workflowId },
+      deps.now(),
+    );
+    lines.push(`• ${escapeSlack(names.get(resource.featureId) ?? resource.featureId)}: ${slackLink(url, resource.title)}`);
+  }
+  const what = `${share.resources.length} resource${share.resources.length === 1 ? '' : 's'}`;
+  const text = escapeSlack(
+    outcome.kind === 'sent'
+      ? `${outcome.repeated ? 'Already sent for this click' : `Sent by ${by}`}: ${what} emailed to ${to} ("${share.subject}").`
+      : `Queued, not sent yet: ${what} for ${to} wait in the outbox until the mail server takes them ("${share.subject}").`,
+  );
+  return reply(text, [{ type: 'section', text: { type: 'mrkdwn', text: clip([text, ...lines].join('\n'), 3000) } }]);
+}
+
+/** `edit_email`: opens the Edit modal on the run's draft (the submission is `handleViewSubmission`). */
+async function openEmailEditor(deps: SlackActionDeps, workflowId: string, payload: BlockActionsPayload): Promise<SlackReply | null> {
+  const draft = await latestDraft(deps.db, workflowId);
+  if (!draft) return reply('No enablement email has been drafted for this run yet; it is drafted right after the alert.');
+  if (!AWAITING.has(draft.status)) return reply(alreadyDecided(draft));
+  if (draft.body.length > SLACK_INPUT_MAX) {
+    return reply(
+      `This draft is longer than Slack's editor holds (${SLACK_INPUT_MAX} characters); edit it through the API (POST /api/workflows/.../decision).`,
     );
   }
-  // FR-4.1: each recorded share gets its durable 14/30-day follow-up; a Temporal outage never loses the record.
-  await followUpInterventions({ db: deps.db, temporalClient: deps.temporalClient, taskQueue: deps.taskQueue }, interventionIds);
-  if (recorded === 0) return reply(`No features of this run are tracked for ${escapeSlack(run.customerName)}; nothing was recorded.`);
-  const text = escapeSlack(`Recorded a resource share for ${recorded} feature${recorded === 1 ? '' : 's'} of ${run.customerName}. Links to send:`);
-  return reply(text, [{ type: 'section', text: { type: 'mrkdwn', text: clip([text, ...lines].join('\n'), 3000) } }]);
+  if (!deps.slack) return reply('Editing in Slack needs SLACK_BOT_TOKEN on the API server; nothing was opened.');
+  const triggerId = typeof payload.trigger_id === 'string' && payload.trigger_id.length <= 255 ? payload.trigger_id : '';
+  if (!triggerId) return reply('This click carries no trigger id, so Slack cannot open the editor; nothing was opened.');
+  try {
+    await openEditModal(slackClient(deps.slack.token, deps.slack.apiUrl), triggerId, editEmailView(workflowId, draft));
+  } catch (error) {
+    return reply(`Slack did not open the editor (${escapeSlack(clip((error as Error).message, 200))}); please click Edit again.`);
+  }
+  return null;
+}
+
+/**
+ * `view_submission` of the Edit modal: the CSM's subject and body become the run's `emailDecision` edit. Answers
+ * null (Slack closes the modal) or errors shown inside it; the run's CSM or a lead only (api/slack-authorization.ts).
+ */
+export async function handleViewSubmission(deps: SlackActionDeps, payload: ViewSubmissionPayload): Promise<ViewErrors | null> {
+  if (payload.view?.callback_id !== EDIT_EMAIL_CALLBACK) return viewErrors('subject', 'This dialog is not one of ours; nothing was done.');
+  const workflowId = typeof payload.view.private_metadata === 'string' ? payload.view.private_metadata : '';
+  if (!workflowId || workflowId.length > 1000) return viewErrors('subject', 'This dialog names no enablement run; nothing was done.');
+  const user = payload.user ?? {};
+  const userId = typeof user.id === 'string' ? user.id : '';
+  const refusal = await refusalFor(deps.db, workflowId, userId, deps.leadUserIds ?? []);
+  if (refusal) return viewErrors('subject', refusal);
+  const by = slackUserLabel({
+    id: userId,
+    username: typeof user.username === 'string' ? user.username : undefined,
+    name: typeof user.name === 'string' ? user.name : undefined,
+  });
+  const decision = editDecisionFrom(payload, by);
+  if ('response_action' in decision) return decision;
+  const draft = await latestDraft(deps.db, workflowId);
+  if (draft && !AWAITING.has(draft.status)) return viewErrors('subject', alreadyDecided(draft));
+  let client: Client | null = null;
+  try {
+    client = await deps.temporalClient();
+    await client.workflow.getHandle<EnablementWorkflow>(workflowId).signal(emailDecisionSignal, decision);
+  } catch (error) {
+    const http = client ? await temporalErrorToHttp(error, client, workflowId) : (error as HttpError);
+    if (http instanceof HttpError) return viewErrors('subject', temporalTrouble(http).text);
+    throw error;
+  }
+  return null;
 }
 
 /** `schedule_training_call`: a task for the CSM, once per click (idempotency key `slack/<action ts>`). */

@@ -10,6 +10,8 @@ export interface TrainingResource {
   duration_minutes?: number;
   level?: string;
   next_session?: string;
+  /** Dated live sessions of a webinar/live training (ISO instants); only future ones are ever offered. */
+  sessions?: string[];
 }
 
 export interface SignalFeature {

@@ -3,12 +3,14 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../../core/types';
-import type { SignalFeature, TrainingResource } from '../../core/run-facts';
+import type { SignalFeature } from '../../core/run-facts';
 import type { EmailDraftResult } from './contracts';
 import { currentTime, type ActivityDeps } from '../deps';
-import { dedupeResources, normaliseResources } from '../../core/resources';
+import { normaliseResources, rankResources } from '../../core/resources';
+import { joinWords } from '../../core/wording';
+import { resourcesAlreadyHad } from '../../adoption/engagement';
 import type { AgentRequest } from './index';
-import { signLink } from '../signed-links';
+import { signLink, trackedResourceUrl } from '../signed-links';
 
 /**
  * Built-in `communicator/draft_email`: renders PRD-090 10.1 (adapters/agents/templates/feature-enablement-email.hbs) and
@@ -91,20 +93,25 @@ async function bookingUrl(deps: ActivityDeps, customerId: string, workflowId: st
 export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Promise<JsonValue> {
   const { context, params, input } = request;
   const templateName = typeof params.template === 'string' ? params.template : 'feature_enablement';
-  const primary = pickFeature(params, input.features);
-  const catalog = primary ? await catalogFacts(deps, primary) : { keyBenefit: null, category: null };
+  // Every stalled feature of the signal, unless the definition names one (`feature_id`).
+  const named = typeof params.feature_id === 'string' ? input.features.filter((feature) => feature.featureId === params.feature_id) : [];
+  const features = named.length ? named : input.features;
+  const primary = features[0];
+  const sections = await featureSections(deps, request, features);
 
-  const featureName = stringOr(params.feature_name, primary?.featureName ?? 'this feature');
+  const featureName = stringOr(params.feature_name, joinWords(features.map((feature) => feature.featureName)) || 'this feature');
   const championName = stringOr(params.champion_name, input.customer.champion.name ?? 'there');
   const csmName = stringOr(params.csm_name, input.customer.csm.name ?? 'Your Customer Success team');
-  const keyBenefit = keyBenefitFor(stringOr(params.key_benefit, '') || catalog.keyBenefit, catalog.category);
-  // `resources` arrives as whatever the definition referenced ({{resources}}, a catalog query result, its rows).
-  const resources = normaliseResources(params.resources) ?? uniqueResources(input.features);
+  const keyBenefit = stringOr(params.key_benefit, '') || sections[0]?.key_benefit || keyBenefitFor(null, primary?.category);
   const { subject, body } = renderEmail(templateName, {
     champion_name: championName,
     feature_name: featureName,
     key_benefit: keyBenefit,
-    resources: resources.map((r) => ({ title: r.title, url: r.url })),
+    // One feature: the PRD's paragraph, worded for its stage; several: a short note on each with its own benefit.
+    not_started: sections.length === 1 && sections[0].not_started,
+    several: sections.length > 1,
+    features: sections,
+    resources: sections.flatMap((section) => section.resources),
     csm_name: csmName,
     customer_name: input.customer.name,
     booking_url: await bookingUrl(deps, input.customer.id, context.workflowId),
@@ -151,9 +158,49 @@ export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Pro
   return result as unknown as JsonValue;
 }
 
-function pickFeature(params: Record<string, JsonValue>, features: SignalFeature[]): SignalFeature | undefined {
-  const id = typeof params.feature_id === 'string' ? params.feature_id : undefined;
-  return (id && features.find((f) => f.featureId === id)) || features[0];
+interface FeatureSection {
+  name: string;
+  not_started: boolean;
+  key_benefit: string;
+  resources: Array<{ title: string; url: string }>;
+}
+
+/**
+ * Per feature: its own key benefit, whether anyone used it at all (never "started exploring" about an unused one),
+ * and its resources ranked for its stage and stall (FR-3.1) without what the customer already had, each link through
+ * the tracked redirect. `resources` from the definition ({{resources}}, a catalog query result) narrows the catalog's
+ * list; a resource of no feature's catalog goes with the first feature.
+ */
+async function featureSections(deps: ActivityDeps, request: AgentRequest, features: SignalFeature[]): Promise<FeatureSection[]> {
+  const { context, params, input } = request;
+  const now = currentTime(deps);
+  const given = normaliseResources(params.resources);
+  const givenUrls = given ? new Set(given.map((resource) => resource.url)) : null;
+  const catalogUrls = new Set(features.flatMap((feature) => (feature.resources ?? []).map((resource) => resource.url)));
+  const had = await resourcesAlreadyHad(deps.db, input.customer.id);
+  const sections: FeatureSection[] = [];
+  for (const [index, feature] of features.entries()) {
+    const catalog = await catalogFacts(deps, feature);
+    let list = (feature.resources ?? []).filter((resource) => !givenUrls || givenUrls.has(resource.url));
+    if (index === 0 && given) list = [...list, ...given.filter((resource) => !catalogUrls.has(resource.url))];
+    const ranked = rankResources(list, { stage: feature.stage, rule: feature.rule }, had.get(feature.featureId) ?? new Set(), now);
+    const resources: FeatureSection['resources'] = [];
+    for (const resource of ranked) {
+      const url = await trackedResourceUrl(
+        deps.links,
+        { customerId: input.customer.id, featureId: feature.featureId, url: resource.url, workflowId: context.workflowId },
+        now,
+      );
+      resources.push({ title: resource.title, url });
+    }
+    sections.push({
+      name: feature.featureName,
+      not_started: feature.stage === 'not_started' && !(feature.usageScore > 0),
+      key_benefit: keyBenefitFor(catalog.keyBenefit, catalog.category),
+      resources,
+    });
+  }
+  return sections;
 }
 
 async function catalogFacts(deps: ActivityDeps, feature: SignalFeature): Promise<{ keyBenefit: string | null; category: string | null }> {
@@ -165,10 +212,6 @@ async function catalogFacts(deps: ActivityDeps, feature: SignalFeature): Promise
     )
   ).rows[0];
   return { keyBenefit: row?.key_benefit ?? null, category: row?.category ?? feature.category ?? null };
-}
-
-function uniqueResources(features: SignalFeature[]): TrainingResource[] {
-  return dedupeResources(features.flatMap((feature) => feature.resources ?? []));
 }
 
 function stringOr(value: JsonValue | undefined, fallback: string): string {

@@ -41,6 +41,32 @@ describe('feature enablement email (PRD-090 10.1)', () => {
     expect(plain).not.toContain('book/');
   });
 
+  it('never says "started exploring" about a feature nobody used, and covers every feature with its own benefit', () => {
+    const base = { champion_name: 'Dana', key_benefit: 'spot trends early', resources: [], csm_name: 'Casey' };
+    const unused = renderEmail('feature_enablement', { ...base, feature_name: 'Reports', not_started: true }).body;
+    expect(unused).toContain(
+      "I noticed your team hasn't had a chance to try Reports yet. This is a powerful feature that can help you spot trends early.",
+    );
+    expect(unused).not.toContain('started exploring');
+    const several = renderEmail('feature_enablement', {
+      ...base,
+      feature_name: 'Reports and Automation',
+      several: true,
+      features: [
+        { name: 'Reports', not_started: true, key_benefit: 'share numbers', resources: [{ title: 'Guide', url: 'https://r.example/r/abc' }] },
+        { name: 'Automation', not_started: false, key_benefit: 'automate hand-offs', resources: [] },
+      ],
+    });
+    expect(several.subject).toBe('Getting more value from Reports and Automation');
+    expect(several.body).toContain(
+      "Reports: your team hasn't had a chance to try it yet. It can help you share numbers.\n- Guide: https://r.example/r/abc\n",
+    );
+    expect(several.body).toContain(
+      'Automation: your team has started exploring it but might not have had a chance to fully dive in yet. It can help you automate hand-offs.',
+    );
+    expect(several.body).not.toContain('spot trends early');
+  });
+
   it('falls back from key_benefit to the category, then to a neutral phrase', () => {
     expect(keyBenefitFor('do X', 'analytics')).toBe('do X');
     expect(keyBenefitFor(null, 'Integrations')).toBe('connect the tools you already use and cut manual data entry');

@@ -7,6 +7,8 @@ import { INTERVENTION_TYPES, recordIntervention, type InterventionType } from '.
 import { renderErrorPage } from '../adoption-page';
 import { CSRF_FIELD } from '../csrf';
 import { followUpInterventions } from '../follow-ups';
+import { shareResources } from '../resource-share';
+import { shareRefusal, shareSettingsOf } from './share';
 
 interface SendResourcesForm {
   _csrf: string;
@@ -14,6 +16,8 @@ interface SendResourcesForm {
   interventionType: InterventionType;
   details: string;
   resourcesShared?: string[];
+  /** Names the click (the page may render one per form); without it the form's anti-forgery token does. */
+  nonce?: string;
 }
 
 /**
@@ -40,6 +44,7 @@ export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiCon
             interventionType: { type: 'string', enum: [...INTERVENTION_TYPES] },
             details: textSchema(10_000),
             resourcesShared: { type: 'array', maxItems: 100, items: identifierSchema(2000) },
+            nonce: identifierSchema(100),
           },
         },
       },
@@ -72,6 +77,29 @@ export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiCon
       const owner = await ctx.db.query<{ customer_id: string }>(`SELECT customer_id FROM feature_adoption WHERE id = $1`, [featureAdoptionId]);
       if (owner.rows[0]?.customer_id !== customerId)
         throw new HttpError(404, `feature adoption ${featureAdoptionId} of customer ${customerId} not found`);
+      if (interventionType === 'resource_share') {
+        // US-3: "Send Resources" emails the champion. The click is the page render's token (or the form's nonce) and
+        // the feature: a double submit or a resent form finds the first share (resource_shares.click_key is UNIQUE).
+        const principal = request.principal?.name ?? 'open';
+        const nonce = request.body.nonce ?? request.body[CSRF_FIELD];
+        const outcome = await shareResources(
+          shareSettingsOf(ctx, (error) => request.log.warn({ err: error }, 'follow-up not started')),
+          {
+            clickKey: `page/${principal}/${nonce}/${featureAdoptionId}`,
+            source: 'page',
+            customerId,
+            featureAdoptionIds: [featureAdoptionId],
+            requestedBy: principal,
+          },
+        );
+        const refusal = shareRefusal(outcome);
+        if (refusal) throw refusal;
+        const featureId = (await ctx.db.query<{ feature_id: string }>(`SELECT feature_id FROM feature_adoption WHERE id = $1`, [featureAdoptionId]))
+          .rows[0].feature_id;
+        // A queued share (no SMTP, or SMTP down) must not read as sent: the page says it waits in the outbox.
+        const queued = outcome.kind === 'queued' ? '&queued=1' : '';
+        return reply.redirect(`/customers/${encodeURIComponent(customerId)}/adoption?sent=${encodeURIComponent(featureId)}${queued}`, 303);
+      }
       const result = await recordIntervention(ctx.db, {
         featureAdoptionId,
         interventionType,

@@ -7,14 +7,16 @@ import { renderAdoptionPage, renderErrorPage } from '../adoption-page';
 import { issueCsrfToken } from '../csrf';
 import { closedObject, identifierSchema } from '../input-limits';
 import { describeSchemaError, type SchemaError } from '../errors';
+import { heldOutFeatureIds } from '../workspace-data';
+import { engagementByFeature } from '../../adoption/engagement';
 
 /** PRD 5.2/5.3: `GET /customers/:customerId/adoption`, HTML for a browser (errors as HTML too). */
 export function registerAdoptionPageRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get<{ Params: { customerId: string }; Querystring: { sent?: string } }>(
+  app.get<{ Params: { customerId: string }; Querystring: { sent?: string; queued?: '1' } }>(
     '/customers/:customerId/adoption',
     {
       // `sent` is the feature id the page just sent resources for (feature_catalog.feature_id is VARCHAR(100)).
-      schema: { querystring: closedObject({ sent: identifierSchema(100) }) },
+      schema: { querystring: closedObject({ sent: identifierSchema(100), queued: { type: 'string', enum: ['1'] } }) },
       // Input errors of this page are HTML too (the input limits and the schema answer 400 before the handler).
       errorHandler: (error, request, reply) => {
         const validation = (error as { validation?: SchemaError[] }).validation;
@@ -39,7 +41,17 @@ export function registerAdoptionPageRoutes(app: FastifyInstance, ctx: ApiContext
         const details = await loadCustomerAdoption(ctx.db, customerId, now);
         const sent = typeof request.query.sent === 'string' ? request.query.sent : undefined;
         const csrfToken = request.principal ? issueCsrfToken(request.principal, now) : undefined;
-        return reply.send(renderAdoptionPage(details, now, { sentFeatureId: sent, csrfToken }));
+        const heldOut = await heldOutFeatureIds(ctx.db, customerId);
+        const engagement = await engagementByFeature(ctx.db, customerId);
+        return reply.send(
+          renderAdoptionPage(details, now, {
+            sentFeatureId: sent,
+            sentQueued: request.query.queued === '1',
+            csrfToken,
+            heldOutFeatureIds: heldOut,
+            engagement,
+          }),
+        );
       } catch (error) {
         if (error instanceof HttpError && error.statusCode === 404) return reply.code(404).send(renderErrorPage(404, error.message));
         throw error;

@@ -2,7 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { verifySlackSignature } from '../slack-signature';
-import { handleBlockAction, parseInteractivityPayload, type BlockActionsPayload, type SlackReply } from '../slack-actions';
+import {
+  handleBlockAction,
+  handleViewSubmission,
+  parseInteractivityPayload,
+  type BlockActionsPayload,
+  type SlackActionDeps,
+  type SlackReply,
+} from '../slack-actions';
+import type { ViewSubmissionPayload } from '../slack-email-modal';
+import { shareSettingsOf } from './share';
 import { allowedResponseUrl } from '../slack-response-url';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -63,13 +72,29 @@ export function registerSlackRoutes(app: FastifyInstance, ctx: ApiContext): void
       if (!check.ok) throw new HttpError(401, `invalid Slack request: ${check.reason}`);
 
       const { type, payload } = parseInteractivityPayload(request.body.toString('utf8'));
+      const deps: SlackActionDeps = {
+        db: ctx.db,
+        now: ctx.now,
+        temporalClient: ctx.temporalClient,
+        leadUserIds: ctx.slackLeadUserIds,
+        taskQueue: ctx.taskQueue,
+        share: shareSettingsOf(ctx, (error) => request.log.warn({ err: error }, 'follow-up not started')),
+        slack: ctx.slack,
+      };
+      if (type === 'view_submission') {
+        // Slack closes the modal on an empty 200 and shows `response_action: errors` inside it.
+        try {
+          const errors = await handleViewSubmission(deps, payload as ViewSubmissionPayload);
+          return errors ? reply.code(200).send(errors) : reply.code(200).send();
+        } catch (error) {
+          request.log.error({ err: error }, 'Slack view submission failed');
+          return reply.code(200).send({ response_action: 'errors', errors: { subject: 'Sorry, that did not work; please try again.' } });
+        }
+      }
       if (type !== 'block_actions') return reply.code(200).send({ ok: true, ignored: type });
-      let message: SlackReply;
+      let message: SlackReply | null;
       try {
-        message = await handleBlockAction(
-          { db: ctx.db, now: ctx.now, temporalClient: ctx.temporalClient, leadUserIds: ctx.slackLeadUserIds, taskQueue: ctx.taskQueue },
-          payload as BlockActionsPayload,
-        );
+        message = await handleBlockAction(deps, payload as BlockActionsPayload);
       } catch (error) {
         request.log.error({ err: error }, 'Slack action failed');
         message = {
@@ -78,6 +103,8 @@ export function registerSlackRoutes(app: FastifyInstance, ctx: ApiContext): void
           text: 'Sorry, that did not work; please try again or use the adoption page.',
         };
       }
+      // A modal opened instead of a message: nothing to post, Slack only needs the 200.
+      if (!message) return reply.code(200).send();
       postToResponseUrl((payload as BlockActionsPayload).response_url, message, request.log);
       return reply.code(200).send(message);
     });

@@ -55,6 +55,8 @@ export async function runApi(options: ApiCommandOptions, hooks: RunApiHooks): Pr
       links: linkSettingsFromEnv(env),
       trainingWebhookSecret: env.TRAINING_WEBHOOK_SECRET || undefined,
       email: emailSettingsFromEnv(env),
+      // The Edit modal of the Slack draft opens with views.open (SLACK_BOT_TOKEN).
+      slack: { token: env.SLACK_BOT_TOKEN || undefined, apiUrl: env.SLACK_API_URL || undefined },
     });
     try {
       const url = await app.listen({ port, host: options.host });

@@ -85,6 +85,8 @@ export function registerStartCommand(program: Command): void {
           links: linkSettingsFromEnv(),
           trainingWebhookSecret: process.env.TRAINING_WEBHOOK_SECRET || undefined,
           email: emailSettingsFromEnv(),
+          // The Edit modal of the Slack draft opens with views.open (SLACK_BOT_TOKEN).
+          slack: { token: process.env.SLACK_BOT_TOKEN || undefined, apiUrl: process.env.SLACK_API_URL || undefined },
         });
         const apiUrl = await api.listen({ port: Number(options.apiPort), host: '127.0.0.1' });
         log(`API ${apiUrl} (CSM adoption page: ${apiUrl}/customers/<customerId>/adoption)`);

@@ -210,7 +210,7 @@ describe('delegate_to_agent activity', () => {
       expect(draft.body).toContain('Hi Dana Champion,');
       expect(draft.body).toContain('can help you spot trends in your pipeline before they become problems.');
       expect(draft.body).toContain(
-        '- Analytics Dashboard Overview: https://training.example.com/analytics-overview\n- Quick Start Guide: https://docs.example.com/analytics/quick-start\n',
+        '- Quick Start Guide: https://docs.example.com/analytics/quick-start\n- Analytics Dashboard Overview: https://training.example.com/analytics-overview\n',
       );
       expect(draft.body.trimEnd().endsWith('Best,\nCasey CSM')).toBe(true);
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from '../../api/server';
 import { createCheckRecentInterventionsActivity } from '../../activities/check-recent-interventions';
 import { usageScoreOf } from '../../adoption/scoring';
+import { recordEngagement } from '../../adoption/engagement';
 import type { Db } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { seedCatalog, seedCustomer } from '../support/seed';
@@ -185,8 +186,9 @@ describe('GET /api/customers/:customerId/feature-adoption', () => {
       stallRule: 'low_usage_14d',
     });
     expect(body.recommendations).toEqual([
-      'Advanced Analytics Dashboard has stalled at 15/100 after 20 days in Started: share the video "Analytics Dashboard Overview" ' +
-        '(12 min, https://training.example.com/analytics); tip: Start from the "Accounts at risk" template.',
+      // FR-3.1: a Started feature stuck at low usage gets the beginner guide first (issue 9 item 5).
+      'Advanced Analytics Dashboard has stalled at 15/100 after 20 days in Started: share the guide "Quick Start Guide" ' +
+        '(https://docs.example.com/analytics); tip: Start from the "Accounts at risk" template.',
     ]);
     expect(body.trend).toEqual([
       { asOf: '2026-02-27', score: 45 },
@@ -366,12 +368,29 @@ describe('POST /api/feature-adoption/:id/intervention', () => {
       payload: form.toString(),
     });
     expect(response.statusCode).toBe(303);
-    expect(response.headers.location).toBe(`/customers/${customerId}/adoption?sent=workflow_automation`);
+    // SMTP is not configured here: the page the CSM lands on says the email is queued, not sent.
+    expect(response.headers.location).toBe(`/customers/${customerId}/adoption?sent=workflow_automation&queued=1`);
+    const landing = await call({ method: 'GET', url: response.headers.location as string });
+    expect(landing.body.replace(/\s+/g, ' ')).toContain(
+      'Resources for Workflow Automation are queued in the outbox: they are sent once email delivery works.',
+    );
     const stored = await db.query<{ intervention_type: string; resources_shared: string[] }>(
       `SELECT intervention_type, resources_shared FROM interventions WHERE feature_adoption_id = $1`,
       [adoptionIds.workflow_automation],
     );
-    expect(stored.rows).toEqual([{ intervention_type: 'resource_share', resources_shared: ['https://training.example.com/automation'] }]);
+    // Send Resources emails the champion (issue 9); SMTP is not configured here, so the email waits in the outbox and
+    // the resource_share intervention is recorded only when it is delivered.
+    expect(stored.rows).toEqual([]);
+    const shares = await db.query<{ delivery: string; resources: unknown }>(
+      `SELECT delivery, resources FROM resource_shares WHERE customer_id = $1 AND feature_ids = ARRAY['workflow_automation']`,
+      [customerId],
+    );
+    expect(shares.rows).toEqual([
+      {
+        delivery: 'outbox',
+        resources: [{ featureId: 'workflow_automation', url: 'https://training.example.com/automation', title: 'Automation in 10 minutes' }],
+      },
+    ]);
   });
 });
 
@@ -482,6 +501,16 @@ describe('POST /api/feature-adoption/sync', () => {
 
 describe('GET /customers/:customerId/adoption', () => {
   it('renders the adoption page with everything escaped, stalled cards in the warning colour and the trend', async () => {
+    // What the champion did with shared resources: two emails, a click on a tracked link (the redirect records these).
+    for (const event of ['sent', 'sent', 'click'] as const) {
+      await recordEngagement(db, {
+        customerId,
+        featureId: 'advanced_analytics',
+        url: 'https://docs.example/analytics',
+        event,
+        at: new Date('2026-02-20T10:00:00Z'),
+      });
+    }
     const response = await call({ method: 'GET', url: `/customers/${customerId}/adoption?sent=workflow_automation` });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -492,7 +521,7 @@ describe('GET /customers/:customerId/adoption', () => {
     expect(page).not.toContain('<script>');
     expect(page).toContain('O&#39;Brien &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: feature adoption');
     expect(page).toContain('<div class="overall">47<small>/100</small></div>');
-    expect(page).toContain('Resources for Workflow Automation recorded as shared.');
+    expect(page).toContain('Resources for Workflow Automation were emailed to the champion.');
 
     const cards = page.split('<article ').slice(1);
     expect(cards).toHaveLength(4);
@@ -504,6 +533,8 @@ describe('GET /customers/:customerId/adoption', () => {
     expect(analytics).toContain('<dt>Days in current stage</dt><dd>20 days</dd>');
     expect(analytics).toContain('<dt>Last used</dt><dd>Feb 10, 2026 (19 days ago)</dd>');
     expect(analytics).toContain('<dt>Resources</dt><dd>3 available</dd>');
+    expect(analytics).toContain('<dt>Engagement</dt><dd>2 sent · 1 click · 0 completed</dd>');
+    expect(automation).toContain('<dt>Engagement</dt><dd>nothing shared yet</dd>');
     expect(analytics).toContain(`<form method="post" action="/customers/${customerId}/adoption/interventions">`);
     expect(analytics).toMatch(/<input type="hidden" name="_csrf" value="\d+\.[\w-]{43}"/);
     expect(analytics).toContain(`<input type="hidden" name="featureAdoptionId" value="${adoptionIds.advanced_analytics}"`);
@@ -538,11 +569,15 @@ describe('a browser-like client', () => {
       redirect: 'manual',
     });
     expect(posted.status).toBe(303);
-    expect(posted.headers.get('location')).toBe(`/customers/${customerId}/adoption?sent=custom_reports`);
-    const stored = await db.query<{ resources_shared: string[] }>(`SELECT resources_shared FROM interventions WHERE feature_adoption_id = $1`, [
-      adoptionIds.custom_reports,
+    expect(posted.headers.get('location')).toBe(`/customers/${customerId}/adoption?sent=custom_reports&queued=1`);
+    // The email carries the catalog's ranked resources, whatever URLs the form listed (issue 9); queued without SMTP.
+    const stored = await db.query<{ delivery: string; resources: unknown }>(
+      `SELECT delivery, resources FROM resource_shares WHERE customer_id = $1 AND feature_ids = ARRAY['custom_reports']`,
+      [customerId],
+    );
+    expect(stored.rows).toEqual([
+      { delivery: 'outbox', resources: [{ featureId: 'custom_reports', url: 'https://docs.example.com/reports', title: 'Building reports' }] },
     ]);
-    expect(stored.rows).toEqual([{ resources_shared: ['https://docs.example.com/reports', 'https://docs.example.com/reports/advanced'] }]);
 
     const health = await fetch(`${base}/healthz`);
     expect(await health.json()).toEqual({ ok: true, database: db.kind, temporal: 'not configured' });

@@ -74,7 +74,7 @@ async function send(method: string, path: string, body?: string, contentType = '
 
 /** One probe per route: a valid request, and how to make each part of it bad. */
 interface RouteProbe {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** The route as fastify lists it. */
   route: string;
   /** A valid path (the handler runs). */
@@ -164,6 +164,14 @@ const probes = (): RouteProbe[] => [
   },
   { method: 'GET', route: '/book/:token', path: (value = 'abcdefghijklmnop') => `/book/${value}`, param: 'abcdefghijklmnop' },
   { method: 'POST', route: '/book/:token', path: (value = 'abcdefghijklmnop') => `/book/${value}`, param: 'abcdefghijklmnop' },
+  // Issue 9's share and tracked-link routes (their own hostile tests: share-resources.test.ts, tracked-links.test.ts).
+  {
+    method: 'POST',
+    route: '/api/customers/:customerId/resource-shares',
+    path: (value = customerId) => `/api/customers/${value}/resource-shares`,
+    param: customerId,
+  },
+  { method: 'GET', route: '/r/:token', path: (value = 'abcdefghijklmnop') => `/r/${value}`, param: 'abcdefghijklmnop' },
   {
     method: 'GET',
     route: '/customers/:customerId/adoption',
@@ -171,6 +179,41 @@ const probes = (): RouteProbe[] => [
     param: customerId,
     validStatus: 200,
   },
+  {
+    method: 'PUT',
+    route: '/api/customers/:customerId/features/:featureId/not-needed',
+    path: (value = customerId) => `/api/customers/${value}/features/advanced_analytics/not-needed`,
+    param: customerId,
+    body: { reason: 'they report from their own BI tool' },
+    validStatus: 200,
+  },
+  {
+    method: 'GET',
+    route: '/api/customers/:customerId/features/:featureId/not-needed',
+    path: (value = customerId) => `/api/customers/${value}/features/advanced_analytics/not-needed`,
+    param: customerId,
+    validStatus: 200,
+  },
+  {
+    method: 'POST',
+    route: '/customers/:customerId/features/:featureId/not-needed',
+    path: (value = customerId) => `/customers/${value}/features/advanced_analytics/not-needed`,
+    param: customerId,
+  },
+  { method: 'GET', route: '/workspace', path: () => '/workspace', validStatus: 200 },
+  {
+    method: 'GET',
+    route: '/workspace/customers/:customerId',
+    path: (value = customerId) => `/workspace/customers/${value}`,
+    param: customerId,
+    validStatus: 200,
+  },
+  ...['tasks/:taskId/done', 'drafts/:draftId/decision'].map((tail): RouteProbe => ({
+    method: 'POST',
+    route: `/workspace/${tail}`,
+    path: (value = '5b0e9a44-7c1d-4e8f-9a2b-3c4d5e6f7a8b') => `/workspace/${tail.replace(/:[a-zA-Z]+/, value)}`,
+    param: '5b0e9a44-7c1d-4e8f-9a2b-3c4d5e6f7a8b',
+  })),
 ];
 
 /** `GET /a/:b` lines from printRoutes (HEAD routes fastify adds for GETs left out). */

@@ -100,6 +100,7 @@ describe('every route', () => {
         ['POST', '/slack/interactivity', 'slack-signature'],
         ['GET', '/book/:token', 'signed-link'],
         ['POST', '/book/:token', 'signed-link'],
+        ['GET', '/r/:token', 'signed-link'],
         ['POST', '/webhooks/training-completion', 'webhook-signature'],
       ].sort(),
     );
@@ -265,8 +266,13 @@ describe('the adoption page form (anti-forgery token)', () => {
 
     const real = await post(FULL, formBody(token));
     expect(real.status).toBe(303);
-    expect(real.headers.get('location')).toBe(`/customers/${customerId}/adoption?sent=advanced_analytics`);
-    expect(await interventionCount()).toBe(before + 1);
+    expect(real.headers.get('location')).toBe(`/customers/${customerId}/adoption?sent=advanced_analytics&queued=1`);
+    // Send Resources now emails the champion (issue 9): one share, queued here (no SMTP), its intervention on delivery.
+    const shares = await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM resource_shares WHERE customer_id = $1 AND source = 'page'`, [
+      customerId,
+    ]);
+    expect(shares.rows[0].n).toBe(1);
+    expect(await interventionCount()).toBe(before);
   });
 });
 

@@ -48,6 +48,8 @@ beforeAll(async () => {
     // Only Slack's hooks host in production; here the stand-in's origin instead (docs/security.md).
     slackResponseUrlOrigins: [new URL(responseUrl).origin],
     slackLeadUserIds: [LEAD.id],
+    // Share Resources emails the champion through the harness's SMTP server (issue 9).
+    email: { smtpUrl: harness.smtp.url, from: 'Dana Reyes <dana@vendor.example>' },
   });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -107,6 +109,8 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 interface SlackCall {
   actionId: string;
   workflowId: string;
+  /** The block the button sits in: `adoption_actions`, or `not_needed/<featureId>` for a feature's own button. */
+  blockId?: string;
   actionTs?: string;
   secret?: string;
   timestamp?: number;
@@ -127,7 +131,7 @@ async function slack(call: SlackCall): Promise<{ status: number; body: any }> {
       {
         type: 'button',
         action_id: call.actionId,
-        block_id: 'adoption_actions',
+        block_id: call.blockId ?? 'adoption_actions',
         value: call.workflowId,
         action_ts: call.actionTs ?? `${Date.now() / 1000}`,
       },
@@ -318,6 +322,7 @@ describe('POST /slack/interactivity', () => {
     const buttons = drafted.body.blocks.find((block: { type: string }) => block.type === 'actions').elements;
     expect(buttons.map((button: { action_id: string; value: string }) => [button.action_id, button.value])).toEqual([
       ['approve_email', workflowId],
+      ['edit_email', workflowId],
       ['reject_email', workflowId],
     ]);
     // The same reply went to Slack's response_url.
@@ -327,11 +332,12 @@ describe('POST /slack/interactivity', () => {
     );
     expect(posted[0]).toEqual({ path: '/actions', body: drafted.body });
 
-    // Share Resources: a resource_share intervention per feature of the run, once per click.
+    // Share Resources: the ranked resources emailed to the champion once per click, then an intervention per feature.
     const shared = await slack({ actionId: 'share_resources', workflowId, actionTs: '1767225700.000200' });
     expect(shared.status).toBe(200);
-    expect(shared.body.text).toBe('Recorded a resource share for 2 features of TechCorp. Links to send:');
+    expect(shared.body.text).toMatch(/^Sent by dana \(Slack U0CSM0001\): 3 resources emailed to Priya Shah &lt;priya@techcorp\.example&gt;/);
     await slack({ actionId: 'share_resources', workflowId, actionTs: '1767225700.000200' }); // Slack retried the same click
+    expect(harness.smtp.messages.filter((mail) => mail.subject === 'Resources for Advanced Analytics Dashboard and Custom Reports')).toHaveLength(1);
     const interventions = await db.query<{
       feature_id: string;
       intervention_type: string;
@@ -347,11 +353,8 @@ describe('POST /slack/interactivity', () => {
         feature_id: 'advanced_analytics',
         intervention_type: 'resource_share',
         workflow_id: workflowId,
-        resources_shared: [
-          'https://training.example.com/analytics',
-          'https://docs.example.com/analytics',
-          'https://training.example.com/webinars/analytics',
-        ],
+        // A started feature gets beginner material, the guide first; the webinar's only session is past.
+        resources_shared: ['https://docs.example.com/analytics', 'https://training.example.com/analytics'],
         adoption_before: 15,
       },
       {
@@ -418,6 +421,54 @@ describe('POST /slack/interactivity', () => {
     await harness.handle(workflowId).terminate('test done');
   });
 
+  it('marks a feature not needed from its own Not Needed button: audited, flagged on feature_adoption (what detection honours), and the run stops once every feature is', async () => {
+    const { workflowId, customerId } = await waitingRun();
+    const db = harness.database.db;
+    const marks = async () =>
+      (
+        await db.query<{ feature_id: string; not_needed: boolean; reason: string; marked_by: string; source: string; runs_told: string[] }>(
+          `SELECT feature_id, not_needed, reason, marked_by, source, runs_told FROM not_needed_marks WHERE customer_id = $1 ORDER BY id`,
+          [customerId],
+        )
+      ).rows;
+
+    // A button naming a feature that is not the run's marks nothing.
+    const stranger = await slack({ actionId: 'mark_not_needed', workflowId, blockId: 'not_needed/sso' });
+    expect(stranger.body.text).toBe(
+      'This button names no feature of this run; nothing was marked. Use the button of the feature that is not needed.',
+    );
+    expect(await marks()).toEqual([]);
+
+    const first = await slack({ actionId: 'mark_not_needed', workflowId, blockId: 'not_needed/advanced_analytics' });
+    expect(first.body.text).toContain('is marked not needed for');
+    expect(first.body.text).toContain('The run was told');
+    expect(await marks()).toEqual([
+      {
+        feature_id: 'advanced_analytics',
+        not_needed: true,
+        reason: 'marked not needed from the Slack alert',
+        marked_by: 'dana (Slack U0CSM0001)',
+        source: 'slack',
+        runs_told: [workflowId],
+      },
+    ]);
+    const flag = await db.query<{ not_needed: boolean }>(
+      `SELECT not_needed FROM feature_adoption WHERE customer_id = $1 AND feature_id = 'advanced_analytics'`,
+      [customerId],
+    );
+    expect(flag.rows).toEqual([{ not_needed: true }]);
+    // One of two features: the run records it and still waits for the approval.
+    const state = await harness.waitForState(workflowId, (current) => (current.notNeeded ?? []).length === 1);
+    expect(state).toMatchObject({ status: 'waiting', step: { id: 'await_approval' } });
+
+    await slack({ actionId: 'mark_not_needed', workflowId, blockId: 'not_needed/custom_reports' });
+    const result = await harness.handle(workflowId).result();
+    expect(result).toMatchObject({ status: 'completed', outcome: 'not_needed' });
+    expect((await marks()).map((mark) => mark.feature_id)).toEqual(['advanced_analytics', 'custom_reports']);
+    expect(await signalsReceived(workflowId)).toEqual(['featureNotNeeded', 'featureNotNeeded']);
+    expect((await draftOf(workflowId)).status).toBe('pending_approval');
+  });
+
   it("moves nothing for a click from someone who is not the customer's CSM or a lead, and shows them no draft", async () => {
     const { workflowId, customerId } = await waitingRun();
     const db = harness.database.db;
@@ -425,7 +476,14 @@ describe('POST /slack/interactivity', () => {
     const mallory = { id: 'U0MALLORY1', username: 'mallory', name: 'mallory' };
     const refusal =
       "Only this customer's CSM or a customer-success lead can view, approve, edit or reject its enablement email or act on this run; nothing was done.";
-    for (const actionId of ['draft_enablement_email', 'approve_email', 'reject_email', 'share_resources', 'schedule_training_call']) {
+    for (const actionId of [
+      'draft_enablement_email',
+      'approve_email',
+      'reject_email',
+      'share_resources',
+      'schedule_training_call',
+      'mark_not_needed',
+    ]) {
       const answer = await slack({ actionId, workflowId, user: mallory, actionTs: `${actionId}-1` });
       expect([actionId, answer]).toEqual([actionId, { status: 200, body: { response_type: 'ephemeral', replace_original: false, text: refusal } }]);
       expect(JSON.stringify(answer.body)).not.toContain(draft.subject);
@@ -439,7 +497,8 @@ describe('POST /slack/interactivity', () => {
     expect(await signalsReceived(workflowId)).toEqual([]);
     expect((await draftOf(workflowId)).status).toBe('pending_approval');
     const rows = await db.query<{ n: number }>(
-      `SELECT (SELECT COUNT(*) FROM interventions WHERE customer_id = $1) + (SELECT COUNT(*) FROM tasks WHERE customer_id = $1 AND idempotency_key LIKE 'slack/%') AS n`,
+      `SELECT (SELECT COUNT(*) FROM interventions WHERE customer_id = $1) + (SELECT COUNT(*) FROM tasks WHERE customer_id = $1 AND idempotency_key LIKE 'slack/%')
+            + (SELECT COUNT(*) FROM not_needed_marks WHERE customer_id = $1) AS n`,
       [customerId],
     );
     expect(Number(rows.rows[0].n)).toBe(0);

@@ -2,19 +2,8 @@ import type { AdoptionGapAnalysis } from '../../../adapters/agents/contracts';
 import type { SignalFeature, TrainingResource } from '../../../core/run-facts';
 import { escapeMrkdwn, slackLink } from '../../../adapters/slack-text';
 import { joinWords } from '../../../core/wording';
-import {
-  findInScope,
-  formatDate,
-  formatMoney,
-  importanceLabel,
-  runResources,
-  section,
-  stageLabel,
-  truncate,
-  type SlackBlock,
-  type SlackMessage,
-  type SlackRenderInput,
-} from './format';
+import { formatDate, formatMoney, importanceLabel } from '../../../core/labels';
+import { findInScope, runResources, section, stageLabel, truncate, type SlackBlock, type SlackMessage, type SlackRenderInput } from './format';
 
 /** PRD-090 4.3: a usage score of 60 is "adopted", the target the expected timeline refers to. */
 export const ADOPTED_SCORE = 60;
@@ -26,7 +15,35 @@ export const ALERT_ACTIONS = [
   { actionId: 'share_resources', label: 'Share Resources' },
   { actionId: 'draft_enablement_email', label: 'Draft Enablement Email' },
   { actionId: 'schedule_training_call', label: 'Schedule Training Call' },
+  { actionId: 'mark_not_needed', label: 'Not Needed' },
 ] as const;
+
+/**
+ * "Not needed" (PRD open question 4) is a button of the blocks only: the plain-text fallback keeps the PRD's three.
+ * With one feature it sits in the alert's row of buttons; with several, each feature gets its own button in a block
+ * whose id names the feature (NOT_NEEDED_BLOCK_PREFIX + feature id), so the click says which feature.
+ */
+export const NOT_NEEDED_ACTION_ID = 'mark_not_needed';
+export const NOT_NEEDED_BLOCK_PREFIX = 'not_needed/';
+const PRD_ACTIONS = ALERT_ACTIONS.filter((action) => action.actionId !== NOT_NEEDED_ACTION_ID);
+
+function notNeededButton(workflowId: string, label: string, featureName: string): SlackBlock {
+  return {
+    type: 'button',
+    action_id: NOT_NEEDED_ACTION_ID,
+    text: { type: 'plain_text', text: truncate(label, 75) },
+    value: workflowId,
+    confirm: {
+      title: { type: 'plain_text', text: 'Mark not needed?' },
+      text: {
+        type: 'plain_text',
+        text: truncate(`Detection stops flagging ${escapeMrkdwn(featureName)} for this customer and this run stops its outreach for it.`, 300),
+      },
+      confirm: { type: 'plain_text', text: 'Not needed' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+    },
+  };
+}
 
 const CAUSE_LABELS: Record<string, string> = {
   training_gap: 'Training gap',
@@ -52,7 +69,7 @@ export function renderAdoptionStalledAlert(request: SlackRenderInput): SlackMess
   const contextLines = customerContext(request);
   const why = whyItMatters(features, analysis);
   const resourceLines = resources.map((resource, index) => `${index + 1}. ${resourceLine(resource, false)}`);
-  const buttonsLine = ALERT_ACTIONS.map((action) => `[${action.label}]`).join(' ');
+  const buttonsLine = PRD_ACTIONS.map((action) => `[${action.label}]`).join(' ');
 
   const text = [
     `:chart_with_downwards_trend: Feature Adoption Stalled: ${customerName}`,
@@ -77,7 +94,17 @@ export function renderAdoptionStalledAlert(request: SlackRenderInput): SlackMess
   if (features.length > MAX_FEATURES_IN_BLOCKS) {
     blocks.push(section(`_…and ${features.length - MAX_FEATURES_IN_BLOCKS} more stalled features._`));
   }
-  blocks.push(section(['*Customer Context:*', ...contextLines.map((line) => `• ${line}`)].join('\n')));
+  // Blocks only (the plain-text fallback keeps the PRD's lines): each feature's own key benefit, the signal's
+  // priority and the customer's adoption page.
+  const benefits = features
+    .slice(0, MAX_FEATURES_IN_BLOCKS)
+    .filter((feature) => feature.keyBenefit?.trim())
+    .map((feature) => `• *${escapeMrkdwn(feature.featureName)}* helps them ${escapeMrkdwn(feature.keyBenefit!.trim().replace(/[.!?]+$/, ''))}.`);
+  if (benefits.length) blocks.push(section(['*Key benefits:*', ...benefits].join('\n')));
+  const page = request.adoptionPageUrl ? [`• ${slackLink(request.adoptionPageUrl, `${input.customer.name} adoption page`)}`] : [];
+  blocks.push(
+    section(['*Customer Context:*', ...contextLines.map((line) => `• ${line}`), `• Priority: ${input.signal.priority}/100`, ...page].join('\n')),
+  );
   blocks.push(section(['*Why it matters:*', ...why.blocks].join('\n')));
   if (analysis?.summary) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(analysis.summary), 3000) }] });
@@ -89,14 +116,26 @@ export function renderAdoptionStalledAlert(request: SlackRenderInput): SlackMess
   blocks.push({
     type: 'actions',
     block_id: 'adoption_actions',
-    elements: ALERT_ACTIONS.map((action) => ({
-      type: 'button',
-      action_id: action.actionId,
-      text: { type: 'plain_text', text: action.label },
-      value: workflowId,
-      ...(action.actionId === 'draft_enablement_email' ? { style: 'primary' } : {}),
-    })),
+    elements: [
+      ...PRD_ACTIONS.map((action) => ({
+        type: 'button',
+        action_id: action.actionId,
+        text: { type: 'plain_text', text: action.label },
+        value: workflowId,
+        ...(action.actionId === 'draft_enablement_email' ? { style: 'primary' } : {}),
+      })),
+      ...(features.length === 1 ? [notNeededButton(workflowId, 'Not Needed', features[0].featureName)] : []),
+    ],
   });
+  if (features.length > 1) {
+    for (const feature of features.slice(0, MAX_FEATURES_IN_BLOCKS)) {
+      blocks.push({
+        type: 'actions',
+        block_id: truncate(`${NOT_NEEDED_BLOCK_PREFIX}${feature.featureId}`, 255),
+        elements: [notNeededButton(workflowId, `${escapeMrkdwn(feature.featureName)}: not needed`, feature.featureName)],
+      });
+    }
+  }
   return { text, blocks };
 }
 
