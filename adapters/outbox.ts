@@ -1,9 +1,10 @@
 import type { Db } from '../db/database';
 
 /**
- * The one writer and reader of `outbox`: every channel's message under its idempotency key (workflow id + step id, or
- * the booking's). A message whose channel is not configured (or was down) waits undelivered; a delivered one is the
- * record of what went out, and a later attempt never overwrites it, so a retry finds the first delivery's result.
+ * `outbox`: every channel's message under its idempotency key (workflow id + step id, or the booking's). Sending goes
+ * through adapters/delivery.ts (`prepareDelivery` then `deliver`: the claim protocol of docs/delivery.md, exactly once
+ * at the peer); `recordOutbox` only records a message some caller delivered itself. A message whose channel is not
+ * configured (or was down) waits undelivered for the relay; a delivered one is never overwritten.
  */
 export type OutboxChannel = 'slack' | 'email' | 'in_app';
 
@@ -26,12 +27,4 @@ export async function recordOutbox(db: Db, entry: OutboxEntry): Promise<void> {
      WHERE NOT outbox.delivered`,
     [entry.key, entry.channel, entry.recipient, JSON.stringify(entry.payload), entry.delivered, entry.deliveryRef ?? null],
   );
-}
-
-/** The `result` an earlier attempt stored with its delivery, when the message under `key` went out already. */
-export async function deliveredResult<R>(db: Db, key: string): Promise<R | undefined> {
-  const row = (
-    await db.query<{ delivered: boolean; payload: { result?: R } | null }>(`SELECT delivered, payload FROM outbox WHERE idempotency_key = $1`, [key])
-  ).rows[0];
-  return row?.delivered ? row.payload?.result : undefined;
 }

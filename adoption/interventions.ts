@@ -2,6 +2,7 @@ import type { Db } from '../db/database';
 import { isoOrNull } from './dates';
 import { judgeFeature, type AdoptionOutcome } from './outcome';
 import { addDays, scoreFeatures, utcDay } from './scoring';
+import { untrackedUrl } from './engagement';
 
 /**
  * FR-4.2: recording an intervention a CSM made (or started from Slack). The row carries the adoption score at the
@@ -167,7 +168,8 @@ export async function recordEmailInterventions(
     performedBy: string | null;
   },
 ): Promise<void> {
-  const bodyUrls = urlsIn(run.body);
+  // Tracked links (/r/<token>) are recorded as the resources they lead to.
+  const bodyUrls = [...new Set(urlsIn(run.body).map(untrackedUrl))];
   const catalogUrls = new Map<string, string[]>();
   if (!bodyUrls.length) {
     const catalog = await tx.query<{ feature_id: string; training_resources: Array<{ url?: unknown }> | null }>(
@@ -330,4 +332,22 @@ async function stallRuleAt(db: Db, customerId: string, featureId: string, day: s
     [customerId, featureId, day],
   );
   return rows[0]?.rule ?? null;
+}
+
+/**
+ * A queued enablement email went out (the outbox relay delivered it): from now on it is an intervention, dated from
+ * its delivery, counted by the reports and followed up. `key` is the send step's key (`recordEmailInterventions`).
+ * Answers how many rows became delivered (none when they were delivered already).
+ */
+export async function markEmailInterventionsDelivered(db: Db, key: string, at: Date): Promise<number> {
+  return db.transaction(async (tx) => {
+    const updated = await tx.query<{ customer_id: string; feature_id: string }>(
+      `UPDATE interventions SET delivery = 'delivered', occurred_at = $2
+        WHERE left(idempotency_key, length($1) + 1) = $1 || '/' AND intervention_type = 'email' AND delivery = 'queued'
+        RETURNING customer_id, feature_id`,
+      [key, at],
+    );
+    for (const row of updated.rows) await markIntervened(tx, { customerId: row.customer_id, featureIds: [row.feature_id] }, 'email', at);
+    return updated.rowCount;
+  });
 }

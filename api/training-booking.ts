@@ -1,6 +1,6 @@
 import { trainingInviteIcs } from '../adapters/calendar-invite';
-import { mailDomainOf, sendMail } from '../adapters/mailer';
-import { recordOutbox } from '../adapters/outbox';
+import { mailDomainOf } from '../adapters/mailer';
+import { deliver, prepareDelivery } from '../adapters/delivery';
 import { readLink, type LinkClaims } from '../adapters/signed-links';
 import { recordIntervention } from '../adoption/interventions';
 import { bookedStarts, bookTraining } from '../adoption/training-bookings';
@@ -195,22 +195,13 @@ async function sendInvite(
     icalEvent: { method: 'REQUEST' as const, filename: 'invite.ics', content: ics },
   };
   const key = `training-booking/${bookingId}/invite`;
+  await prepareDelivery(settings.db, { key, channel: 'email', recipient: form.email, payload: { kind: 'training_invite', bookingId, message } });
   let delivered = false;
-  if (settings.email?.smtpUrl) {
-    try {
-      await sendMail(settings.email.smtpUrl, message);
-      delivered = true;
-    } catch {
-      // The booking stands; the invitation waits in the outbox for the relay, like any message whose channel is down.
-    }
+  try {
+    // The shared exactly-once delivery (docs/delivery.md): claimed, sent, marked; unset SMTP leaves it queued.
+    delivered = (await deliver(settings.db, { email: settings.email ?? undefined }, key)).state === 'delivered';
+  } catch {
+    // The booking stands; the invitation waits in the outbox for the relay, like any message whose channel is down.
   }
-  await recordOutbox(settings.db, {
-    key,
-    channel: 'email',
-    recipient: form.email,
-    payload: { kind: 'training_invite', bookingId, message },
-    delivered,
-    deliveryRef: delivered ? message.messageId : null,
-  });
   return delivered ? 'smtp' : 'outbox';
 }

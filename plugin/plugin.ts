@@ -7,8 +7,10 @@ import {
   type ReplayWorkerOptions,
   type WorkerOptions,
   type WorkerPlugin,
+  type Worker,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { startOutboxRelay } from '../adapters/delivery-relay';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createDetectionActivities } from '../activities/detection-activities';
 import { loadShippedPlans } from '../definitions/compile';
@@ -51,7 +53,14 @@ export interface AdoptionEnablementPluginOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Replaces the activities built from `deps` (fault-injecting recorders); normally left out. */
   activities?: object;
+  /**
+   * How often the worker's outbox relay delivers messages written while their channel was unset or down
+   * (docs/delivery.md); default 30 s, 0 turns it off (another worker relays).
+   */
+  outboxRelayIntervalMs?: number;
 }
+
+const DEFAULT_OUTBOX_RELAY_INTERVAL_MS = 30_000;
 
 /**
  * PRD-090's enablement playbook as a Temporal plugin: put it in `plugins` of the platform's `Worker.create`,
@@ -120,6 +129,18 @@ export class AdoptionEnablementPlugin implements WorkerPlugin, ClientPlugin, Bun
     }).configureWorker(options);
     if (this.settings.registerSearchAttributes !== false) await this.registerSearchAttributes(options.connection, namespace);
     return configured;
+  }
+
+  /** While the worker runs, its outbox relay delivers what waits in the outbox (adapters/delivery-relay.ts). */
+  async runWorker(worker: Worker, next: (worker: Worker) => Promise<void>): Promise<void> {
+    const deps = this.settings.deps;
+    const intervalMs = this.settings.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS;
+    const relay = deps && intervalMs > 0 ? startOutboxRelay(deps, intervalMs) : undefined;
+    try {
+      await next(worker);
+    } finally {
+      await relay?.stop();
+    }
   }
 
   /** Replay workers get the same workflow code as workers: our bundle, or the platform's with the re-export. */

@@ -2,11 +2,12 @@ import { recordEmailInterventions } from '../../adoption/interventions';
 import { UUID_PATTERN as UUID } from '../../core/identifiers';
 import { EMAIL_DECISIONS, type EmailDecision } from '../signals';
 import type { StepContext } from '../../core/run-facts';
-import { MailFailure, mailDomainOf, sendMail, type MailMessage } from '../../adapters/mailer';
+import { MailFailure, mailDomainOf, type MailMessage } from '../../adapters/mailer';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/database';
 import { currentTime, type ActivityDeps } from '../../adapters/deps';
-import { recordOutbox } from '../../adapters/outbox';
+import { deliver, DeliveryInProgress, prepareDelivery } from '../../adapters/delivery';
+import { deliveryInProgressFailure } from '../delivery-failure';
 
 export interface SendEmailArgs {
   draftId: string;
@@ -50,13 +51,16 @@ interface DraftRow {
  * - approve: send the draft as stored; edit: store the CSM's subject/body, then send; reject: mark rejected (who,
  *   why), nothing sent; no decision: the approval wait timed out, the draft expires unsent. A draft that never needed
  *   approval (status `draft`) is sent without a decision.
- * - Sending: SMTP through nodemailer when configured, else the outbox. Both count as sent; `delivered` says where.
- * - Idempotency: the draft row is locked (SELECT ... FOR UPDATE) for the whole attempt and its status decides: a
- *   draft already `sent` returns the earlier result without sending again, so a retry, or two attempts racing after
- *   a timeout, send once. The Message-ID is derived from the draft id, so even the remaining gap (SMTP accepted, then
- *   the commit failed) resends the same message id, which receiving servers can deduplicate.
+ * - Sending: SMTP through nodemailer when configured, else the message waits in the outbox for the relay
+ *   (`delivered: 'outbox'`); `delivered` says which.
+ * - Exactly once (docs/delivery.md): under the draft's lock the message is written to the outbox (its Message-ID
+ *   derived from the draft id); the shared delivery adapter then claims it in its own commit, sends it and marks it
+ *   delivered; a last transaction marks the draft sent and records the interventions. A retry finds the draft sent,
+ *   or the message delivered (nothing is sent again), or a claim left open by a worker that died between SMTP's 250
+ *   and the mark: that message is resent as the same message (same Message-ID), which the mail store keeps once.
  * - A sent email is an intervention (FR-4.2): one `interventions` row per feature of the draft, with the score at
- *   the time, and feature_adoption.intervention_sent_at / intervention_type.
+ *   the time, and feature_adoption.intervention_sent_at / intervention_type; a queued one counts only from its
+ *   delivery by the relay (`delivery` 'queued' until then).
  */
 export function createActivities(deps: ActivityDeps): SendEmailActivities {
   return {
@@ -77,18 +81,10 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
         });
       }
       const key = `${context.workflowId}/${context.stepId}`;
-      return deps.db.transaction(async (tx) => {
-        const draft = (
-          await tx.query<DraftRow>(
-            `SELECT id, customer_id, feature_ids, to_email, to_name, from_email, subject, body, status, decided_by
-               FROM email_drafts WHERE id = $1 FOR UPDATE`,
-            [args.draftId],
-          )
-        ).rows[0];
-        if (!draft) {
-          throw ApplicationFailure.create({ message: `send_email: no email draft ${args.draftId}`, type: 'EmailDraftNotFound', nonRetryable: true });
-        }
-        const now = currentTime(deps);
+      const now = currentTime(deps);
+      // 1. Under the draft's lock: the decision, and the message written to the outbox before anything is sent.
+      const prepared = await deps.db.transaction(async (tx) => {
+        const draft = await lockDraft(tx, args.draftId);
         const unsent = (status: 'rejected' | 'expired', subject: string): SendEmailResult => ({
           sent: false,
           status,
@@ -129,37 +125,62 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
           });
         }
         const from = deps.email?.from ?? DEFAULT_FROM;
-        const messageHeaderId = `<draft-${draft.id}@${mailDomainOf(from)}>`;
-        let delivered: 'smtp' | 'outbox' = 'outbox';
-        let messageId: string | null = null;
-        if (deps.email?.smtpUrl) {
-          messageId = await sendSmtp(deps.email.smtpUrl, {
-            from,
-            to: draft.to_name && to === draft.to_email ? { name: draft.to_name, address: to } : to,
-            // The CSM wrote (or approved) the words: replies should reach them, not the sending service.
-            replyTo: draft.from_email ?? undefined,
-            subject,
-            text: body,
-            messageId: messageHeaderId,
-          });
-          delivered = 'smtp';
-        }
-        const result: SendEmailResult = { sent: true, status: 'sent', delivered, messageId, subject };
-
-        await recordOutbox(tx, {
+        // Derived from the draft: every attempt, and a resend in doubt, is the same message to the receiving store.
+        const messageId = `<draft-${draft.id}@${mailDomainOf(from)}>`;
+        const message: MailMessage = {
+          from,
+          to: draft.to_name && to === draft.to_email ? { name: draft.to_name, address: to } : to,
+          // The CSM wrote (or approved) the words: replies should reach them, not the sending service.
+          ...(draft.from_email ? { replyTo: draft.from_email } : {}),
+          subject,
+          text: body,
+          messageId,
+        };
+        await prepareDelivery(tx, {
           key,
           channel: 'email',
           recipient: to,
-          payload: { draftId: draft.id, from, to, replyTo: draft.from_email, subject, body, messageId: messageHeaderId, result },
-          delivered: delivered === 'smtp',
-          deliveryRef: messageId,
+          payload: { draftId: draft.id, from, to, replyTo: draft.from_email, subject, body, messageId, message },
         });
+        return null;
+      });
+      if (prepared) return prepared;
+
+      // 2. The send: claimed and marked in their own commits (adapters/delivery.ts), no lock held across it.
+      let outcome;
+      try {
+        outcome = await deliver(deps.db, deps, key);
+      } catch (error) {
+        if (error instanceof DeliveryInProgress) throw deliveryInProgressFailure(error);
+        throw smtpFailure(error);
+      }
+
+      // 3. The draft is sent (or queued) and the email is an intervention, once, whichever attempt gets here.
+      return deps.db.transaction(async (tx) => {
+        const draft = await lockDraft(tx, args.draftId);
+        if (draft.status === 'sent') return earlierResult(tx, draft, key);
+        // The row as it is now (locked against the relay's mark): a message the relay delivered meanwhile counts.
+        const row = (
+          await tx.query<{ payload: { subject: string; body: string; to: string }; delivered: boolean; delivery_ref: string | null }>(
+            `SELECT payload, delivered, delivery_ref FROM outbox WHERE idempotency_key = $1 FOR SHARE`,
+            [key],
+          )
+        ).rows[0];
+        const stored = row.payload;
+        const delivered: 'smtp' | 'outbox' = row.delivered ? 'smtp' : 'outbox';
+        const result: SendEmailResult = {
+          sent: true,
+          status: 'sent',
+          delivered,
+          messageId: row.delivered ? (outcome.state === 'delivered' ? outcome.receipt.ref : row.delivery_ref) : null,
+          subject: stored.subject,
+        };
         await tx.query(
           `UPDATE email_drafts
               SET status = 'sent', subject = $2, body = $3, to_email = $4, sent_at = $5,
                   decided_by = COALESCE($6, decided_by), decided_at = CASE WHEN $6::text IS NULL THEN decided_at ELSE $5 END
             WHERE id = $1`,
-          [draft.id, subject, body, to, now, decision?.by ?? null],
+          [draft.id, stored.subject, stored.body, stored.to, now, decision?.by ?? null],
         );
         await recordEmailInterventions(tx, {
           customerId: draft.customer_id ?? context.customerId,
@@ -167,8 +188,8 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
           key,
           workflowId: context.workflowId,
           at: now,
-          details: `Enablement email "${subject}" sent to ${to} (draft ${draft.id}, ${delivered})`,
-          body,
+          details: `Enablement email "${stored.subject}" sent to ${stored.to} (draft ${draft.id}, ${delivered})`,
+          body: stored.body,
           delivery: delivered === 'smtp' ? 'delivered' : 'queued',
           performedBy: decision?.by ?? draft.decided_by,
         });
@@ -178,18 +199,28 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
   };
 }
 
-async function sendSmtp(smtpUrl: string, message: MailMessage): Promise<string> {
-  try {
-    return await sendMail(smtpUrl, message);
-  } catch (error) {
-    if (!(error instanceof MailFailure)) throw error;
-    throw ApplicationFailure.create({
-      message: error.message,
-      type: error.permanent ? 'EmailRejected' : 'EmailUnavailable',
-      nonRetryable: error.permanent,
-      details: [{ responseCode: error.responseCode, code: error.code }],
-    });
+async function lockDraft(tx: Db, draftId: string): Promise<DraftRow> {
+  const draft = (
+    await tx.query<DraftRow>(
+      `SELECT id, customer_id, feature_ids, to_email, to_name, from_email, subject, body, status, decided_by
+         FROM email_drafts WHERE id = $1 FOR UPDATE`,
+      [draftId],
+    )
+  ).rows[0];
+  if (!draft) {
+    throw ApplicationFailure.create({ message: `send_email: no email draft ${draftId}`, type: 'EmailDraftNotFound', nonRetryable: true });
   }
+  return draft;
+}
+
+function smtpFailure(error: unknown): Error {
+  if (!(error instanceof MailFailure)) return error instanceof Error ? error : new Error(String(error));
+  return ApplicationFailure.create({
+    message: error.message,
+    type: error.permanent ? 'EmailRejected' : 'EmailUnavailable',
+    nonRetryable: error.permanent,
+    details: [{ responseCode: error.responseCode, code: error.code }],
+  });
 }
 
 /** The result the attempt that sent the draft returned, from its outbox record. */

@@ -108,7 +108,8 @@ describe('send_email activity', () => {
         feature_id: 'advanced_analytics',
         intervention_type: 'email',
         adoption_before: 15,
-        resources_shared: PRD_RESOURCES.map((r) => r.url),
+        // Ranked for a started feature (a beginner guide first) and without the webinar whose session (Feb 15) is past.
+        resources_shared: ['https://docs.example.com/analytics/quick-start', 'https://training.example.com/analytics-overview'],
         workflow_id: context.workflowId,
         occurred_at: NOW,
         linked: true,

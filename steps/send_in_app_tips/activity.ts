@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { currentTime, type ActivityDeps } from '../../adapters/deps';
-import { deliveredResult, recordOutbox } from '../../adapters/outbox';
-import { signWebhook } from '../../adapters/webhook-signature';
+import { deliver, DeliveryInProgress, prepareDelivery } from '../../adapters/delivery';
+import { WebhookRefused } from '../../adapters/delivery-channels';
+import { deliveryInProgressFailure } from '../delivery-failure';
 import type { StepContext, TrainingResource } from '../../core/run-facts';
 
 export interface SendInAppTipsArgs {
@@ -30,21 +31,17 @@ export interface InAppTipsMessage {
   sentAt: string;
 }
 
-const WEBHOOK_TIMEOUT_MS = 10_000;
-
 /**
  * `send_in_app_tips` (FR-3.5): the catalog `tips` of each feature of the run (one tip per line), posted as one signed
- * JSON message to `IN_APP_WEBHOOK_URL`, or written to the outbox when it is unset. Idempotent like every channel: the
- * delivery is recorded in `outbox` under workflow id + step id, and the message carries that key as its `id` and as
- * `Idempotency-Key`, so a retry after a lost answer lets the receiver drop the repeat.
+ * JSON message to `IN_APP_WEBHOOK_URL`, or left in the outbox for the relay when it is unset. Exactly once like every
+ * channel (docs/delivery.md, the shared delivery adapter): written to `outbox` under workflow id + step id before it
+ * is posted, and the message carries that key as its `id` and `Idempotency-Key`, so a resend in doubt (a worker died
+ * after the receiver's 2xx) lets the receiver drop the repeat.
  */
 export function createActivities(deps: ActivityDeps): SendInAppTipsActivities {
   return {
     async sendInAppTips(context, args) {
       const key = `${context.workflowId}/${context.stepId}`;
-      const earlier = await deliveredResult<SendInAppTipsResult>(deps.db, key);
-      if (earlier) return earlier;
-
       const tips = args.features.flatMap((feature) =>
         tipsOf(feature.tips).map((tip) => ({
           featureId: feature.featureId,
@@ -61,38 +58,27 @@ export function createActivities(deps: ActivityDeps): SendInAppTipsActivities {
         tips,
         sentAt: currentTime(deps).toISOString(),
       };
-      const url = deps.inApp?.webhookUrl;
-      if (!url) {
-        const result: SendInAppTipsResult = { delivered: 'outbox', tips: tips.length };
-        await recordOutbox(deps.db, { key, channel: 'in_app', recipient: null, payload: { message, result }, delivered: false });
-        return result;
-      }
-      const secret = deps.inApp?.secret;
-      if (!secret) {
+      if (deps.inApp?.webhookUrl && !deps.inApp.secret) {
         throw ApplicationFailure.create({
           message: 'send_in_app_tips: IN_APP_WEBHOOK_URL is set but IN_APP_WEBHOOK_SECRET is not; tips are only sent signed',
           type: 'InAppWebhookNotConfigured',
           nonRetryable: true,
         });
       }
-      const body = JSON.stringify(message);
-      let response: Response;
+      // The shared exactly-once delivery (docs/delivery.md); unset, the message waits in the outbox for the relay.
+      await prepareDelivery(deps.db, { key, channel: 'in_app', recipient: deps.inApp?.webhookUrl ?? null, payload: { message } });
+      let outcome;
       try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': key, ...signWebhook(secret, body, currentTime(deps)) },
-          body,
-          signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-        });
+        outcome = await deliver(deps.db, deps, key);
       } catch (error) {
+        if (error instanceof DeliveryInProgress) throw deliveryInProgressFailure(error);
+        if (error instanceof WebhookRefused) throw webhookFailure(error);
         throw ApplicationFailure.create({
-          message: `send_in_app_tips: ${url} unreachable: ${(error as Error).message}`,
+          message: `send_in_app_tips: ${deps.inApp?.webhookUrl} unreachable: ${(error as Error).message}`,
           type: 'InAppWebhookUnreachable',
         });
       }
-      if (!response.ok) throw webhookFailure(url, response);
-      const result: SendInAppTipsResult = { delivered: 'webhook', tips: tips.length };
-      await recordOutbox(deps.db, { key, channel: 'in_app', recipient: url, payload: { message, result }, delivered: true });
+      const result: SendInAppTipsResult = { delivered: outcome.state === 'delivered' ? 'webhook' : 'outbox', tips: tips.length };
       return result;
     },
   };
@@ -106,11 +92,11 @@ export function tipsOf(text: string | null): string[] {
     .filter((line) => line !== '');
 }
 
-function webhookFailure(url: string, response: Response): ApplicationFailure {
-  const status = response.status;
+function webhookFailure(refused: WebhookRefused): ApplicationFailure {
+  const { url, status } = refused;
   // 429 and 5xx say "later"; any other refusal will be the same on every attempt.
   const retryable = status === 429 || status >= 500;
-  const retryAfter = Number(response.headers.get('retry-after'));
+  const retryAfter = refused.retryAfterSeconds ?? 0;
   return ApplicationFailure.create({
     message: `send_in_app_tips: ${url} answered ${status}`,
     type: 'InAppWebhookRefused',

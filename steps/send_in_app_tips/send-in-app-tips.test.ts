@@ -73,14 +73,15 @@ describe('send_in_app_tips activity', () => {
     expect(await outboxOf(`${context.workflowId}/send_tips`)).toEqual([{ channel: 'in_app', delivered: true, recipient: receiver.url }]);
   });
 
-  it('a 503 is retryable and records nothing; the retry delivers; a 400 is final', async () => {
+  it('a 503 is retryable and leaves the message undelivered in the outbox; the retry delivers; a 400 is final', async () => {
     const context = stepContext(customerId, { stepId: 'send_tips' });
     const send = activity({ webhookUrl: receiver.url, secret: SECRET });
     receiver.answerNext(503);
     const unavailable = await send.sendInAppTips(context, args()).catch((error: unknown) => error);
     expect(unavailable).toBeInstanceOf(ApplicationFailure);
     expect((unavailable as ApplicationFailure).nonRetryable).toBe(false);
-    expect(await outboxOf(`${context.workflowId}/send_tips`)).toEqual([]);
+    // Written before the post (docs/delivery.md), not delivered: the retry (or the relay) sends it.
+    expect(await outboxOf(`${context.workflowId}/send_tips`)).toEqual([{ channel: 'in_app', delivered: false, recipient: receiver.url }]);
     expect(await send.sendInAppTips(context, args())).toEqual({ delivered: 'webhook', tips: 2 });
 
     receiver.answerNext(400);

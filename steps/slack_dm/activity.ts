@@ -1,10 +1,11 @@
 import type { RunFacts } from '../../core/run-facts';
 import type { StepContext } from '../../core/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorCode, LogLevel, WebClient, type ChatPostMessageArguments } from '@slack/web-api';
+import { ErrorCode } from '@slack/web-api';
 import type { JsonValue } from '../../core/types';
 import type { ActivityDeps } from '../../adapters/deps';
-import { deliveredResult, recordOutbox } from '../../adapters/outbox';
+import { deliver, DeliveryInProgress, prepareDelivery } from '../../adapters/delivery';
+import { deliveryInProgressFailure } from '../delivery-failure';
 import { renderSlackMessage, SlackTemplateError, type SlackMessage } from './messages/index';
 
 export interface SlackDmArgs {
@@ -29,8 +30,6 @@ export interface SlackDmActivities {
   slackDm(context: StepContext, args: SlackDmArgs): Promise<SlackDmResult>;
 }
 
-export const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
-const SLACK_HTTP_TIMEOUT_MS = 30_000;
 // Platform errors that say "try later"; every other `ok: false` (user_not_found, invalid_auth, invalid_blocks, ...)
 // will fail the same way on every attempt.
 const TRANSIENT_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -38,79 +37,74 @@ const TRANSIENT_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fat
 /**
  * `slack_dm`: renders a message template and DMs it to the CSM (or `to`).
  *
- * Idempotency: the delivery is recorded in `outbox` under workflow id + step id; an attempt that finds the row
- * delivered returns the stored result instead of posting again. Slack has no idempotency key of its own, so the one
- * gap left is a crash between chat.postMessage returning and the outbox write (at most one duplicate DM).
+ * Exactly once (docs/delivery.md): the message is written to `outbox` under workflow id + step id before it is
+ * posted, and posted through the shared delivery adapter: a claim committed before chat.postMessage, the post
+ * carrying the key in its Slack metadata, then the delivered mark. An attempt that finds a claim left open (the
+ * worker died between Slack's `ok` and the mark) looks the message up with conversations.history before posting.
+ * Without a token or a recipient the message waits in the outbox for the relay, and the result says `outbox`.
  *
- * Rate limits: the client neither retries nor queues (a 429 would otherwise sleep inside the activity for up to
- * half an hour); the 429 becomes an ApplicationFailure whose nextRetryDelay is Slack's Retry-After, and Temporal's
- * retry does the waiting, visible in the Web UI.
+ * Rate limits: the client neither retries nor queues; a 429 becomes an ApplicationFailure whose nextRetryDelay is
+ * Slack's Retry-After, and Temporal's retry does the waiting, visible in the Web UI.
  */
 export function createActivities(deps: ActivityDeps): SlackDmActivities {
   const log = deps.log ?? ((message: string) => process.stdout.write(`${message}\n`));
   return {
     async slackDm(context: StepContext, args: SlackDmArgs): Promise<SlackDmResult> {
       const key = `${context.workflowId}/${context.stepId}`;
-      const earlier = await deliveredResult<SlackDmResult>(deps.db, key);
-      if (earlier) return earlier;
-
-      const message = render(context, args);
+      const message = render(context, { ...args, scope: await withCurrentDelivery(deps, context, args.scope) }, deps.links?.baseUrl);
       const recipient = args.to ?? args.input.customer.csm.slackUserId ?? null;
-      const token = deps.slack?.token;
-      if (!token || !recipient) {
-        const reason = token ? `customer ${args.input.customer.id} has no CSM Slack user id` : 'no Slack token configured';
-        const result: SlackDmResult = { delivered: 'outbox', channel: null, ts: null, text: message.text };
-        await recordOutbox(deps.db, {
-          key,
-          channel: 'slack',
-          recipient,
-          payload: { template: args.template, reason, text: message.text, blocks: message.blocks, result },
-          delivered: false,
-        });
-        log(`[slack_dm ${key}] ${reason}: message for ${recipient ?? '(no recipient)'} written to the outbox\n${message.text}`);
-        return result;
-      }
-
-      const client = new WebClient(token, {
-        slackApiUrl: withTrailingSlash(deps.slack?.apiUrl ?? SLACK_DEFAULT_API_URL),
-        retryConfig: { retries: 0 },
-        rejectRateLimitedCalls: true,
-        timeout: SLACK_HTTP_TIMEOUT_MS,
-        logLevel: LogLevel.ERROR,
-      });
-      let result: SlackDmResult;
-      try {
-        // conversations.open returns the same DM channel every time, so repeating it on a retry is harmless.
-        const opened = await client.conversations.open({ users: recipient });
-        const channel = opened.channel?.id;
-        if (!channel) throw new Error(`conversations.open for ${recipient} returned no channel id`);
-        const posted = await client.chat.postMessage({
-          channel,
-          text: message.text,
-          blocks: message.blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-        } as unknown as ChatPostMessageArguments);
-        result = { delivered: 'slack', channel: posted.channel ?? channel, ts: posted.ts ?? null, text: message.text };
-      } catch (error) {
-        throw slackFailure(error);
-      }
-      await recordOutbox(deps.db, {
+      await prepareDelivery(deps.db, {
         key,
         channel: 'slack',
         recipient,
-        payload: { template: args.template, text: message.text, blocks: message.blocks, channel: result.channel, result },
-        delivered: true,
-        deliveryRef: result.ts,
+        payload: { template: args.template, text: message.text, blocks: message.blocks },
       });
-      return result;
+      let outcome;
+      try {
+        outcome = await deliver(deps.db, deps, key);
+      } catch (error) {
+        if (error instanceof DeliveryInProgress) throw deliveryInProgressFailure(error);
+        throw slackFailure(error);
+      }
+      if (outcome.state === 'queued') {
+        const reason = recipient ? outcome.reason : `customer ${args.input.customer.id} has no CSM Slack user id`;
+        log(`[slack_dm ${key}] ${reason}: message for ${recipient ?? '(no recipient)'} written to the outbox\n${message.text}`);
+        return { delivered: 'outbox', channel: null, ts: null, text: message.text };
+      }
+      return { delivered: 'slack', channel: outcome.receipt.channel ?? null, ts: outcome.receipt.ref, text: message.text };
     },
   };
 }
 
-function render(context: StepContext, args: SlackDmArgs): SlackMessage {
+/**
+ * An email step result that said `outbox` when its step ran may have been delivered by the relay since: the message
+ * (the follow-up's outcome DM above all, days later) says what is true now, from the outbox row of that step.
+ */
+async function withCurrentDelivery(deps: ActivityDeps, context: StepContext, scope: Record<string, JsonValue>): Promise<Record<string, JsonValue>> {
+  const steps = scope?.steps;
+  if (!steps || typeof steps !== 'object' || Array.isArray(steps)) return scope;
+  const queued = Object.entries(steps).filter(
+    ([, value]) => value !== null && typeof value === 'object' && !Array.isArray(value) && value.status === 'sent' && value.delivered === 'outbox',
+  );
+  if (queued.length === 0) return scope;
+  const delivered = await deps.db.query<{ idempotency_key: string; delivery_ref: string | null }>(
+    `SELECT idempotency_key, delivery_ref FROM outbox WHERE delivered AND idempotency_key = ANY($1::text[])`,
+    [queued.map(([stepId]) => `${context.workflowId}/${stepId}`)],
+  );
+  if (delivered.rows.length === 0) return scope;
+  const refs = new Map(delivered.rows.map((row) => [row.idempotency_key, row.delivery_ref]));
+  const refreshed: Record<string, JsonValue> = { ...(steps as Record<string, JsonValue>) };
+  for (const [stepId, value] of queued) {
+    const key = `${context.workflowId}/${stepId}`;
+    if (refs.has(key)) refreshed[stepId] = { ...(value as Record<string, JsonValue>), delivered: 'smtp', messageId: refs.get(key) ?? null };
+  }
+  return { ...scope, steps: refreshed };
+}
+
+function render(context: StepContext, args: SlackDmArgs, publicBaseUrl: string | undefined): SlackMessage {
   try {
     return renderSlackMessage(args.template, {
+      adoptionPageUrl: publicBaseUrl ? `${publicBaseUrl.replace(/\/$/, '')}/customers/${encodeURIComponent(args.input.customer.id)}/adoption` : null,
       workflowId: context.workflowId,
       input: args.input,
       scope: args.scope,
@@ -157,8 +151,4 @@ export function slackFailure(error: unknown): Error {
     default:
       return error instanceof Error ? error : new Error(message);
   }
-}
-
-function withTrailingSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
 }

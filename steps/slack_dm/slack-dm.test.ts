@@ -72,6 +72,7 @@ describe('slack_dm activity', () => {
       context.workflowId,
       context.workflowId,
       context.workflowId,
+      context.workflowId,
     ]);
 
     const outbox = await test.db.query<{ channel: string; recipient: string; delivered: boolean; delivery_ref: string }>(

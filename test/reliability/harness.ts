@@ -341,13 +341,26 @@ export function workerProcess(env: WorkerEnv): WorkerProcess {
 
 /**
  * Kills the worker with SIGKILL at random moments (1-`maxGapMs` after it became ready) and restarts it, `times`
- * times, or until stopped.
+ * times, or until stopped. The first kills can instead wait for a moment given by `moments` (e.g. a peer's next
+ * acceptance, so the kill lands between the peer's `ok`/250 and the worker's record of it); a moment that does not
+ * come (false) still kills, at that time. `atMoments` counts the kills that landed on their moment.
  */
-export function chaos(worker: WorkerProcess, times: number, maxGapMs: number, random: () => number): { done: Promise<void>; stop(): void } {
+export function chaos(
+  worker: WorkerProcess,
+  times: number,
+  maxGapMs: number,
+  random: () => number,
+  moments: Array<() => Promise<boolean>> = [],
+): { done: Promise<void>; stop(): void; readonly atMoments: number } {
   let stopped = false;
+  let atMoments = 0;
   const done = (async () => {
     for (let k = 0; k < times && !stopped; k += 1) {
-      await sleep(1_000 + Math.floor(random() * maxGapMs));
+      if (k < moments.length) {
+        if (await moments[k]()) atMoments += 1;
+      } else {
+        await sleep(1_000 + Math.floor(random() * maxGapMs));
+      }
       if (stopped) break;
       await worker.kill();
       await sleep(Math.floor(random() * 1_500));
@@ -358,6 +371,9 @@ export function chaos(worker: WorkerProcess, times: number, maxGapMs: number, ra
     done,
     stop() {
       stopped = true;
+    },
+    get atMoments() {
+      return atMoments;
     },
   };
 }
@@ -387,6 +403,46 @@ export function tasksCreated(db: Db, runs: SeededRun[]): () => Promise<number> {
 export function emailsSent(db: Db, runs: SeededRun[]): () => Promise<number> {
   const keys = runs.map((run) => `${run.workflowId}/send_enablement_email`);
   return async () =>
-    (await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM outbox WHERE channel = 'email' AND idempotency_key = ANY($1::text[])`, [keys]))
-      .rows[0].n;
+    (
+      await db.query<{ n: number }>(
+        `SELECT COUNT(*)::int AS n FROM outbox WHERE channel = 'email' AND delivered AND idempotency_key = ANY($1::text[])`,
+        [keys],
+      )
+    ).rows[0].n;
+}
+
+/**
+ * Emails counted at the SMTP server, both ways (docs/delivery.md): the distinct Message-IDs per champion (the messages
+ * a mail store keeps) must be exactly one per run; the SMTP transactions are reported as they are, each one beyond
+ * the distinct count a resend of a message in doubt (same Message-ID) after the worker died between SMTP's 250 and
+ * our mark.
+ */
+export function emailCounts(
+  smtp: { messages: Array<{ messageId: string | null }>; distinctMessagesTo(address: string): string[] },
+  runs: SeededRun[],
+): { exact: number; distinct: number; transactions: number; resends: number; off: string[]; counted: string } {
+  const perRun = exactly(runs, (run) => smtp.distinctMessagesTo(run.champion).length, 1);
+  const transactions = smtp.messages.length;
+  const resends = transactions - new Set(smtp.messages.map((m, index) => m.messageId ?? `(none #${index})`)).size;
+  return {
+    exact: perRun.exact,
+    distinct: perRun.total,
+    transactions,
+    resends,
+    off: perRun.off,
+    counted:
+      `${perRun.total} distinct Message-IDs (what a mail store keeps), ${perRun.exact} runs with exactly 1; ` +
+      `${transactions} SMTP transactions (${resends} in-doubt resends of a Message-ID already accepted)${perRun.off.length ? `; off: ${perRun.off.join(', ')}` : ''}`,
+  };
+}
+
+/** Outbox rows of `runs` an attempt found in doubt, by how the doubt was resolved (in Postgres, our own record). */
+export async function doubtCounts(db: Db, runs: SeededRun[]): Promise<string> {
+  const { rows } = await db.query<{ channel: string; resolution: string | null; n: number }>(
+    `SELECT channel, doubt_resolution AS resolution, COUNT(*)::int AS n FROM outbox
+      WHERE in_doubt_count > 0 AND regexp_replace(idempotency_key, '/[^/]+$', '') = ANY($1::text[])
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    [runs.map((run) => run.workflowId)],
+  );
+  return rows.length ? rows.map((row) => `${row.channel} ${row.resolution ?? 'unresolved'} ${row.n}`).join(', ') : 'none';
 }

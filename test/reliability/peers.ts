@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { conversationHistory } from '../support/slack-server';
 
 /**
  * The peers of the reliability suite, with the faults the suite needs and counters kept AT THE PEER:
@@ -15,6 +16,9 @@ export interface SlackDelivery {
   channel: string;
   text: string;
   at: number;
+  ts: string;
+  /** The Slack message metadata sent with it (our delivery key), as conversations.history returns it. */
+  metadata: { event_type: string; event_payload: Record<string, unknown> } | null;
 }
 
 export interface FaultySlackServer {
@@ -33,6 +37,10 @@ export interface FaultySlackServer {
    */
   outageFromNextRequest(rateLimitMs: number, retryAfterSeconds: number, failMs: number, status?: number): Promise<number>;
   deliveredTo(channel: string): SlackDelivery[];
+  /** conversations.history calls answered (the in-doubt lookups of attempts that found a claim left open). */
+  historyLookups: number;
+  /** Resolves true right after the next chat.postMessage is answered `ok` (false after `timeoutMs` without one). */
+  nextAcceptance(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -43,7 +51,9 @@ export async function startFaultySlackServer(): Promise<FaultySlackServer> {
   let retryAfter = 1;
   let failingUntil = 0;
   let failStatus = 503;
-  let ts = 1_700_000_000;
+  let sequence = 0;
+  let historyLookups = 0;
+  const acceptance = acceptanceWatch();
   let armed: ((now: number) => void) | undefined;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -70,11 +80,17 @@ export async function startFaultySlackServer(): Promise<FaultySlackServer> {
         case 'conversations.open':
           return answer(200, { ok: true, channel: { id: `D${String(body.users ?? 'UNKNOWN')}` } });
         case 'chat.postMessage': {
-          ts += 1;
+          // Like Slack's: the posting second, then a sequence that keeps every ts unique.
+          sequence = (sequence + 1) % 1_000_000;
+          const ts = `${Math.floor(now / 1000)}.${String(sequence).padStart(6, '0')}`;
           const channel = String(body.channel ?? '');
-          delivered.push({ channel, text: String(body.text ?? ''), at: now });
-          return answer(200, { ok: true, channel, ts: `${ts}.000100` });
+          delivered.push({ channel, text: String(body.text ?? ''), at: now, ts, metadata: parseMetadata(body.metadata) });
+          answer(200, { ok: true, channel, ts });
+          return acceptance.fire();
         }
+        case 'conversations.history':
+          historyLookups += 1;
+          return answer(200, conversationHistory(delivered, body));
         default:
           return answer(200, { ok: false, error: 'unknown_method' });
       }
@@ -107,6 +123,10 @@ export async function startFaultySlackServer(): Promise<FaultySlackServer> {
       });
     },
     deliveredTo: (channel) => delivered.filter((d) => d.channel === channel),
+    get historyLookups() {
+      return historyLookups;
+    },
+    nextAcceptance: (timeoutMs) => acceptance.next(timeoutMs),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -125,6 +145,41 @@ function parseBody(contentType: string | undefined, raw: string): Record<string,
     }
   }
   return Object.fromEntries(new URLSearchParams(raw));
+}
+
+/**
+ * "The peer accepted a message" as an event the suite can act on at once: its SIGKILL then lands between the peer's
+ * acceptance and the worker's record of it, the window docs/delivery.md is about.
+ */
+function acceptanceWatch(): { next(timeoutMs: number): Promise<boolean>; fire(): void } {
+  let waiting: ((accepted: boolean) => void) | undefined;
+  return {
+    next(timeoutMs) {
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          waiting = undefined;
+          resolve(false);
+        }, timeoutMs);
+        waiting = (accepted) => {
+          clearTimeout(timer);
+          waiting = undefined;
+          resolve(accepted);
+        };
+      });
+    },
+    fire() {
+      waiting?.(true);
+    },
+  };
+}
+
+function parseMetadata(value: unknown): SlackDelivery['metadata'] {
+  if (typeof value !== 'string') return (value as SlackDelivery['metadata']) ?? null;
+  try {
+    return JSON.parse(value) as SlackDelivery['metadata'];
+  } catch {
+    return null;
+  }
 }
 
 export interface ReceivedMessage {
@@ -146,12 +201,17 @@ export interface RefusingSmtpServer {
   /** Times a connection was attempted while refusing is not observable at a closed port; this counts sessions seen. */
   sessions: number;
   messagesTo(address: string): ReceivedMessage[];
+  /** The distinct Message-IDs received for `address`: the messages its mail store keeps (a resend collapses). */
+  distinctMessagesTo(address: string): string[];
+  /** Resolves true right after the next message is accepted (250 sent), false after `timeoutMs` without one. */
+  nextAcceptance(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export async function startRefusingSmtpServer(): Promise<RefusingSmtpServer> {
   const messages: ReceivedMessage[] = [];
   const state = { sessions: 0 };
+  const acceptance = acceptanceWatch();
   const make = () =>
     new SMTPServer({
       authOptional: true,
@@ -176,6 +236,7 @@ export async function startRefusingSmtpServer(): Promise<RefusingSmtpServer> {
             at: Date.now(),
           });
           callback();
+          acceptance.fire();
         });
       },
     });
@@ -212,6 +273,10 @@ export async function startRefusingSmtpServer(): Promise<RefusingSmtpServer> {
       return Date.now();
     },
     messagesTo: (address) => messages.filter((m) => m.to.includes(address)),
+    nextAcceptance: (timeoutMs) => acceptance.next(timeoutMs),
+    distinctMessagesTo: (address) => [
+      ...new Set(messages.filter((m) => m.to.includes(address)).map((m, index) => m.messageId ?? `(none #${index})`)),
+    ],
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -27,7 +27,17 @@ export interface SlackTestServer {
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
   /** The next request to `apiMethod` answers `{ ok: false, error }`. */
   failNext(apiMethod: string, error: string): void;
+  /** Messages posted (chat.postMessage answered ok) per channel, oldest first, with their Slack metadata. */
+  posted: PostedSlackMessage[];
   close(): Promise<void>;
+}
+
+/** A message the server keeps, as conversations.history returns it. */
+export interface PostedSlackMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  metadata: { event_type: string; event_payload: Record<string, unknown> } | null;
 }
 
 export async function startSlackServer(): Promise<SlackTestServer> {
@@ -36,6 +46,7 @@ export async function startSlackServer(): Promise<SlackTestServer> {
   let retryAfter = 7;
   const failures = new Map<string, string>();
   let ts = 1_700_000_000;
+  const posted: PostedSlackMessage[] = [];
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -74,8 +85,27 @@ export async function startSlackServer(): Promise<SlackTestServer> {
         case 'conversations.open':
           return answer(200, { ok: true, channel: { id: 'D123' } });
         case 'chat.postMessage': {
-          ts += 1;
+          // Real ts values are the posting time in seconds; the counter starts near now so `oldest` filters work.
+          ts = Math.max(ts + 1, Math.floor(Date.now() / 1000));
+          const metadata = record.body.metadata as PostedSlackMessage['metadata'] | undefined;
+          posted.push({
+            channel: String(record.body.channel ?? 'D123'),
+            ts: `${ts}.000100`,
+            text: String(record.body.text ?? ''),
+            metadata: metadata ?? null,
+          });
           return answer(200, { ok: true, channel: String(record.body.channel ?? 'D123'), ts: `${ts}.000100`, message: { text: record.body.text } });
+        }
+        case 'conversations.history':
+          return answer(200, conversationHistory(posted, record.body));
+        case 'views.open': {
+          // Slack refuses a modal without a trigger id or a view; a test sees the view as it arrived.
+          const view = record.body.view;
+          if (typeof record.body.trigger_id !== 'string' || record.body.trigger_id === '')
+            return answer(200, { ok: false, error: 'invalid_trigger_id' });
+          if (typeof view !== 'object' || view === null) return answer(200, { ok: false, error: 'invalid_arguments' });
+          ts += 1;
+          return answer(200, { ok: true, view: { id: `V${ts}`, ...(view as Record<string, unknown>) } });
         }
         default:
           return answer(200, { ok: false, error: 'unknown_method' });
@@ -96,6 +126,7 @@ export async function startSlackServer(): Promise<SlackTestServer> {
     failNext(apiMethod, error) {
       failures.set(apiMethod, error);
     },
+    posted,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -126,4 +157,24 @@ function tryJson(value: string): unknown {
   } catch {
     return value;
   }
+}
+
+/**
+ * conversations.history as Slack answers it: newest first, `oldest`/`latest` bounds (exclusive), `limit` with a
+ * cursor, message metadata only when `include_all_metadata` is set.
+ */
+export function conversationHistory(posted: PostedSlackMessage[], body: Record<string, unknown>): Record<string, unknown> {
+  const channel = String(body.channel ?? '');
+  const oldest = Number(body.oldest ?? 0);
+  const latest = body.latest === undefined ? Infinity : Number(body.latest);
+  const limit = Math.min(Math.max(Number(body.limit ?? 100), 1), 999);
+  const offset = Number(String(body.cursor ?? '').replace(/^offset:/, '')) || 0;
+  const withMetadata = body.include_all_metadata === true || body.include_all_metadata === 'true';
+  const inRange = posted
+    .filter((m) => m.channel === channel && Number(m.ts) > oldest && Number(m.ts) < latest)
+    .reverse()
+    .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) }));
+  const page = inRange.slice(offset, offset + limit);
+  const hasMore = offset + limit < inRange.length;
+  return { ok: true, messages: page, has_more: hasMore, response_metadata: { next_cursor: hasMore ? `offset:${offset + limit}` : '' } };
 }

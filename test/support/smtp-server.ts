@@ -17,7 +17,10 @@ export interface ReceivedMail {
 
 export interface SmtpTestServer {
   url: string;
+  /** Every accepted SMTP transaction, in order (a resend of the same message is a second entry). */
   messages: ReceivedMail[];
+  /** The distinct Message-IDs accepted: the messages a mail store keeps (it collapses a resend by Message-ID). */
+  distinctMessageIds(): string[];
   /** The next `count` messages are refused with this SMTP reply code (e.g. 451 transient, 550 permanent). */
   rejectNext(count: number, responseCode: number): void;
   close(): Promise<void>;
@@ -60,6 +63,7 @@ export async function startSmtpServer(): Promise<SmtpTestServer> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    distinctMessageIds: () => [...new Set(messages.map((m) => m.messageId ?? `(no Message-ID: transaction ${messages.indexOf(m)})`))],
     rejectNext(count, responseCode) {
       rejecting = count;
       rejectCode = responseCode;

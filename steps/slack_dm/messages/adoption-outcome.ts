@@ -72,6 +72,10 @@ export function renderAdoptionOutcome(request: SlackRenderInput): SlackMessage {
 }
 
 function emailSummary(email: SendEmailResult): string {
+  // Queued in the outbox (SMTP unset or down when it was approved) and not delivered since: it has not reached anyone.
+  if (email.status === 'sent' && email.delivered === 'outbox') {
+    return `Enablement email "${escapeMrkdwn(email.subject)}" is queued: not delivered yet (waiting in the outbox for SMTP).`;
+  }
   if (email.status === 'sent') return `Enablement email "${escapeMrkdwn(email.subject)}" was sent.`;
   if (email.status === 'rejected') return 'The enablement email was rejected and not sent.';
   return 'The enablement email was not approved in time and was not sent.';
