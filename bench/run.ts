@@ -5,11 +5,14 @@
  *   npm run bench                                  all of them, default options
  *   npm run bench -- detection --sizes 10000,40000 detection only (bench/detection.ts lists its options)
  *   npm run bench -- definitions --count 100
+ *   npm run bench -- workflow-overhead --runs 100  the interpreter against a hand-written workflow
+ *   npm run bench -- workflow-throughput --signals 500
+ *   npm run bench -- worker-memory --runs 300 --caches default,100,0
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHMARKS = ['detection', 'definitions'] as const;
+const BENCHMARKS = ['detection', 'definitions', 'workflow-overhead', 'workflow-throughput', 'worker-memory'] as const;
 
 function main(): void {
   const [name, ...args] = process.argv.slice(2);

@@ -4,6 +4,7 @@ import type { Db } from '../db/database';
 import { activityDepsFromEnv } from '../adapters/deps-from-env';
 import { connectClient, connectWorker, type TemporalSettings } from '../temporal/connection';
 import { AdoptionEnablementPlugin } from '../plugin/plugin';
+import { workerTuningFromEnv } from './worker-tuning';
 
 /**
  * The worker as the `worker` and `start` commands run it, the way a platform would: its own client and worker, the
@@ -11,6 +12,8 @@ import { AdoptionEnablementPlugin } from '../plugin/plugin';
  * channels configured in the environment.
  */
 export async function createConfiguredWorker(db: Db, settings: TemporalSettings): Promise<{ client: Client; worker: Worker }> {
+  // Read first: a bad ADOPTION_WORKER_* value stops the command before it connects anywhere.
+  const tuning = workerTuningFromEnv();
   const settingsClient = await connectClient(settings);
   const plugin = new AdoptionEnablementPlugin({
     taskQueue: settings.taskQueue,
@@ -23,7 +26,7 @@ export async function createConfiguredWorker(db: Db, settings: TemporalSettings)
     taskQueue: settings.taskQueue,
     plugins: [plugin],
     reuseV8Context: true,
-    maxConcurrentActivityTaskExecutions: 20,
+    ...tuning,
   });
   return { client, worker };
 }

@@ -11,10 +11,14 @@ export interface CreateWorkerOptions {
   /** Defaults to the prebuilt bundle (or a fresh one when there is none). */
   bundle?: WorkflowBundleOption;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Sticky cache size; default the SDK's (bench/RESULTS.md section 4 measured what it costs and saves). */
+  maxCachedWorkflows?: number;
   /** Replaces the activities built from `deps` (recording tools inject faults this way; tests use the real ones). */
   activities?: object;
   /** Folder of the YAML definitions detection starts runs with; default the shipped ones. */
   definitionsDir?: string;
+  /** The outbox relay's interval (docs/delivery.md); default 30 s, 0 turns it off. */
+  outboxRelayIntervalMs?: number;
 }
 
 /**
@@ -29,6 +33,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     workflowBundle: options.bundle,
     activities: options.activities,
     definitionsDir: options.definitionsDir,
+    outboxRelayIntervalMs: options.outboxRelayIntervalMs,
   });
   return Worker.create({
     connection: options.connection,
@@ -38,5 +43,6 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     // One V8 context for all workflows: far less memory per cached run; our workflow code keeps no global state.
     reuseV8Context: true,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
 }
