@@ -29,7 +29,14 @@ import { seedCustomer, seedStalledSignal } from '../test/support/seed';
 import { startSlackServer, type SlackTestServer } from '../test/support/slack-server';
 import { startSmtpServer, type SmtpTestServer } from '../test/support/smtp-server';
 import { testWorkflowBundle } from '../test/support/workflow-bundle';
-import { emailDecisionSignal, featureNotNeededSignal, recoveredSignal, stateQuery, type EnablementState } from '../workflows/messages';
+import {
+  emailDecisionSignal,
+  featureNotNeededSignal,
+  recoveredSignal,
+  stateQuery,
+  trainingBookedSignal,
+  type EnablementState,
+} from '../workflows/messages';
 
 const FLAKY_AGENT_CUSTOMER = 'Flaky Agent Corp';
 const HISTORIES_DIR = path.resolve(__dirname, '..', 'test', 'replay', 'histories');
@@ -130,6 +137,17 @@ const SCENARIOS: Scenario[] = [
         by: 'recorder@vendor.example',
         reason: 'the customer reports in its own BI tool',
       });
+    },
+  },
+  {
+    // The champion books a training session from the email's link while the run waits for adoption (`trainingBooked`).
+    file: 'enablement-training-booked.json',
+    features: ['advanced_analytics'],
+    drive: async (id) => {
+      await atApproval(id);
+      await approve(id);
+      await waitFor(id, (state) => state.step.id === 'wait_for_adoption');
+      await handle(id).signal(trainingBookedSignal, { bookingId: '5b0e3c1a-8f1e-4d7e-9a52-0c1d2e3f4a5b', slotStart: '2026-12-03T15:00:00Z' });
     },
   },
 ];

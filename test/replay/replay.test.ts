@@ -27,6 +27,7 @@ describe('replay of committed histories', () => {
         'enablement-three-stalled-features.json',
         'enablement-agent-fails-twice.json',
         'enablement-feature-not-needed.json',
+        'enablement-training-booked.json',
         'detection-explicit-day.json',
         'detection-scheduled.json',
         'detection-follow-up-sweep.json',
