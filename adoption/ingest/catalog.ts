@@ -7,7 +7,7 @@ import { describeAjvErrors, emptySummary, readRecords, recordProblem, storeEachO
  * Feature catalog file: YAML or JSON, an array of `feature_catalog` rows (PRD 4.1), or an object holding it under
  * `features` / `feature_catalog`:
  *   feature_id, feature_name, category, importance_score (0-100), expected_adoption_days (> 0),
- *   training_resources: [{ type, title, url, duration_minutes?, level?, next_session? }], tips, key_benefit?
+ *   training_resources: [{ type, title, url, duration_minutes?, level?, next_session?, sessions? }], tips, key_benefit?
  * Upserted by feature_id. All-or-nothing per entry: a bad entry (any value Postgres would refuse: NUL, too long, out
  * of range; a `next_session` that is not a date that exists) is reported with its line and skipped, the others are
  * stored; the file is one transaction.
@@ -45,6 +45,8 @@ export const CATALOG_SCHEMA = {
           duration_minutes: { type: 'number', minimum: 0, maximum: 100_000 },
           level: { type: 'string', maxLength: 50 },
           next_session: { type: 'string', maxLength: 40 },
+          // A live training's dated sessions (FR-3.1): the recommendations show the next one still to come.
+          sessions: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 40 } },
         },
         additionalProperties: false,
       },
@@ -94,15 +96,22 @@ export async function importCatalogFile(db: Db, file: string): Promise<ImportSum
   return summary;
 }
 
-/** `training_resources.N.next_session: ...` when a resource's next session is not a date-time that exists. */
+/** `training_resources.N.next_session: ...` (or `.sessions.M`) when a resource's session is not a date-time that exists. */
 function nextSessionProblem(record: unknown): string | null {
   const resources = (record as { training_resources?: unknown }).training_resources;
   if (!Array.isArray(resources)) return null;
   for (const [index, resource] of resources.entries()) {
-    const next = (resource as { next_session?: unknown } | null)?.next_session;
-    if (typeof next !== 'string') continue;
-    const parsed = parseIsoInstant(next, { allowDateOnly: true });
-    if (!parsed.ok) return `training_resources.${index}.next_session: ${parsed.reason}`;
+    const { next_session: next, sessions } = (resource ?? {}) as { next_session?: unknown; sessions?: unknown };
+    if (typeof next === 'string') {
+      const parsed = parseIsoInstant(next, { allowDateOnly: true });
+      if (!parsed.ok) return `training_resources.${index}.next_session: ${parsed.reason}`;
+    }
+    if (!Array.isArray(sessions)) continue;
+    for (const [position, session] of sessions.entries()) {
+      if (typeof session !== 'string') continue; // the schema names it
+      const parsed = parseIsoInstant(session, { allowDateOnly: true });
+      if (!parsed.ok) return `training_resources.${index}.sessions.${position}: ${parsed.reason}`;
+    }
   }
   return null;
 }

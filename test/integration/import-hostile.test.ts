@@ -99,6 +99,10 @@ it('catalog: a NUL or a next session that does not exist skips that entry only, 
       '  feature_name: Webinars',
       '  training_resources:',
       '    - { type: webinar, title: Live, url: "https://training.example.com/live", next_session: "2026-02-30T10:00:00Z" }',
+      '- feature_id: office_hours',
+      '  feature_name: Office hours',
+      '  training_resources:',
+      '    - { type: live_training, title: Live, url: "https://training.example.com/oh", sessions: ["2026-03-03", "9999-99-99"] }',
       '- feature_id: automation',
       '  feature_name: Automation',
       '  tips: "use\\0it"',
@@ -107,11 +111,12 @@ it('catalog: a NUL or a next session that does not exist skips that entry only, 
     ].join('\n'),
   );
   const summary = await importCatalogFile(db, file);
-  expect(summary).toMatchObject({ read: 4 + 1, imported: 2, skipped: 3 });
+  expect(summary).toMatchObject({ read: 5 + 1, imported: 2, skipped: 4 });
   expect(summary.issues.map((issue) => [issue.line, issue.message])).toEqual([
     [3, 'feature #2: feature_id: contains a NUL character'],
     [5, 'feature #3: training_resources.0.next_session: is not a date that exists (day of month)'],
-    [9, 'feature #4: tips: contains a NUL character'],
+    [9, 'feature #4: training_resources.0.sessions.1: is not a date that exists (month)'],
+    [13, 'feature #5: tips: contains a NUL character'],
   ]);
   expect((await db.query(`SELECT feature_id FROM feature_catalog ORDER BY feature_id`)).rows).toEqual([
     { feature_id: 'analytics' },

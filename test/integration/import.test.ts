@@ -168,13 +168,17 @@ describe('customers and catalog import', () => {
       '      title: Advanced Feature X Techniques',
       '      url: https://training.example.com/webinars/feature-x-advanced',
       '      next_session: 2026-02-15T14:00:00Z',
+      '    - type: live_training',
+      '      title: Feature X office hours',
+      '      url: https://training.example.com/office-hours',
+      '      sessions: [2026-03-03T16:00:00Z, "2026-03-10"]',
       '- feature_id: broken',
       '  feature_name: Broken',
       '  importance_score: 150',
     ].join('\n');
     const summary = await importCatalogFile(db, files.write('catalog.yaml', yaml));
     expect(summary).toMatchObject({ read: 2, imported: 1, skipped: 1 });
-    expect(summary.issues).toEqual([expect.objectContaining({ line: 18, message: 'feature #2: importance_score: must be <= 100' })]);
+    expect(summary.issues).toEqual([expect.objectContaining({ line: 22, message: 'feature #2: importance_score: must be <= 100' })]);
     const rows = await tableRows(`SELECT feature_id, importance_score, expected_adoption_days, training_resources, key_benefit FROM feature_catalog`);
     expect(rows).toEqual([
       {
@@ -195,6 +199,12 @@ describe('customers and catalog import', () => {
             title: 'Advanced Feature X Techniques',
             url: 'https://training.example.com/webinars/feature-x-advanced',
             next_session: '2026-02-15T14:00:00Z',
+          },
+          {
+            type: 'live_training',
+            title: 'Feature X office hours',
+            url: 'https://training.example.com/office-hours',
+            sessions: ['2026-03-03T16:00:00Z', '2026-03-10'],
           },
         ],
       },
