@@ -223,7 +223,7 @@ export async function successMetrics(
           count: currentEngagement + previousEngagement,
           pending: 0,
           note: !engagementRecorded
-            ? 'no data: resource engagement is not recorded yet (the channels issue records it)'
+            ? 'no data: no resource engagement recorded yet (tracked-link clicks, training completions)'
             : previousEngagement === 0
               ? 'no engagement in the previous window: a relative change is undefined'
               : `${currentEngagement} events vs ${previousEngagement}`,
