@@ -22,6 +22,7 @@ import type { PlanStep } from '../steps';
 import { createActivities } from '../activities';
 import { createWorker } from '../worker/create-worker';
 import { startEnablementForSignal } from '../temporal/start-enablement';
+import { shareResources } from '../api/resource-share';
 import { connectDevServer } from '../test/support/temporal';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
 import { exportHistory } from '../test/support/history-export';
@@ -148,6 +149,29 @@ const SCENARIOS: Scenario[] = [
       await approve(id);
       await waitFor(id, (state) => state.step.id === 'wait_for_adoption');
       await handle(id).signal(trainingBookedSignal, { bookingId: '5b0e3c1a-8f1e-4d7e-9a52-0c1d2e3f4a5b', slotStart: '2026-12-03T15:00:00Z' });
+    },
+  },
+  {
+    // The CSM clicks Share Resources while the run waits for approval: the champion gets the resources by email (no
+    // message to the run: its history shows the run going on undisturbed, which is what replay must keep true).
+    file: 'enablement-resources-shared.json',
+    features: ['workflow_automation'],
+    drive: async (id) => {
+      await atApproval(id);
+      const { rows } = await database.db.query<{ customer_id: string }>(`SELECT customer_id FROM risk_signals WHERE workflow_id = $1`, [id]);
+      const shared = await shareResources(
+        {
+          db: database.db,
+          now: () => new Date(),
+          email: { smtpUrl: smtp.url, from: 'cs@vendor.example' },
+          links: null,
+          temporalClient: async () => env.client,
+          taskQueue: TASK_QUEUE,
+        },
+        { clickKey: `slack/${id}/recorder`, source: 'slack', customerId: rows[0].customer_id, workflowId: id, requestedBy: 'recorder' },
+      );
+      if (shared.kind !== 'sent') throw new Error(`share not sent: ${shared.kind}`);
+      await approve(id);
     },
   },
 ];

@@ -28,6 +28,7 @@ describe('replay of committed histories', () => {
         'enablement-agent-fails-twice.json',
         'enablement-feature-not-needed.json',
         'enablement-training-booked.json',
+        'enablement-resources-shared.json',
         'detection-explicit-day.json',
         'detection-scheduled.json',
         'detection-follow-up-sweep.json',
