@@ -8,6 +8,8 @@ import { CustomerArr, CustomerId, DefinitionVersion, FeatureIds, AdoptionStage }
 import { loadRunFacts, loadRiskSignal, type StoredRiskSignal } from '../adoption/run-input';
 import { assignHoldout, holdoutPercent } from '../adoption/holdout';
 import { ENABLEMENT_WORKFLOW, type EnablementWorkflow } from '../workflows/messages';
+import { resolveRules } from '../adoption/config/load';
+import type { LoadedRules } from '../adoption/config/rules';
 
 export const DEFAULT_TASK_QUEUE = 'adoption-enablement';
 
@@ -35,6 +37,8 @@ export interface StartEnablementOptions {
   plans: Plan[];
   /** Share of newly stalled customer-features held out (0-50); default `impact_settings.holdout_percent` (0: none). */
   holdoutPercent?: number;
+  /** The detection rules whose intervention cooldown the run keeps; default: `ADOPTION_CONFIG`'s, else the PRD's. */
+  rules?: LoadedRules;
 }
 
 export interface StartEnablementResult {
@@ -79,7 +83,12 @@ export async function startEnablementForSignal(options: StartEnablementOptions):
     await options.db.query(`UPDATE risk_signals SET handled_at = COALESCE(handled_at, NOW()) WHERE id = $1`, [signal.id]);
     return { workflowId, runId: null, started: false, definition, heldOut };
   }
-  const input: EnablementInput = { plan, ...facts, features: facts.features.filter((feature) => !heldOut.includes(feature.featureId)) };
+  const input: EnablementInput = {
+    plan,
+    ...facts,
+    features: facts.features.filter((feature) => !heldOut.includes(feature.featureId)),
+    cooldownDays: (options.rules ?? resolveRules()).rules.cooldowns.interventionDays,
+  };
   // A running run is found as it is; a finished one is not started again for the same signal.
   const { started, runId } = await startOnce<EnablementWorkflow>(options.client, ENABLEMENT_WORKFLOW, {
     workflowId,

@@ -288,7 +288,7 @@ function featureStates(features: EnablementInput['features']): EnablementState['
 async function checkCooldown(facts: RunFacts, input: EnablementInput) {
   const activities = proxyActivities<CooldownActivities>({ ...DEFAULT_ACTIVITY_OPTIONS, summary: 'cooldown check' });
   const { suppressed } = await activities.checkRecentInterventions(stepContext(facts, input, 'cooldown_check'), {
-    cooldownDays: COOLDOWN_DAYS,
+    cooldownDays: input.cooldownDays ?? COOLDOWN_DAYS,
   });
   return suppressed;
 }

@@ -6,7 +6,7 @@ import { COOLDOWN_DAYS } from '../rules';
  * has a default, the PRD's: without a file detection behaves exactly as the constants of adoption/scoring.ts say.
  * The per-segment block overrides the stall rules' thresholds and the key-feature threshold for customers of that
  * segment; stages, cooldowns and the rhythm analysis are the same for everyone, so stages stay comparable across
- * segments and the enablement run's own cooldown check (workflows/enablement.ts) agrees with detection's default.
+ * segments. An enablement run keeps the intervention cooldown it started under for its own check (EnablementInput).
  */
 export interface SegmentRules {
   lowUsageScoreBelow: number;

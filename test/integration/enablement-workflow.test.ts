@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { startTimeSkippingServer } from '../support/temporal';
 import { useEnablementHarness } from '../support/enablement-harness';
@@ -229,6 +232,33 @@ describe('enablement workflow (shipped definition, time-skipping server)', () =>
     expect(result.suppressed).toEqual([expect.objectContaining({ featureId: 'advanced_analytics' })]);
     expect(postsFor(workflowId)).toHaveLength(0);
     expect(await tasksOf(workflowId)).toHaveLength(0);
+  });
+
+  it("keeps the intervention cooldown of the rules it started under (adoption.config.yaml's, pinned in its input)", async () => {
+    const seeded = await seedStalledSignal(world().database.db, ['advanced_analytics']);
+    await world().database.db.query(
+      `INSERT INTO interventions (customer_id, feature_id, intervention_type, workflow_id, occurred_at)
+       VALUES ($1, 'advanced_analytics', 'call', 'an-earlier-run', NOW() - INTERVAL '10 days')`,
+      [seeded.customerId],
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cooldown-'));
+    const file = path.join(dir, 'adoption.config.yaml');
+    fs.writeFileSync(file, 'version: 1\ncooldowns:\n  intervention_days: 7\n');
+    process.env.ADOPTION_CONFIG = file;
+    let workflowId: string;
+    try {
+      ({ workflowId } = await world().start(seeded.signalId));
+    } finally {
+      delete process.env.ADOPTION_CONFIG;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // Ten days ago is outside a 7-day cooldown: the run goes on to the CSM with the feature.
+    const waiting = await waitingForApproval(workflowId);
+    expect(waiting.features.map((feature) => feature.featureId)).toEqual(['advanced_analytics']);
+    const described = await world().handle(workflowId).fetchHistory();
+    const input = described.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    expect(JSON.parse(Buffer.from(input!).toString()).cooldownDays).toBe(7);
+    await world().handle(workflowId).terminate('test done');
   });
 
   it('already intervened on one of two features: the run goes on for the other alone', async () => {
