@@ -204,7 +204,13 @@ describe('HTTP workflow endpoints', () => {
       status: 202,
       body: { workflowId, signal: 'recovered', accepted: true },
     });
-    expect(await signalsReceived(workflowId)).toEqual(['emailDecision', 'recovered']);
+    // A signal that arrives while a workflow task is in flight enters the history when that task completes.
+    expect(
+      await eventually(
+        () => signalsReceived(workflowId),
+        (names) => names.length >= 2,
+      ),
+    ).toEqual(['emailDecision', 'recovered']);
 
     // A finished run is a 409, not a silent success.
     await harness.handle(workflowId).terminate('test done');
