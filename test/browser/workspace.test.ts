@@ -10,6 +10,7 @@ import { connectDevServer } from '../support/temporal';
 import { createEnablementHarness, type EnablementHarness } from '../support/enablement-harness';
 import { FixtureFiles, activated, customer, usedOn, range, users } from '../support/detection-fixtures';
 import { ARTIFACTS, launchChromium } from '../support/browser';
+import { seedStalledSignal } from '../support/seed';
 
 /**
  * The CSM workspace in a real browser (Debian's chromium through playwright-core, no script on the pages), against a
@@ -146,5 +147,49 @@ it('a CSM finds the customer, approves the draft, marks the feature not needed a
   expect(await page.locator('article[data-feature-id="analytics"]').innerText()).toContain('Not needed');
   await expect(page.getByRole('button', { name: 'Needed again' }).count()).resolves.toBe(1);
   await shot(page, '5-adoption-page');
+  await context.close();
+});
+
+it('a CSM sends one draft with her edits and rejects another with a reason: the SMTP server gets exactly the edited email', async () => {
+  const db = harness.database.db;
+  const edited = await seedStalledSignal(db, ['advanced_analytics']);
+  const rejected = await seedStalledSignal(db, ['custom_reports']);
+  const editRun = await harness.start(edited.signalId);
+  const rejectRun = await harness.start(rejected.signalId);
+  for (const run of [editRun, rejectRun]) {
+    await harness.waitForState(run.workflowId, (state) => state.step.id === 'await_approval' && state.status === 'waiting');
+  }
+  const mailsBefore = harness.smtp.messages.length;
+  const context = await browser!.newContext({ httpCredentials: { username: 'dana', password: KEY }, javaScriptEnabled: false });
+  const page = await context.newPage();
+
+  await page.goto(`${base}/workspace/customers/${edited.customerId}`);
+  const editForm = page.locator('form[data-draft-id]');
+  await editForm.getByLabel('Subject').fill('A 20-minute walkthrough of your analytics dashboard');
+  await editForm.getByLabel('Body').fill('Hi Priya,\n\nShall we spend 20 minutes on the dashboard next week?\n\nDana');
+  await editForm.getByRole('button', { name: 'Send with my edits' }).click();
+  expect(await page.locator('.flash').innerText()).toMatch(/sent with your edits|Edited/i);
+  await shot(page, '6-edited');
+
+  await page.goto(`${base}/workspace/customers/${rejected.customerId}`);
+  const rejectForm = page.locator('form[data-draft-id]');
+  await rejectForm.getByLabel('Reason (when rejecting)').fill('I will call them instead');
+  await rejectForm.getByRole('button', { name: 'Reject' }).click();
+  expect(await page.locator('.flash').innerText()).toMatch(/Rejected/i);
+
+  // Both runs move past approval; counted at the SMTP server: one email, the edited one, and none for the rejected run.
+  for (const run of [editRun, rejectRun]) await harness.waitForState(run.workflowId, (state) => state.step.id === 'wait_for_adoption');
+  const mails = harness.smtp.messages.slice(mailsBefore);
+  expect(mails.map((mail) => mail.subject)).toEqual(['A 20-minute walkthrough of your analytics dashboard']);
+  expect(mails[0].text).toContain('Shall we spend 20 minutes on the dashboard next week?');
+  const drafts = await db.query<{ workflow_id: string; status: string; decision_reason: string | null }>(
+    `SELECT workflow_id, status, decision_reason FROM email_drafts WHERE workflow_id = ANY($1::text[]) ORDER BY status`,
+    [[editRun.workflowId, rejectRun.workflowId]],
+  );
+  expect(drafts.rows).toEqual([
+    { workflow_id: rejectRun.workflowId, status: 'rejected', decision_reason: 'I will call them instead' },
+    { workflow_id: editRun.workflowId, status: 'sent', decision_reason: null },
+  ]);
+  for (const run of [editRun, rejectRun]) await harness.handle(run.workflowId).terminate('test done');
   await context.close();
 });
