@@ -162,7 +162,7 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
   if (suppressed.length === input.features.length) {
     state.status = 'suppressed';
     state.outcome = 'suppressed';
-    setCurrentDetails(`suppressed: every feature had an intervention in the last ${COOLDOWN_DAYS} days`);
+    setCurrentDetails(`suppressed: every feature had an intervention in the last ${input.cooldownDays ?? COOLDOWN_DAYS} days`);
     return { status: 'suppressed', outcome: 'suppressed', features: [], suppressed, steps: {} };
   }
   // The remaining features run the playbook; the suppressed ones are named in the result for the record.
