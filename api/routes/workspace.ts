@@ -75,12 +75,12 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, o
     namespace: options.namespace || 'default',
   };
 
-  app.get<{ Querystring: { csm?: string; segment?: string; notice?: Notice } }>(
+  app.get<{ Querystring: { csm?: string; segment?: string; notice?: Notice; decided?: string } }>(
     '/workspace',
     {
       schema: {
         summary: 'The CSM workspace: customers with stalled features by signal priority, open tasks, drafts waiting for approval (HTML)',
-        querystring: closedObject({ csm: optionalText(255), segment: optionalText(50), notice: { type: 'string', enum: Object.keys(NOTICES) } }),
+        querystring: closedObject({ csm: optionalText(255), segment: optionalText(50), notice: NOTICE_SCHEMA, decided: UUID_SCHEMA }),
       },
       errorHandler: pageErrorHandler,
     },
@@ -90,7 +90,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, o
       const [customers, tasks, drafts, choices] = await Promise.all([
         stalledCustomers(ctx.db, filter),
         openTasks(ctx.db, filter),
-        pendingDrafts(ctx.db, filter),
+        pendingDrafts(ctx.db, filter).then((pending) => withoutDecided(pending, request.query.decided)),
         workspaceChoices(ctx.db),
       ]);
       const csrfToken = request.principal ? issueCsrfToken(request.principal, now) : '';
@@ -102,13 +102,13 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, o
     },
   );
 
-  app.get<{ Params: { customerId: string }; Querystring: { notice?: Notice } }>(
+  app.get<{ Params: { customerId: string }; Querystring: { notice?: Notice; decided?: string } }>(
     '/workspace/customers/:customerId',
     {
       schema: {
         summary: 'A customer in the CSM workspace: stalled features (Mark not needed), drafts, tasks, runs in the Temporal Web UI (HTML)',
         params: closedObject({ customerId: UUID_SCHEMA }, ['customerId']),
-        querystring: closedObject({ notice: { type: 'string', enum: Object.keys(NOTICES) } }),
+        querystring: closedObject({ notice: NOTICE_SCHEMA, decided: UUID_SCHEMA }),
       },
       errorHandler: pageErrorHandler,
     },
@@ -118,7 +118,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, o
       const [stalled, tasks, drafts, runs] = await Promise.all([
         stalledCustomers(ctx.db, {}, customerId),
         openTasks(ctx.db, {}, customerId),
-        pendingDrafts(ctx.db, {}, customerId),
+        pendingDrafts(ctx.db, {}, customerId).then((pending) => withoutDecided(pending, request.query.decided)),
         customerRuns(ctx.db, customerId),
       ]);
       const csrfToken = request.principal ? issueCsrfToken(request.principal, ctx.now()) : '';
@@ -139,8 +139,10 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, o
     },
   );
 
-  const backTo = (back: (typeof BACK)[number] | undefined, customerId: string | null, notice: Notice) =>
-    back === 'customer' && customerId ? `/workspace/customers/${encodeURIComponent(customerId)}?notice=${notice}` : `/workspace?notice=${notice}`;
+  const backTo = (back: (typeof BACK)[number] | undefined, customerId: string | null, notice: Notice, decidedDraftId?: string) => {
+    const query = `notice=${notice}${decidedDraftId ? `&decided=${encodeURIComponent(decidedDraftId)}` : ''}`;
+    return back === 'customer' && customerId ? `/workspace/customers/${encodeURIComponent(customerId)}?${query}` : `/workspace?${query}`;
+  };
 
   app.post<{ Params: { taskId: string }; Body: { _csrf: string; back?: (typeof BACK)[number] } }>(
     '/workspace/tasks/:taskId/done',
@@ -233,7 +235,17 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, o
         throw client ? await temporalErrorToHttp(error, client, draft.workflowId) : error;
       }
       const notice: Notice = decision === 'approve' ? 'approved' : decision === 'edit' ? 'edited' : 'rejected';
-      return reply.redirect(backTo(back, draft.customerId, notice), 303);
+      return reply.redirect(backTo(back, draft.customerId, notice, request.params.draftId), 303);
     },
   );
+}
+
+const NOTICE_SCHEMA = { type: 'string', enum: Object.keys(NOTICES) } as const;
+
+/**
+ * The draft the CSM just decided is still `pending_approval` until the run's send step records the decision (the
+ * signal is on its way): the page the CSM lands on must not offer it again as if nothing had happened.
+ */
+function withoutDecided<T extends { id: string }>(drafts: T[], decidedDraftId: string | undefined): T[] {
+  return decidedDraftId ? drafts.filter((draft) => draft.id !== decidedDraftId) : drafts;
 }

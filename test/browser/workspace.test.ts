@@ -102,6 +102,8 @@ it('a CSM finds the customer, approves the draft, marks the feature not needed a
   await expect(draft.count()).resolves.toBe(1);
   await draft.getByRole('button', { name: 'Approve & send' }).click();
   expect(await page.locator('.flash').innerText()).toContain('Approved');
+  // The decided draft is not offered again while the run is still recording the decision.
+  await expect(page.locator('form[data-draft-id]').count()).resolves.toBe(0);
   const moved = await harness.waitForState(workflowId, (state) => state.step.id === 'wait_for_adoption');
   expect(moved.status).toBe('waiting');
   const sent = await db.query(`SELECT status, decided_by FROM email_drafts WHERE workflow_id = $1`, [workflowId]);
@@ -169,6 +171,7 @@ it('a CSM sends one draft with her edits and rejects another with a reason: the 
   await editForm.getByLabel('Body').fill('Hi Priya,\n\nShall we spend 20 minutes on the dashboard next week?\n\nDana');
   await editForm.getByRole('button', { name: 'Send with my edits' }).click();
   expect(await page.locator('.flash').innerText()).toMatch(/sent with your edits|Edited/i);
+  await expect(page.locator('form[data-draft-id]').count()).resolves.toBe(0);
   await shot(page, '6-edited');
 
   await page.goto(`${base}/workspace/customers/${rejected.customerId}`);

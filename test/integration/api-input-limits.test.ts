@@ -270,6 +270,8 @@ it('an unknown query parameter, or a NUL in one, is a 400 on every route', async
     expect400(await send(probe.method, `${probe.path()}?x=%00`, body), /querystring/);
   }
   expect400(await send('GET', `/customers/${customerId}/adoption?sent=a%00b`), /querystring\/sent/);
+  expect400(await send('GET', `/workspace?decided=a%00b`), /querystring\/decided/);
+  expect400(await send('GET', `/workspace/customers/${customerId}?decided=${'f'.repeat(5000)}`), /querystring\/decided/);
 });
 
 it('JSON nested 5,000 deep is a 400 on every POST route that takes JSON', async () => {
