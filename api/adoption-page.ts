@@ -1,7 +1,7 @@
 import { formatDate, formatMoney, stageLabel } from '../core/labels';
 import type { CustomerAdoptionDetails, FeatureAdoptionView } from './adoption-data';
 import { utcDaysBetween } from './adoption-data';
-import { html, raw, sparkline, type SafeHtml } from './html';
+import { html, htmlDocument, raw, sparkline, type SafeHtml } from './html';
 import type { FeatureEngagement } from '../adoption/engagement';
 
 /**
@@ -287,20 +287,10 @@ export function renderAdoptionPage(
 }
 
 export function renderErrorPage(status: number, message: string): string {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>${status}</title>
-        <style>
-          ${raw(STYLE)}
-        </style>
-      </head>
-      <body>
-        <main>
-          <h1>${status}</h1>
-          <p class="empty">${message}</p>
-        </main>
-      </body>
-    </html> `.value;
+  return htmlDocument(
+    String(status),
+    STYLE,
+    html`<h1>${status}</h1>
+    <p class="empty">${message}</p>`,
+  );
 }

@@ -1,5 +1,5 @@
 import type { TrainingSlot } from '../adoption/training-slots';
-import { html } from './html';
+import { html, htmlDocument, type SafeHtml } from './html';
 
 /**
  * The champion's booking page (FR-3.3, open question 3): the sessions the CSM can give, as radio buttons in a plain
@@ -29,21 +29,8 @@ const STYLE = `
   .problem { padding: 1rem; border-radius: .5rem; background: #fef2f2; border: 1px solid #ef4444; }
 `;
 
-function layout(title: string, body: ReturnType<typeof html>): string {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title}</title>
-        <style>
-          ${STYLE}
-        </style>
-      </head>
-      <body>
-        <main>${body}</main>
-      </body>
-    </html>`.value;
+function layout(title: string, body: SafeHtml): string {
+  return htmlDocument(title, STYLE, body);
 }
 
 export function renderBookingPage(view: BookingPageView, problem?: string): string {

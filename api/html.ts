@@ -88,3 +88,24 @@ export function sparkline(values: number[], options: SparklineOptions): SafeHtml
     ${raw(body)}
   </svg>`;
 }
+
+/**
+ * A whole page: the document, its own style sheet (our CSS, never input) and the `<main>` content. Every page the API
+ * serves uses it, so the head (charset, viewport for phones, language) is the same everywhere.
+ */
+export function htmlDocument(title: string, style: string, main: SafeHtml): string {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <style>
+          ${raw(style)}
+        </style>
+      </head>
+      <body>
+        <main>${main}</main>
+      </body>
+    </html>`.value;
+}

@@ -1,5 +1,5 @@
 import { formatDate, formatMoney, stageLabel } from '../core/labels';
-import { html, raw, type SafeHtml } from './html';
+import { html, htmlDocument, raw, type SafeHtml } from './html';
 import type { CustomerRun, OpenTask, PendingDraft, StalledCustomer, WorkspaceChoices, WorkspaceFilter } from './workspace-data';
 
 /**
@@ -54,20 +54,7 @@ form.inline{display:inline}
 `;
 
 function page(title: string, body: SafeHtml): string {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title}</title>
-        <style>
-          ${raw(STYLE)}
-        </style>
-      </head>
-      <body>
-        <main>${body}</main>
-      </body>
-    </html> `.value;
+  return htmlDocument(title, STYLE, body);
 }
 
 const customerHref = (id: string) => `/workspace/customers/${encodeURIComponent(id)}`;

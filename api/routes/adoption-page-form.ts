@@ -1,11 +1,11 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { UUID_SCHEMA } from '../context';
-import { describeSchemaError, HttpError, type SchemaError } from '../errors';
+import { HttpError } from '../errors';
 import { closedObject, identifierSchema, textSchema } from '../input-limits';
 import { INTERVENTION_TYPES, recordIntervention, type InterventionType } from '../../adoption/interventions';
-import { renderErrorPage } from '../adoption-page';
 import { CSRF_FIELD } from '../csrf';
+import { pageErrorHandler } from '../page-error-handler';
 import { followUpInterventions } from '../follow-ups';
 import { shareResources } from '../resource-share';
 import { shareRefusal, shareSettingsOf } from './share';
@@ -53,21 +53,7 @@ export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiCon
         const body = request.body as unknown as Record<string, unknown> | undefined;
         if (body && typeof body.resourcesShared === 'string') body.resourcesShared = [body.resourcesShared];
       },
-      errorHandler: (error: FastifyError | HttpError, request, reply) => {
-        const validation = (error as FastifyError).validation as SchemaError[] | undefined;
-        const status = validation?.length ? 400 : (error.statusCode ?? 500);
-        if (status >= 500) request.log.error({ err: error }, 'request failed');
-        const message =
-          status >= 500
-            ? 'internal error; see the server log'
-            : validation?.length
-              ? describeSchemaError((error as FastifyError).validationContext ?? 'body', validation[0]).message
-              : error.message;
-        return reply
-          .code(status >= 500 ? 500 : status)
-          .type('text/html; charset=utf-8')
-          .send(renderErrorPage(status >= 500 ? 500 : status, message));
-      },
+      errorHandler: pageErrorHandler,
     },
     async (request, reply) => {
       const { customerId } = request.params;

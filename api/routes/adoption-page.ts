@@ -6,7 +6,7 @@ import { loadCustomerAdoption } from '../adoption-data';
 import { renderAdoptionPage, renderErrorPage } from '../adoption-page';
 import { issueCsrfToken } from '../csrf';
 import { closedObject, identifierSchema } from '../input-limits';
-import { describeSchemaError, type SchemaError } from '../errors';
+import { pageErrorHandler } from '../page-error-handler';
 import { heldOutFeatureIds } from '../workspace-data';
 import { engagementByFeature } from '../../adoption/engagement';
 
@@ -18,18 +18,7 @@ export function registerAdoptionPageRoutes(app: FastifyInstance, ctx: ApiContext
       // `sent` is the feature id the page just sent resources for (feature_catalog.feature_id is VARCHAR(100)).
       schema: { querystring: closedObject({ sent: identifierSchema(100), queued: { type: 'string', enum: ['1'] } }) },
       // Input errors of this page are HTML too (the input limits and the schema answer 400 before the handler).
-      errorHandler: (error, request, reply) => {
-        const validation = (error as { validation?: SchemaError[] }).validation;
-        const status = validation?.length ? 400 : ((error as { statusCode?: number }).statusCode ?? 500);
-        if (status >= 500) {
-          request.log.error({ err: error }, 'request failed');
-          return reply.code(500).type('text/html; charset=utf-8').send(renderErrorPage(500, 'internal error; see the server log'));
-        }
-        const message = validation?.length
-          ? describeSchemaError((error as { validationContext?: string }).validationContext ?? 'querystring', validation[0]).message
-          : error.message;
-        return reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage(status, message));
-      },
+      errorHandler: pageErrorHandler,
     },
     async (request, reply) => {
       const { customerId } = request.params;

@@ -1,12 +1,12 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context';
 import { UUID_SCHEMA } from '../context';
-import { describeSchemaError, HttpError, type SchemaError } from '../errors';
+import { HttpError } from '../errors';
 import { closedObject, identifierSchema, textSchema } from '../input-limits';
 import { notNeededHistory, NOT_NEEDED_REASON_CHARS, UnknownCustomerFeatureError, type NotNeededSource } from '../../adoption/not-needed';
 import { MESSAGE_LIMITS } from '../../workflows/messages';
 import { CSRF_FIELD } from '../csrf';
-import { renderErrorPage } from '../adoption-page';
+import { pageErrorHandler } from '../page-error-handler';
 import type { Principal } from '../api-keys';
 import { applyNotNeededChange, type NotNeededOutcome } from './not-needed-change';
 
@@ -167,21 +167,4 @@ export function registerNotNeededRoutes(app: FastifyInstance, ctx: ApiContext): 
       return reply.redirect(back, 303);
     },
   );
-}
-
-/** A page form's errors as an HTML page naming the field (never a stack trace). */
-export function pageErrorHandler(error: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) {
-  const validation = (error as FastifyError).validation as SchemaError[] | undefined;
-  const status = validation?.length ? 400 : (error.statusCode ?? 500);
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
-  const message =
-    status >= 500
-      ? 'internal error; see the server log'
-      : validation?.length
-        ? describeSchemaError((error as FastifyError).validationContext ?? 'body', validation[0]).message
-        : error.message;
-  return reply
-    .code(status >= 500 ? 500 : status)
-    .type('text/html; charset=utf-8')
-    .send(renderErrorPage(status >= 500 ? 500 : status, message));
 }

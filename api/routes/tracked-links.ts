@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { readResourceLink } from '../../adapters/signed-links';
 import { recordEngagement } from '../../adoption/engagement';
-import { html } from '../html';
+import { html, htmlDocument } from '../html';
+
+const PROBLEM_STYLE = 'body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }';
 
 const TOKEN_PARAMS = {
   type: 'object',
@@ -18,18 +20,12 @@ function problemPage(reason: 'expired' | 'invalid' | 'unavailable'): string {
       : reason === 'unavailable'
         ? 'Resource links are not available right now.'
         : 'This resource link is not valid. Please use the link from your email exactly as it was sent.';
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>This link cannot be used</title>
-      </head>
-      <body style="font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
-        <h1>This link cannot be used</h1>
-        <p role="alert">${text}</p>
-      </body>
-    </html>`.value;
+  return htmlDocument(
+    'This link cannot be used',
+    PROBLEM_STYLE,
+    html`<h1>This link cannot be used</h1>
+    <p role="alert">${text}</p>`,
+  );
 }
 
 /**
