@@ -3,11 +3,12 @@ import { escapeMrkdwn as escapeSlack, slackLink } from '../adapters/slack-text';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import { ALERT_ACTIONS, NOT_NEEDED_ACTION_ID } from '../steps/slack_dm/messages/adoption-stalled-alert';
-import { emailDecisionSignal, validateEmailDecision, type EnablementWorkflow } from '../workflows/messages';
+import { emailDecisionSignal, validateEmailDecision } from '../workflows/messages';
 import type { TrainingResource } from '../core/run-facts';
 import { HttpError } from './errors';
-import { catalogResources, describeResource } from './recommendations';
-import { temporalErrorToHttp } from './temporal-access';
+import { describeResource } from './recommendations';
+import { catalogResources } from '../core/resources';
+import { signalRun } from './temporal-access';
 import { refusalFor } from './slack-authorization';
 import { markNotNeededFromSlack } from './routes/not-needed-slack';
 import { shareResources as sendSharedResources, type ShareSettings } from './resource-share';
@@ -229,13 +230,10 @@ export async function handleBlockAction(deps: SlackActionDeps, payload: BlockAct
       const decision = validateEmailDecision(
         action.action_id === APPROVE_EMAIL ? { decision: 'approve', by } : { decision: 'reject', by, reason: 'rejected in Slack' },
       );
-      let client: Client | null = null;
       try {
-        client = await deps.temporalClient();
-        await client.workflow.getHandle<EnablementWorkflow>(workflowId).signal(emailDecisionSignal, decision);
+        await signalRun(deps.temporalClient, workflowId, emailDecisionSignal, decision);
       } catch (error) {
-        const http = client ? await temporalErrorToHttp(error, client, workflowId) : (error as HttpError);
-        if (http instanceof HttpError) return temporalTrouble(http);
+        if (error instanceof HttpError) return temporalTrouble(error);
         throw error;
       }
       return action.action_id === APPROVE_EMAIL
@@ -345,13 +343,10 @@ export async function handleViewSubmission(deps: SlackActionDeps, payload: ViewS
   if ('response_action' in decision) return decision;
   const draft = await latestDraft(deps.db, workflowId);
   if (draft && !AWAITING.has(draft.status)) return viewErrors('subject', alreadyDecided(draft));
-  let client: Client | null = null;
   try {
-    client = await deps.temporalClient();
-    await client.workflow.getHandle<EnablementWorkflow>(workflowId).signal(emailDecisionSignal, decision);
+    await signalRun(deps.temporalClient, workflowId, emailDecisionSignal, decision);
   } catch (error) {
-    const http = client ? await temporalErrorToHttp(error, client, workflowId) : (error as HttpError);
-    if (http instanceof HttpError) return viewErrors('subject', temporalTrouble(http).text);
+    if (error instanceof HttpError) return viewErrors('subject', temporalTrouble(error).text);
     throw error;
   }
   return null;

@@ -1,4 +1,5 @@
 import { QueryNotRegisteredError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import { HttpError } from './errors';
 
 /**
@@ -31,6 +32,25 @@ export function temporalClientGetter(temporal: TemporalAccess | undefined): () =
       throw new HttpError(503, `Temporal is unavailable: ${(error as Error).message}`);
     }
   };
+}
+
+/**
+ * Sends one message of a run's contract (workflows/messages.ts). Every failure comes back as the HttpError an answer
+ * needs: Temporal not configured or down 503, no such run 404, a finished run 409, and so on.
+ */
+export async function signalRun<Args extends unknown[]>(
+  getClient: () => Promise<Client>,
+  workflowId: string,
+  signal: SignalDefinition<Args>,
+  ...args: Args
+): Promise<void> {
+  let client: Client | null = null;
+  try {
+    client = await getClient();
+    await client.workflow.getHandle(workflowId).signal(signal, ...args);
+  } catch (error) {
+    throw client ? await temporalErrorToHttp(error, client, workflowId) : error;
+  }
 }
 
 /** Temporal client errors as HTTP answers: a missing run is a 404, a finished one a 409. */

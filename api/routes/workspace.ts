@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiContext } from '../context';
 import { UUID_SCHEMA } from '../context';
@@ -7,15 +6,8 @@ import { closedObject, identifierSchema, ONE_LINE_PATTERN, textSchema } from '..
 import { issueCsrfToken, CSRF_FIELD } from '../csrf';
 import { decidedBy } from '../auth';
 import { loadCustomer } from '../adoption-data';
-import { temporalErrorToHttp } from '../temporal-access';
-import {
-  emailDecisionSignal,
-  EMAIL_DECISIONS,
-  InvalidMessageError,
-  MESSAGE_LIMITS,
-  validateEmailDecision,
-  type EnablementWorkflow,
-} from '../../workflows/messages';
+import { signalRun } from '../temporal-access';
+import { emailDecisionSignal, EMAIL_DECISIONS, InvalidMessageError, MESSAGE_LIMITS, validateEmailDecision } from '../../workflows/messages';
 import {
   closeTask,
   customerRuns,
@@ -27,7 +19,7 @@ import {
   type WorkspaceFilter,
 } from '../workspace-data';
 import { renderWorkspaceCustomer, renderWorkspaceIndex, type WorkspaceLinks } from '../workspace-page';
-import { pageErrorHandler } from './not-needed';
+import { pageErrorHandler } from '../page-error-handler';
 
 /** The dev server's Web UI (`temporal server start-dev`), when `TEMPORAL_UI_URL` is not set. */
 export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
@@ -227,13 +219,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, o
         if (error instanceof InvalidMessageError) throw new HttpError(400, `body/${error.message}`, `body/${error.field}`);
         throw error;
       }
-      let client: Client | null = null;
-      try {
-        client = await ctx.temporalClient();
-        await client.workflow.getHandle<EnablementWorkflow>(draft.workflowId).signal(emailDecisionSignal, validated);
-      } catch (error) {
-        throw client ? await temporalErrorToHttp(error, client, draft.workflowId) : error;
-      }
+      await signalRun(ctx.temporalClient, draft.workflowId, emailDecisionSignal, validated);
       const notice: Notice = decision === 'approve' ? 'approved' : decision === 'edit' ? 'edited' : 'rejected';
       return reply.redirect(backTo(back, draft.customerId, notice, request.params.draftId), 303);
     },
