@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
 import type { TrainingResource } from '../core/run-facts';
-import { rankResources } from '../core/resources';
+import { catalogResources, rankResources } from '../core/resources';
 import { recordIntervention } from './interventions';
 import { recordEngagement, resourcesAlreadyHad } from './engagement';
 
@@ -37,17 +37,6 @@ interface FeatureRow {
   stall_rule: string | null;
   key_benefit: string | null;
   training_resources: unknown;
-}
-
-function catalogList(value: unknown): TrainingResource[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(
-    (item): item is TrainingResource =>
-      typeof item === 'object' &&
-      item !== null &&
-      typeof (item as TrainingResource).title === 'string' &&
-      typeof (item as TrainingResource).url === 'string',
-  );
 }
 
 /**
@@ -117,7 +106,7 @@ export async function loadShareAudience(
       stage: row.stage ?? 'not_started',
       keyBenefit: row.key_benefit,
       resources: rankResources(
-        catalogList(row.training_resources),
+        catalogResources(row.training_resources),
         { stage: row.stage ?? 'not_started', rule: row.stall_rule },
         had.get(row.feature_id) ?? new Set(),
         now,

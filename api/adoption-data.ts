@@ -1,7 +1,8 @@
 import type { Db } from '../db/database';
 import type { TrainingResource } from '../core/run-facts';
 import { notFound } from './errors';
-import { catalogResources, recommendationFor } from './recommendations';
+import { recommendationFor } from './recommendations';
+import { catalogResources } from '../core/resources';
 import { isoOrNull } from '../adoption/dates';
 import { rankResources } from '../core/resources';
 import { resourcesAlreadyHad } from '../adoption/engagement';

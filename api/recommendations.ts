@@ -64,15 +64,3 @@ export function suggestedOutreach(catalog: CatalogFacts): string {
   const more = catalog.resources.length > 2 ? ` (${catalog.resources.length} resources in all)` : '';
   return `Offer a 20-minute ${catalog.featureName} walkthrough and share ${joinWords(named)}${more}.${why}`;
 }
-
-/** Catalog `training_resources` as stored (JSONB), keeping only entries with a title and a URL. */
-export function catalogResources(value: unknown): TrainingResource[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(
-    (item): item is TrainingResource =>
-      typeof item === 'object' &&
-      item !== null &&
-      typeof (item as TrainingResource).title === 'string' &&
-      typeof (item as TrainingResource).url === 'string',
-  );
-}

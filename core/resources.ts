@@ -27,6 +27,18 @@ export function normaliseResources(value: JsonValue | undefined): TrainingResour
   return dedupeResources(items as unknown as TrainingResource[]);
 }
 
+/** Catalog `training_resources` as stored (JSONB), keeping only entries with a title and a URL. */
+export function catalogResources(value: unknown): TrainingResource[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (item): item is TrainingResource =>
+      typeof item === 'object' &&
+      item !== null &&
+      typeof (item as TrainingResource).title === 'string' &&
+      typeof (item as TrainingResource).url === 'string',
+  );
+}
+
 export function dedupeResources(resources: TrainingResource[]): TrainingResource[] {
   const seen = new Set<string>();
   return resources.filter((resource) => (seen.has(resource.url) ? false : (seen.add(resource.url), true)));

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { closedObject, identifierSchema } from '../input-limits';
-import { catalogResources, suggestedOutreach } from '../recommendations';
+import { suggestedOutreach } from '../recommendations';
+import { catalogResources } from '../../core/resources';
 
 /** PRD 4.2 `GET /api/features/:featureId/resources`: the catalog entry, its training resources and an opener. */
 export function registerFeatureRoutes(app: FastifyInstance, ctx: ApiContext): void {
