@@ -63,6 +63,23 @@ export function usageScoreOf(activeDays: number, activeUsers: number, base: numb
 }
 
 /**
+ * \`usageScoreOf\` as SQL over three expressions of our own (column names, never input): detection and the history
+ * backfill on import write the score with this one formula, so they agree day by day.
+ */
+export function usageScoreSql(activeDays: string, activeUsers: string, breadthBase: string): string {
+  return `ROUND(100.0 * ${activeDays} / ${WINDOW_DAYS}
+               * (${BREADTH_FLOOR} + ${1 - BREADTH_FLOOR} * LEAST(1.0, ${activeUsers}::numeric / ${breadthBase})))::int`;
+}
+
+/** The stage by score alone (FR-1.4) as SQL; \`rules\` names the row holding the configured thresholds. */
+export function scoreStageSql(score: string, daysSinceActivation: string, rules: string): string {
+  return `CASE WHEN ${score} >= ${rules}.adopted_from THEN 'adopted'
+              WHEN ${score} >= ${rules}.engaged_from THEN 'engaged'
+              WHEN ${score} = 0 AND ${daysSinceActivation} > ${rules}.not_started_after_days THEN 'not_started'
+              ELSE 'started' END`;
+}
+
+/**
  * PRD 4.3 stages from the score and the days since activation; with `reachedEngaged` (the feature was engaged or
  * adopted before), a score back under engaged is `churned` (FR-1.4).
  */
@@ -238,18 +255,12 @@ measured AS (
    WHERE h.activated_at IS NOT NULL AND ${scope.features('h.feature_id')}
 ),
 scored AS (
-  SELECT m.*,
-         ROUND(100.0 * m.active_days_14 / ${WINDOW_DAYS}
-               * (${BREADTH_FLOOR} + ${1 - BREADTH_FLOOR} * LEAST(1.0, m.active_users_14::numeric / m.breadth_base)))::int AS usage_score
+  SELECT m.*, ${usageScoreSql('m.active_days_14', 'm.active_users_14', 'm.breadth_base')} AS usage_score
     FROM measured m
 ),
 staged AS (
   -- The stage by score alone (PRD 4.3); \`churned\` is decided below, once the feature's rhythm is known.
-  SELECT s.*,
-         CASE WHEN s.usage_score >= p.adopted_from THEN 'adopted'
-              WHEN s.usage_score >= p.engaged_from THEN 'engaged'
-              WHEN s.usage_score = 0 AND s.days_since_activation > p.not_started_after_days THEN 'not_started'
-              ELSE 'started' END AS score_stage
+  SELECT s.*, ${scoreStageSql('s.usage_score', 's.days_since_activation', 'p')} AS score_stage
     FROM scored s CROSS JOIN params p
 ),
 benchmarked AS (

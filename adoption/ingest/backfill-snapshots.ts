@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database';
 import { rulesParameter, type AdoptionRules } from '../config/rules';
-import { BREADTH_FLOOR, WINDOW_DAYS, addDays } from '../scoring';
+import { WINDOW_DAYS, addDays, scoreStageSql, usageScoreSql } from '../scoring';
 
 /**
  * The daily history of a newly imported usage history (issue 12's trend, issue 10's days in stage): for every
@@ -120,20 +120,14 @@ account_windows AS (
 scored AS (
   SELECT x.customer_id, x.feature_id, x.day, (x.day - f.activated_on) AS days_since_activation,
          fw.active_days::int AS active_days_14, fw.users::int AS active_users_14,
-         ROUND(100.0 * fw.active_days / ${WINDOW_DAYS}
-               * (${BREADTH_FLOOR} + ${1 - BREADTH_FLOOR} * LEAST(1.0, fw.users::numeric
-                   / (CASE WHEN f.seats > 0 THEN f.seats ELSE GREATEST(1, COALESCE(aw.users, 0)) END))))::int AS usage_score
+         ${usageScoreSql('fw.active_days', 'fw.users', '(CASE WHEN f.seats > 0 THEN f.seats ELSE GREATEST(1, COALESCE(aw.users, 0)) END)')} AS usage_score
     FROM days x
     JOIN features f ON f.customer_id = x.customer_id AND f.feature_id = x.feature_id
     JOIN feature_windows fw ON fw.customer_id = x.customer_id AND fw.feature_id = x.feature_id AND fw.day = x.day
     LEFT JOIN account_windows aw ON aw.customer_id = x.customer_id AND aw.day = x.day
 ),
 staged AS (
-  SELECT s.*,
-         CASE WHEN s.usage_score >= p.adopted_from THEN 'adopted'
-              WHEN s.usage_score >= p.engaged_from THEN 'engaged'
-              WHEN s.usage_score = 0 AND s.days_since_activation > p.not_started_after_days THEN 'not_started'
-              ELSE 'started' END AS score_stage
+  SELECT s.*, ${scoreStageSql('s.usage_score', 's.days_since_activation', 'p')} AS score_stage
     FROM scored s CROSS JOIN params p
 ),
 historied AS (
