@@ -1,9 +1,7 @@
-import type { DiagnosticCategory } from '../core/diagnostic-category';
-
-export type { DiagnosticCategory } from '../core/diagnostic-category';
+import type { DiagnosticCategory } from './diagnostic-category';
 
 /**
- * A problem found in a definition. Every diagnostic names the 1-based line and column of the YAML node it is about,
+ * A problem found in a YAML document we read (a workflow definition, the detection rules). Every diagnostic names the 1-based line and column of the YAML node it is about,
  * so an editor (or a human with `FILE:LINE:COLUMN`) lands on it. `category` is a stable string for tests and tools;
  * `message` is for people and may be reworded.
  */

@@ -1,5 +1,5 @@
 import type { Condition, JsonValue } from '../core/types';
-import type { DiagnosticCategory } from './diagnostics';
+import type { DiagnosticCategory } from '../core/diagnostic-category';
 import type { DocPath } from '../core/diagnostic-category';
 import type { JsonSchema } from '../steps/kind';
 

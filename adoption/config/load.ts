@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import type { DiagnosticCategory, DocPath } from '../../core/diagnostic-category';
+import { compareDiagnostics, formatDiagnostic, type Diagnostic } from '../../core/diagnostics';
 import { SourceMap } from '../../core/yaml-source-map';
 import { DEFAULT_LOADED_RULES, DEFAULT_RULES, rulesDigest, type AdoptionRules, type LoadedRules, type SegmentRules } from './rules';
 import { RULES_CONFIG_SCHEMA, type RawRulesConfig } from './schema';
@@ -11,15 +12,8 @@ import { RULES_CONFIG_SCHEMA, type RawRulesConfig } from './schema';
  * diagnostic at the line and column of the YAML node it is about, with a stable category; rules come back only when
  * there is none.
  */
-export interface ConfigDiagnostic {
-  file: string;
-  line: number;
-  column: number;
-  category: DiagnosticCategory;
-  message: string;
-  /** Where in the document, e.g. `stall_rules.low_usage.score_below`. */
-  path?: string;
-}
+/** A problem in the rules file: the same diagnostic (file, line, column, stable category) as a definition's. */
+export type ConfigDiagnostic = Diagnostic;
 
 export type ConfigResult = { loaded: LoadedRules; diagnostics: [] } | { loaded?: undefined; diagnostics: ConfigDiagnostic[] };
 
@@ -33,14 +27,10 @@ export const RULES_CONFIG_LIMITS = { maxBytes: 64 * 1024, maxDepth: 8, maxAliase
 
 const validateSchema = new Ajv({ allErrors: true, strict: false, verbose: true }).compile<RawRulesConfig>(RULES_CONFIG_SCHEMA);
 
-export function formatConfigDiagnostic(diagnostic: ConfigDiagnostic): string {
-  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.message}`;
-}
-
 /** An invalid rules file, with every diagnostic in its message (one `FILE:LINE:COLUMN: message` per line). */
 export class RulesConfigError extends Error {
   constructor(readonly diagnostics: ConfigDiagnostic[]) {
-    super(`invalid detection rules:\n${diagnostics.map(formatConfigDiagnostic).join('\n')}`);
+    super(`invalid detection rules:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
     this.name = 'RulesConfigError';
   }
 }
@@ -181,7 +171,7 @@ function formatPath(path: DocPath): string {
 }
 
 function sorted(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {
-  return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+  return diagnostics.sort(compareDiagnostics);
 }
 
 function dedupe(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {

@@ -1,5 +1,6 @@
+import { formatDiagnostic } from '../../core/diagnostics';
 import type { Command } from 'commander';
-import { DEFAULT_RULES_CONFIG_FILE, formatConfigDiagnostic, loadRulesConfigFile, resolveRules, RULES_CONFIG_ENV } from '../../adoption/config/load';
+import { DEFAULT_RULES_CONFIG_FILE, loadRulesConfigFile, resolveRules, RULES_CONFIG_ENV } from '../../adoption/config/load';
 import { RULES_CONFIG_SCHEMA } from '../../adoption/config/schema';
 
 /**
@@ -19,7 +20,7 @@ export function registerConfigCommands(program: Command): void {
       const chosen = file ?? (process.env[RULES_CONFIG_ENV] || DEFAULT_RULES_CONFIG_FILE);
       const result = loadRulesConfigFile(chosen);
       if (!result.loaded) {
-        for (const diagnostic of result.diagnostics) process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
+        for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
         process.exitCode = 1;
         return;
       }

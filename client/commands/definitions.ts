@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadDefinitionFile, loadShippedDefinitions, shippedDefinitionsDir, type LoadedDefinition } from '../../definitions/compile';
-import { formatDiagnostic } from '../../definitions/diagnostics';
+import { formatDiagnostic } from '../../core/diagnostics';
 import { DEFINITION_SCHEMA } from '../../definitions/schema';
 
 /**

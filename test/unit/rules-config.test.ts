@@ -1,15 +1,9 @@
+import { formatDiagnostic } from '../../core/diagnostics';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_LOADED_RULES, DEFAULT_RULES, rulesDigest } from '../../adoption/config/rules';
-import {
-  formatConfigDiagnostic,
-  loadRulesConfigFile,
-  parseRulesConfig,
-  resolveRules,
-  RulesConfigError,
-  RULES_CONFIG_LIMITS,
-} from '../../adoption/config/load';
+import { loadRulesConfigFile, parseRulesConfig, resolveRules, RulesConfigError, RULES_CONFIG_LIMITS } from '../../adoption/config/load';
 import { runCli } from '../support/run-cli';
 
 /** adoption.config.yaml: validated like a definition, every problem at its line and column with a stable category. */
@@ -74,7 +68,7 @@ describe('refused at line and column', () => {
       [7, 18, 'schema', 'stall_rules.low_usage.score_below'],
       [9, 3, 'unknown-key', 'stall_rules.past_expected_timline'],
     ]);
-    expect(formatConfigDiagnostic(result.diagnostics[1])).toMatch(
+    expect(formatDiagnostic(result.diagnostics[1])).toMatch(
       /invalid-threshold\.yaml:9:3: unknown key "past_expected_timline" in stall_rules \(allowed: low_usage, past_expected_timeline, /,
     );
   });
