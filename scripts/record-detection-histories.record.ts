@@ -18,20 +18,24 @@ import { recordIntervention } from '../adoption/interventions';
 import { addDays, utcDay } from '../adoption/scoring';
 import { createDetectionSchedule, deleteDetectionSchedule } from '../client/schedule';
 import { connectDevServer } from '../test/support/temporal';
-import { createTestDatabase } from '../test/support/test-database';
+import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
 import { exportHistory } from '../test/support/history-export';
 import { testWorkflowBundle } from '../test/support/workflow-bundle';
 import { FixtureFiles, activated, customer, usedOn, users } from '../test/support/detection-fixtures';
 
 const HISTORIES_DIR = path.resolve(__dirname, '..', 'test', 'replay', 'histories');
 
-const FILES = ['detection-explicit-day.json', 'detection-scheduled.json'];
+interface RecordingWorld {
+  env: TestWorkflowEnvironment;
+  db: TestDatabase['db'];
+  files: FixtureFiles;
+  taskQueue: string;
+}
 
-it('records detection histories', async () => {
-  if (FILES.every((file) => fs.existsSync(path.join(HISTORIES_DIR, file)))) return; // recorded already: never again
-  const env: TestWorkflowEnvironment = await connectDevServer();
+/** A worker on the dev server over a fresh database for one recording; what the recording left running is ended. */
+async function withRecordingWorker(record: (world: RecordingWorld) => Promise<void>): Promise<void> {
+  const env = await connectDevServer();
   const database = await createTestDatabase();
-  const db = database.db;
   const files = new FixtureFiles();
   const taskQueue = `record-detection-${randomUUID()}`;
   const worker = await createWorker({
@@ -39,10 +43,27 @@ it('records detection histories', async () => {
     namespace: 'default',
     taskQueue,
     bundle: await testWorkflowBundle(),
-    deps: { db, temporal: { client: env.client, taskQueue }, log: () => undefined },
+    deps: { db: database.db, temporal: { client: env.client, taskQueue }, log: () => undefined },
   });
   const running = worker.run();
   try {
+    await record({ env, db: database.db, files, taskQueue });
+    for await (const execution of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
+      await env.client.workflow.getHandle(execution.workflowId).terminate('recording done');
+    }
+  } finally {
+    worker.shutdown();
+    await running;
+    files.dispose();
+    await database.dispose();
+  }
+}
+
+const FILES = ['detection-explicit-day.json', 'detection-scheduled.json'];
+
+it('records detection histories', async () => {
+  if (FILES.every((file) => fs.existsSync(path.join(HISTORIES_DIR, file)))) return; // recorded already: never again
+  await withRecordingWorker(async ({ env, db, files, taskQueue }) => {
     const today = utcDay(new Date());
     const day = addDays(today, -1);
     await files.catalog(db);
@@ -81,35 +102,14 @@ it('records detection histories', async () => {
     await env.client.workflow.getHandle(workflowId!).result();
     fs.writeFileSync(path.join(HISTORIES_DIR, FILES[1]), await exportHistory(env.client, workflowId!), { flag: 'wx' });
     await deleteDetectionSchedule(env.client, scheduleId);
-    for await (const execution of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
-      await env.client.workflow.getHandle(execution.workflowId).terminate('recording done');
-    }
-  } finally {
-    worker.shutdown();
-    await running;
-    files.dispose();
-    await database.dispose();
-  }
+  });
 }, 120_000);
 
 const FOLLOW_UP_SWEEP_FILE = 'detection-follow-up-sweep.json';
 
 it('records the detection history with the follow-up sweep (step 4)', async () => {
   if (fs.existsSync(path.join(HISTORIES_DIR, FOLLOW_UP_SWEEP_FILE))) return; // recorded already: never again
-  const env: TestWorkflowEnvironment = await connectDevServer();
-  const database = await createTestDatabase();
-  const db = database.db;
-  const files = new FixtureFiles();
-  const taskQueue = `record-detection-${randomUUID()}`;
-  const worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    bundle: await testWorkflowBundle(),
-    deps: { db, temporal: { client: env.client, taskQueue }, log: () => undefined },
-  });
-  const running = worker.run();
-  try {
+  await withRecordingWorker(async ({ env, db, files, taskQueue }) => {
     const day = addDays(utcDay(new Date()), -1);
     await files.catalog(db);
     const followed = customer({ name: 'Followed Co' });
@@ -132,13 +132,5 @@ it('records the detection history with the follow-up sweep (step 4)', async () =
     const result = await env.client.workflow.execute('detectionWorkflow', { workflowId, taskQueue, args: [{ asOf: day }] });
     if (result.followUps?.started.length !== 1) throw new Error(`unexpected run: ${JSON.stringify(result)}`);
     fs.writeFileSync(path.join(HISTORIES_DIR, FOLLOW_UP_SWEEP_FILE), await exportHistory(env.client, workflowId), { flag: 'wx' });
-    for await (const execution of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
-      await env.client.workflow.getHandle(execution.workflowId).terminate('recording done');
-    }
-  } finally {
-    worker.shutdown();
-    await running;
-    files.dispose();
-    await database.dispose();
-  }
+  });
 }, 120_000);
