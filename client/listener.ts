@@ -2,10 +2,13 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import type { Plan } from '../definitions/plan';
 import { startEnablementForSignal, type StartEnablementResult } from '../temporal/start-enablement';
+import { createSignalQueue } from './signal-queue';
 
 /** Backoff of resubscribing after a lost connection: 1 s, doubling, at most 30 s between tries. */
 const RECONNECT_FIRST_MS = 1_000;
 const RECONNECT_MAX_MS = 30_000;
+/** Runs being started at once (see client/signal-queue.ts). */
+export const DEFAULT_LISTENER_CONCURRENCY = 4;
 
 export interface ListenerOptions {
   db: Db;
@@ -13,6 +16,8 @@ export interface ListenerOptions {
   plans: Plan[];
   taskQueue?: string;
   log?: (message: string) => void;
+  /** Signals whose runs are being started at once; default DEFAULT_LISTENER_CONCURRENCY. */
+  concurrency?: number;
   onStarted?: (result: StartEnablementResult) => void;
 }
 
@@ -24,16 +29,14 @@ export interface RunningListener {
 
 /**
  * Starts an enablement run for every `risk_signal_created` notification, and first for every stored signal no run
- * was started for (so nothing is lost while the listener was down). Signals are handled one at a time in arrival
- * order; a failure is logged and left unhandled in the table, so the next start of the listener retries it.
+ * was started for (so nothing is lost while the listener was down). Signals are started in arrival order, a few at
+ * a time; a failure is logged and left unhandled in the table, so the next start of the listener retries it.
  */
 export async function startListener(options: ListenerOptions): Promise<RunningListener> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  let chain: Promise<void> = Promise.resolve();
-  const enqueue = (signalId: string) => {
-    chain = chain.then(() => handle(signalId));
-    return chain;
-  };
+  const queue = createSignalQueue(options.concurrency ?? DEFAULT_LISTENER_CONCURRENCY, (signalId) => handle(signalId));
+  const enqueue = (signalId: string) => queue.enqueue(signalId);
+  let caughtUp: Promise<void> = Promise.resolve();
   const handle = async (signalId: string) => {
     try {
       const result = await startEnablementForSignal({ ...options, signalId });
@@ -47,7 +50,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   let unsubscribe: (() => Promise<void>) | null = null;
   const catchUp = async () => {
     const pending = await options.db.query<{ id: string }>(`SELECT id FROM risk_signals WHERE handled_at IS NULL ORDER BY created_at, id`);
-    for (const row of pending.rows) void enqueue(row.id);
+    caughtUp = Promise.all(pending.rows.map((row) => enqueue(row.id))).then(() => undefined);
   };
   // Subscribe before the catch-up query, so a signal inserted in between is seen by one or the other (or both:
   // a second start of the same signal finds the existing run).
@@ -87,14 +90,13 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   };
   let reconnecting: Promise<void> = Promise.resolve();
   await subscribe();
-  const caughtUp = chain;
   return {
     caughtUp,
     async stop() {
       stopped = true;
       await reconnecting;
       await unsubscribe?.();
-      await chain;
+      await queue.drained();
     },
   };
 }

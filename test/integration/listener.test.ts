@@ -103,3 +103,48 @@ it('`trigger --signal-id` prints the workflow id and, run again, starts nothing 
   expect(second.stderr).toContain('already exists');
   await world().handle(workflowId).terminate('test done');
 });
+
+it('a burst stored while it was down: every signal gets exactly one run, started a few at a time', async () => {
+  const burst = [];
+  for (let i = 0; i < 12; i += 1) burst.push(await seedStalledSignal(world().database.db, ['advanced_analytics']));
+  const expected = burst.map((s) => `adoption-stalled/${s.customerId}/${s.signalId}`);
+  const results: Array<{ workflowId: string; started: boolean }> = [];
+  const listener = await startListener({
+    db: world().database.db,
+    client: world().env.client,
+    plans: world().plans,
+    taskQueue: world().taskQueue,
+    concurrency: 4,
+    log: () => undefined,
+    onStarted: (result) => results.push({ workflowId: result.workflowId, started: result.started }),
+  });
+  try {
+    await listener.caughtUp;
+    // A late duplicate notification finds the run the catch-up started: nothing new.
+    await world().database.db.query(`SELECT pg_notify('risk_signal_created', $1)`, [burst[1].signalId]);
+    for (let attempt = 0; attempt < 100 && results.length < burst.length + 1; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    await listener.stop();
+    expect(results.filter((r) => !r.started).map((r) => r.workflowId)).toEqual([expected[1]]);
+    expect(
+      results
+        .filter((r) => r.started)
+        .map((r) => r.workflowId)
+        .sort(),
+    ).toEqual([...expected].sort());
+    // At the server: one execution per signal, each running.
+    for (const workflowId of expected) {
+      const executions = [];
+      for await (const execution of world().env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) executions.push(execution);
+      if (executions.length === 0) expect((await world().handle(workflowId).describe()).status.name).toBe('RUNNING');
+      else expect(executions.map((e) => e.status.name)).toEqual(['RUNNING']);
+    }
+    for (const signal of burst) expect((await handledSignal(signal.signalId)).handled).toBe(true);
+  } finally {
+    await listener.stop();
+    for (const workflowId of expected)
+      await world()
+        .handle(workflowId)
+        .terminate('test done')
+        .catch(() => undefined);
+  }
+});
