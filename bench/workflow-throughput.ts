@@ -30,13 +30,17 @@ import {
   type CpuReading,
   type World,
 } from './workflow-world';
+import { FLAT_GROWTH_LIMIT, runRateTrial, type RateTrial } from './sustained-rate';
 
 const USAGE = `usage: node .tools/bench-build/bench/workflow-throughput.js [--signals 200] [--paths direct,listener] [--configs default,wide] [--sample 20]
   --signals N        signals per trial (e.g. 200, 500, 1000)
   --paths a,b        direct (startEnablementForSignal, 10 at a time) and/or listener (NOTIFY -> client/listener.ts)
   --configs a,b      worker configurations: ${'default'} (20 activity slots, pool 10), wide (100 activity slots, 100 workflow-task slots, pool 25)
   --sample N         histories read per trial for schedule-to-start latencies
-  --repeat N         rounds of trials (the configurations' order alternates between rounds)`;
+  --repeat N         rounds of trials (the configurations' order alternates between rounds)
+  --rates a,b,...    sustained arrival rates (signals/s) tried in turn, each for --seconds, until one builds a backlog; 0 skips
+  --seconds N        how long each sustained rate is held
+  --rate-config c    the worker configuration of the sustained trials`;
 
 type Tuning = Pick<
   BenchWorkerConfig,
@@ -64,12 +68,27 @@ interface Trial {
 async function main(): Promise<void> {
   const options = parseOptions(
     process.argv.slice(2),
-    { signals: '200', paths: 'direct,listener', configs: 'default,wide', sample: '20', repeat: '2' },
+    {
+      signals: '100',
+      paths: 'direct,listener',
+      configs: 'default,wide',
+      sample: '20',
+      repeat: '1',
+      rates: '4,8,12',
+      seconds: '20',
+      'rate-config': 'default',
+    },
     USAGE,
   );
   const signals = Math.max(1, positiveInt('signals', options.signals));
   const sample = positiveInt('sample', options.sample);
   const repeat = Math.max(1, positiveInt('repeat', options.repeat));
+  const rates = options.rates
+    .split(',')
+    .map((rate) => positiveInt('rates', rate.trim()))
+    .filter((rate) => rate > 0);
+  const seconds = Math.max(5, positiveInt('seconds', options.seconds));
+  if (!CONFIGS[options['rate-config']]) throw new Error(`--rate-config: ${options['rate-config']} is not one of ${Object.keys(CONFIGS).join(', ')}`);
   const paths = options.paths.split(',').map((path) => {
     if (!(PATHS as readonly string[]).includes(path)) throw new Error(`--paths: ${path} is not one of ${PATHS.join(', ')}`);
     return path as Path;
@@ -82,6 +101,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${machineLine()}`);
   const world = await startWorld();
   const trials: Trial[] = [];
+  const rateTrials: RateTrial[] = [];
   try {
     // Warm-up (not counted): the dev server's and Postgres's first runs.
     await runTrial(world, 'direct', 'default', 10, 0);
@@ -96,10 +116,17 @@ async function main(): Promise<void> {
         }
       }
     }
+    for (const rate of rates) {
+      const trial = await runRateTrial(world, CONFIGS[options['rate-config']], rate, seconds, sample);
+      rateTrials.push(trial);
+      process.stdout.write(`  sustained ${rate}/s for ${seconds} s: ${trial.sustained ? 'held' : 'backlog grew'}, load average ${loadAverage()}\n`);
+      if (!trial.sustained) break;
+    }
   } finally {
     await world.close();
   }
   report(trials, signals);
+  if (rateTrials.length > 0) reportRates(rateTrials, options['rate-config']);
   console.log(`machine at the end: ${machineLine()}`);
 }
 
@@ -254,6 +281,45 @@ function report(trials: Trial[], signals: number): void {
       );
     }
   }
+}
+
+function reportRates(trials: RateTrial[], config: string): void {
+  console.log(`\nSustained rate: signals arriving steadily, started directly, one worker (${config}); first third of the arrivals vs last third\n`);
+  const p50 = (values: number[]) => fmt(percentile(values, 50));
+  console.log(
+    table(
+      [
+        'rate/s',
+        'signals',
+        'approval wait p50 ms first/last',
+        'workflow task sched->start p50 ms first/last',
+        'backlog when the last arrived',
+        'worker cpu',
+        'server cpu',
+        'postgres cpu',
+        'all cpu / 2 cores',
+        'held',
+      ],
+      trials.map((trial) => [
+        fmt(trial.rate),
+        fmt(trial.signals),
+        `${p50(trial.approvalFirst)}/${p50(trial.approvalLast)}`,
+        `${p50(trial.taskFirst)}/${p50(trial.taskLast)}`,
+        fmt(trial.backlogAtEnd),
+        coreShare(trial.cpu.worker, trial.cpu.wallMs),
+        coreShare(trial.cpu.server, trial.cpu.wallMs),
+        coreShare(trial.cpu.postgres, trial.cpu.wallMs),
+        coreShare((trial.cpu.worker + trial.cpu.server + trial.cpu.postgres + trial.cpu.bench) / 2, trial.cpu.wallMs),
+        trial.sustained ? 'yes' : trial.lateStarts > 0 ? `no (${trial.lateStarts} late starts)` : 'no',
+      ]),
+    ),
+  );
+  const held = trials.filter((trial) => trial.sustained).map((trial) => trial.rate);
+  const broke = trials.find((trial) => !trial.sustained);
+  console.log(
+    `\n   held: a rate whose last third waited at most ${FLAT_GROWTH_LIMIT}x the first third's median (or 0.5 s more), for approval and for a worker\n` +
+      `   highest rate held: ${held.length ? `${Math.max(...held)}/s` : 'none tried held'}${broke ? `; ${broke.rate}/s built a backlog` : '; no rate tried built a backlog (try higher --rates)'}`,
+  );
 }
 
 main().catch((error: unknown) => {
