@@ -126,14 +126,19 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
   // Features marked not needed while the run runs, by feature id (a mark taken back leaves the map).
   const notNeeded = new Map<string, FeatureNotNeeded>();
   let stopForNotNeeded = false;
-  // The step in progress, so a not-needed mark can end its wait (only a wait: an activity in flight finishes).
-  let currentStep: CancellationScope | null = null;
+  // The scope the steps run in, so a not-needed mark can end a wait in progress (only a wait: an activity in flight
+  // finishes). One scope for every step, not one per step: a scope costs several promises, and the workflow sandbox
+  // records a stack trace for every promise created, which made per-step scopes a measurable part of a run's CPU.
+  // A scope issues no command of its own, and this one is cancelled only while a step waits, when it reaches nothing
+  // but that wait's timer (finished activities and timers ignore a cancellation): the commands are those of the
+  // scope per step it replaced, so every recorded run replays unchanged.
+  let stepsScope: CancellationScope | null = null;
   const everyFeatureNotNeeded = () => features.length > 0 && features.every((feature) => notNeeded.has(feature.featureId));
   const checkNotNeeded = () => {
     if (stopForNotNeeded || notNeeded.size === 0 || !everyFeatureNotNeeded()) return;
     if (!patched(NOT_NEEDED_PATCH)) return;
     stopForNotNeeded = true;
-    if (state.waitingFor) currentStep?.cancel();
+    if (state.waitingFor) stepsScope?.cancel();
   };
   setHandler(featureNotNeededSignal, (payload) => {
     try {
@@ -192,44 +197,45 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
   };
 
   const indexById = new Map(plan.steps.map((step, index) => [step.id, index]));
-  let index = 0;
-  while (index < plan.steps.length) {
-    // Marks that arrived during the cooldown check count against the features that are left.
-    checkNotNeeded();
-    if (stopForNotNeeded) return completeAsNotNeeded(state, features, suppressed, steps);
-    const step = plan.steps[index];
-    state.step = { index: index + 1, total: plan.steps.length, id: step.id };
-    setCurrentDetails(describeProgress(state, step.action));
-    if (step.when && !evaluateCondition(step.when, scope)) {
-      record(scope, step, { skipped: true });
-      index += 1;
-      continue;
-    }
-    let outcome;
-    try {
-      // A cancellable scope per step issues no command of its own, so runs recorded without it replay unchanged.
-      outcome = await CancellationScope.cancellable(async () => {
-        currentStep = CancellationScope.current();
-        return stepKindOf(step.action).execute(step, run);
-      });
-    } catch (error) {
-      if (stopForNotNeeded && isCancellation(error)) {
-        state.waitingFor = undefined;
-        return completeAsNotNeeded(state, features, suppressed, steps);
+  const stopped = await CancellationScope.cancellable(async (): Promise<EnablementResult | undefined> => {
+    stepsScope = CancellationScope.current();
+    let index = 0;
+    while (index < plan.steps.length) {
+      // Marks that arrived during the cooldown check count against the features that are left.
+      checkNotNeeded();
+      if (stopForNotNeeded) return completeAsNotNeeded(state, features, suppressed, steps);
+      const step = plan.steps[index];
+      state.step = { index: index + 1, total: plan.steps.length, id: step.id };
+      setCurrentDetails(describeProgress(state, step.action));
+      if (step.when && !evaluateCondition(step.when, scope)) {
+        record(scope, step, { skipped: true });
+        index += 1;
+        continue;
       }
-      state.status = 'failed';
-      setCurrentDetails(describeProgress(state, `failed: ${(error as Error).message}`));
-      throw asRunFailure(step, error);
+      let outcome;
+      try {
+        outcome = await stepKindOf(step.action).execute(step, run);
+      } catch (error) {
+        if (stopForNotNeeded && isCancellation(error)) {
+          state.waitingFor = undefined;
+          return completeAsNotNeeded(state, features, suppressed, steps);
+        }
+        state.status = 'failed';
+        setCurrentDetails(describeProgress(state, `failed: ${(error as Error).message}`));
+        throw asRunFailure(step, error);
+      }
+      record(scope, step, outcome.result);
+      const next = outcome.next ?? { kind: 'next' };
+      if (next.kind === 'fail') {
+        state.status = 'failed';
+        setCurrentDetails(describeProgress(state, next.message));
+        throw ApplicationFailure.nonRetryable(next.message, STEP_FAILED);
+      }
+      index = next.kind === 'goto' ? indexById.get(next.step)! : index + 1;
     }
-    record(scope, step, outcome.result);
-    const next = outcome.next ?? { kind: 'next' };
-    if (next.kind === 'fail') {
-      state.status = 'failed';
-      setCurrentDetails(describeProgress(state, next.message));
-      throw ApplicationFailure.nonRetryable(next.message, STEP_FAILED);
-    }
-    index = next.kind === 'goto' ? indexById.get(next.step)! : index + 1;
-  }
+    return undefined;
+  });
+  if (stopped) return stopped;
 
   state.status = 'completed';
   state.step = { index: plan.steps.length, total: plan.steps.length, id: null };

@@ -5,18 +5,23 @@ import type { MeasureAdoptionActivities } from './activity';
 import type { MeasureAdoptionPlanConfig } from './definition';
 
 /** Measures adoption again for every feature of the run and records the intervention's impact (FR-4.1). */
-export const executeMeasureAdoption: StepExecutor<PlanStepOf<'measure_adoption', MeasureAdoptionPlanConfig>, MeasureAdoptionActivities> = async (
+// `.then`, not async/await: the workflow sandbox records a stack trace for every promise, and an async function
+// that awaits makes two (steps per run add up; see bench/RESULTS.md, interpreter overhead).
+export const executeMeasureAdoption: StepExecutor<PlanStepOf<'measure_adoption', MeasureAdoptionPlanConfig>, MeasureAdoptionActivities> = (
   step,
   run,
-) => {
-  const result = await run.activities(step).measureAdoption(run.context(step), {
-    features: run.facts.features.map(({ featureId, usageScore, stage }) => ({ featureId, usageScore, stage })),
-    recordImpact: step.config.record_impact,
-    recoveredSignals: run.inbox.recovered,
-  });
-  run.reportOutcome(
-    result.outcome,
-    result.features.map(({ featureId, stage, after }) => ({ featureId, stage, usageScore: after })),
-  );
-  return { result: result as unknown as JsonValue };
-};
+) =>
+  run
+    .activities(step)
+    .measureAdoption(run.context(step), {
+      features: run.facts.features.map(({ featureId, usageScore, stage }) => ({ featureId, usageScore, stage })),
+      recordImpact: step.config.record_impact,
+      recoveredSignals: run.inbox.recovered,
+    })
+    .then((result) => {
+      run.reportOutcome(
+        result.outcome,
+        result.features.map(({ featureId, stage, after }) => ({ featureId, stage, usageScore: after })),
+      );
+      return { result: result as unknown as JsonValue };
+    });

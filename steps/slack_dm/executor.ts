@@ -4,15 +4,19 @@ import type { StepExecutor } from '../run';
 import type { SlackDmActivities } from './activity';
 import type { SlackDmPlanConfig } from './definition';
 
-export const executeSlackDm: StepExecutor<PlanStepOf<'slack_dm', SlackDmPlanConfig>, SlackDmActivities> = async (step, run) => {
+// `.then`, not async/await: the workflow sandbox records a stack trace for every promise, and an async function
+// that awaits makes two (steps per run add up; see bench/RESULTS.md, interpreter overhead).
+export const executeSlackDm: StepExecutor<PlanStepOf<'slack_dm', SlackDmPlanConfig>, SlackDmActivities> = (step, run) => {
   const to = step.config.to === undefined ? undefined : run.resolve(step.config.to);
-  const result = await run.activities(step).slackDm(run.context(step), {
-    template: step.config.message_template,
-    includeResources: step.config.include_resources,
-    to: typeof to === 'string' && to !== '' ? to : undefined,
-    params: run.resolve(step.config.params) as Record<string, JsonValue>,
-    scope: run.scope,
-    input: run.facts,
-  });
-  return { result: result as unknown as JsonValue };
+  return run
+    .activities(step)
+    .slackDm(run.context(step), {
+      template: step.config.message_template,
+      includeResources: step.config.include_resources,
+      to: typeof to === 'string' && to !== '' ? to : undefined,
+      params: run.resolve(step.config.params) as Record<string, JsonValue>,
+      scope: run.scope,
+      input: run.facts,
+    })
+    .then((result) => ({ result: result as unknown as JsonValue }));
 };
