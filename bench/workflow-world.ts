@@ -209,7 +209,8 @@ export async function spawnWorker(
     ...options,
   };
   const child: ChildProcess = fork(path.join(__dirname, 'bench-worker.js'), [], {
-    execArgv: ['--expose-gc'],
+    // BENCH_WORKER_NODE_ARGS (space-separated, opt-in) adds node flags to the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    execArgv: ['--expose-gc', ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, ...extraEnv, BENCH_WORKER: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
