@@ -28,6 +28,12 @@ export interface StepOutcome {
   next?: StepNext;
 }
 
+/**
+ * Runs one step in the workflow sandbox. Executors that call one activity return its promise with `.then` instead of
+ * being async functions that await it: the sandbox records a stack trace for every promise workflow code creates, and
+ * an async function that awaits creates two; per step of every run that was a measurable share of the interpreter's
+ * worker CPU (bench/RESULTS.md, interpreter overhead).
+ */
 export type StepExecutor<Step extends StepCommon, Activities extends object> = (step: Step, run: StepRun<Activities>) => Promise<StepOutcome>;
 
 /** The failure type of a step that cannot go on; ops search for it in the Web UI. */
