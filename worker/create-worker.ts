@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import type { ActivityDeps } from '../activities';
 import { AdoptionEnablementPlugin } from '../plugin/plugin';
 import { DEFAULT_TASK_QUEUE } from '../temporal/start-enablement';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './worker-tuning';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -11,7 +12,7 @@ export interface CreateWorkerOptions {
   /** Defaults to the prebuilt bundle (or a fresh one when there is none). */
   bundle?: WorkflowBundleOption;
   maxConcurrentActivityTaskExecutions?: number;
-  /** Sticky cache size; default the SDK's (bench/RESULTS.md section 4 measured what it costs and saves). */
+  /** Sticky cache size; default `DEFAULT_MAX_CACHED_WORKFLOWS` (bench/RESULTS.md section 4 measured what it costs and saves). */
   maxCachedWorkflows?: number;
   /** Replaces the activities built from `deps` (recording tools inject faults this way; tests use the real ones). */
   activities?: object;
@@ -42,7 +43,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     plugins: [plugin],
     // One V8 context for all workflows: far less memory per cached run; our workflow code keeps no global state.
     reuseV8Context: true,
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
-    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+    // Parked runs are evicted (least recently used first) and replayed when they wake: bounded memory for any number of runs.
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
   });
 }

@@ -1,9 +1,18 @@
-import { DEFAULT_MAX_CONCURRENT_ACTIVITIES, workerTuningFromEnv } from './worker-tuning';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CONCURRENT_ACTIVITIES, workerTuningFromEnv } from './worker-tuning';
 
 describe('workerTuningFromEnv', () => {
   it('leaves the measured defaults when nothing is set', () => {
-    expect(workerTuningFromEnv({})).toEqual({ maxConcurrentActivityTaskExecutions: DEFAULT_MAX_CONCURRENT_ACTIVITIES });
-    expect(workerTuningFromEnv({ ADOPTION_WORKER_MAX_CACHED_WORKFLOWS: '  ' })).toEqual({ maxConcurrentActivityTaskExecutions: 20 });
+    const defaults = { maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS, maxConcurrentActivityTaskExecutions: DEFAULT_MAX_CONCURRENT_ACTIVITIES };
+    expect(workerTuningFromEnv({})).toEqual(defaults);
+    expect(workerTuningFromEnv({ ADOPTION_WORKER_MAX_CACHED_WORKFLOWS: '  ' })).toEqual(defaults);
+  });
+
+  it('keeps the default cache at least the SDK workflow-task slots (40), so the SDK does not lower them', () => {
+    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBeGreaterThanOrEqual(40);
+  });
+
+  it('sets a larger cache than the default when asked (an operator with memory to spare)', () => {
+    expect(workerTuningFromEnv({ ADOPTION_WORKER_MAX_CACHED_WORKFLOWS: '2000' }).maxCachedWorkflows).toBe(2000);
   });
 
   it('reads both knobs, 0 included for the cache', () => {
