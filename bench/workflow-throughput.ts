@@ -14,6 +14,7 @@ import os from 'node:os';
 import { loadShippedPlans } from '../definitions/compile';
 import { startEnablementForSignal } from '../temporal/start-enablement';
 import { startListener } from '../client/listener';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CONCURRENT_ACTIVITIES } from '../worker/worker-tuning';
 import { seedStalledSignal } from '../testing/fixtures';
 import { fmt, machineLine, median, parseOptions, positiveInt, ratio, table } from './bench-support';
 import type { BenchWorkerConfig } from './bench-worker';
@@ -49,8 +50,13 @@ type Tuning = Pick<
 
 const CONFIGS: Record<string, Tuning> = {
   // What createWorker and the `worker` command run with today.
-  default: { maxConcurrentActivityTaskExecutions: 20, poolMax: 10 },
-  wide: { maxConcurrentActivityTaskExecutions: 100, maxConcurrentWorkflowTaskExecutions: 100, poolMax: 25 },
+  default: { maxConcurrentActivityTaskExecutions: DEFAULT_MAX_CONCURRENT_ACTIVITIES, poolMax: 10, maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS },
+  wide: {
+    maxConcurrentActivityTaskExecutions: 100,
+    maxConcurrentWorkflowTaskExecutions: 100,
+    poolMax: 25,
+    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
+  },
 };
 const PATHS = ['direct', 'listener'] as const;
 type Path = (typeof PATHS)[number];
