@@ -13,8 +13,6 @@ import { resolveRules } from './config/load';
 
 /** Days in the usage window: the score measures the last 14 days, D-13 .. D inclusive. */
 export const WINDOW_DAYS = 14;
-/** Frequency counts for this share of the score; breadth scales the rest (see `usageScoreOf`). */
-export const BREADTH_FLOOR = 0.5;
 /**
  * The PRD's rule numbers, under their long-standing names. They are the defaults of the configurable rules
  * (adoption/config/rules.ts, `adoption.config.yaml`): detection reads the configured ones.
@@ -57,9 +55,13 @@ export type SuppressReason =
  *   score     = round(100 * frequency * (0.5 + 0.5 * breadth))
  */
 export function usageScoreOf(activeDays: number, activeUsers: number, base: number): number {
-  const frequency = Math.min(activeDays, WINDOW_DAYS) / WINDOW_DAYS;
-  const breadth = Math.min(1, activeUsers / Math.max(1, base));
-  return Math.round(100 * frequency * (BREADTH_FLOOR + (1 - BREADTH_FLOOR) * breadth));
+  // days/14 * (0.5 + 0.5 * users/seats) = days * (seats + users) / (2 * 14 * seats): one division of whole numbers,
+  // so a score exactly half-way (2 days, 1 user of 20 seats: 7.5) rounds up here and in SQL alike; dividing step by
+  // step left 7.4999... in one and 7.5000... in the other.
+  const days = Math.min(activeDays, WINDOW_DAYS);
+  const seats = Math.max(1, base);
+  const users = Math.min(activeUsers, seats);
+  return Math.round((100 * days * (seats + users)) / (2 * WINDOW_DAYS * seats));
 }
 
 /**
@@ -67,8 +69,8 @@ export function usageScoreOf(activeDays: number, activeUsers: number, base: numb
  * backfill on import write the score with this one formula, so they agree day by day.
  */
 export function usageScoreSql(activeDays: string, activeUsers: string, breadthBase: string): string {
-  return `ROUND(100.0 * ${activeDays} / ${WINDOW_DAYS}
-               * (${BREADTH_FLOOR} + ${1 - BREADTH_FLOOR} * LEAST(1.0, ${activeUsers}::numeric / ${breadthBase})))::int`;
+  return `ROUND(100.0 * LEAST(${activeDays}, ${WINDOW_DAYS}) * (${breadthBase}::bigint + LEAST(${activeUsers}, ${breadthBase}))
+               / (${2 * WINDOW_DAYS} * ${breadthBase}::numeric))::int`;
 }
 
 /** The stage by score alone (FR-1.4) as SQL; \`rules\` names the row holding the configured thresholds. */
