@@ -6,12 +6,17 @@
  * account-wide dip, the catalog entry, the customer's segment benchmarks, its earlier signals and interventions;
  * evaluates in TypeScript; and writes the evaluation, the snapshot and feature_adoption's score and stage.
  *
+ * It judges by the default rules (adoption/config/rules.ts DEFAULT_RULES): the stall rules, the account-wide dip
+ * (judged as a feature stall when the account tracks one feature), `churned` after engaged or adopted (FR-1.4), a
+ * feature's own rhythm (`missed_cadence`, `on_cadence`; docs/scoring.md) and the key-feature threshold.
+ *
  * It reads the segment benchmarks of the day (`segment_benchmarks`, `segment_expected_days`) that a run's first step
  * writes, so the caller refreshes them first. It does not create signals or stall episodes: its verdicts (score,
  * stage, rule, decision, suppression reason) are compared with the set-based pass's instead.
  */
 import type { Db } from '../db/database';
 import { COOLDOWN_DAYS } from '../adoption/rules';
+import { DEFAULT_RULES } from '../adoption/config/rules';
 import {
   AGE_BUCKET_DAYS,
   DIP_BASELINE_DAYS,
@@ -40,6 +45,35 @@ export interface Verdict {
 }
 
 const dayOf = (instant: Date | string) => new Date(instant).toISOString().slice(0, 10);
+const RHYTHM = DEFAULT_RULES.rhythm;
+
+/** Postgres's PERCENTILE_CONT: linear interpolation between the two nearest of the sorted values. */
+function percentileCont(sorted: number[], fraction: number): number {
+  const position = fraction * (sorted.length - 1);
+  const below = Math.floor(position);
+  const above = Math.ceil(position);
+  return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
+}
+
+/**
+ * The feature's own rhythm from its active days (docs/scoring.md "Feature rhythm"): active days closer than the
+ * burst gap are one use; a cadence needs enough uses, a median gap in range and the central share of gaps near it.
+ */
+function cadenceOf(activeDays: string[]): { dueWithinDays: number } | null {
+  const gaps: number[] = [];
+  for (let i = 1; i < activeDays.length; i += 1) {
+    const gap = daysBetween(activeDays[i - 1], activeDays[i]);
+    if (gap > RHYTHM.burstGapDays) gaps.push(gap);
+  }
+  if (gaps.length + 1 < RHYTHM.minOccasions) return null;
+  gaps.sort((a, b) => a - b);
+  const low = percentileCont(gaps, (1 - RHYTHM.regularShare) / 2);
+  const median = percentileCont(gaps, 0.5);
+  const high = percentileCont(gaps, (1 + RHYTHM.regularShare) / 2);
+  if (median < RHYTHM.minCadenceDays || median > RHYTHM.maxCadenceDays) return null;
+  if (low < (1 - RHYTHM.tolerance) * median || high > (1 + RHYTHM.tolerance) * median) return null;
+  return { dueWithinDays: Math.ceil(median * (1 + RHYTHM.tolerance)) };
+}
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
 /** Evaluates and writes every activated feature of the given customers, one customer-feature at a time. */
@@ -103,7 +137,7 @@ export async function detectStraightforward(db: Db, asOf: string, customerIds: r
       }
 
       const usageScore = usageScoreOf(activeDays, activeUsers, base);
-      const stage = stageOf(usageScore, daysSinceActivation);
+      const scoreStage = stageOf(usageScore, daysSinceActivation);
 
       // The catalog, the customer's own marks, its segment's benchmarks of the day.
       const catalog = (
@@ -140,28 +174,61 @@ export async function detectStraightforward(db: Db, asOf: string, customerIds: r
 
       // The rules (FR-1.3, PRD 4.3), as the PRD states them and with the segment's thresholds.
       const prdLow = daysSinceActivation >= LOW_USAGE_MIN_DAYS && usageScore < LOW_USAGE_THRESHOLD;
-      const prdPast = stage !== 'adopted' && daysSinceActivation > catalogExpected && usageScore < STALL_SCORE_THRESHOLD;
+      const prdPast = scoreStage !== 'adopted' && daysSinceActivation > catalogExpected && usageScore < STALL_SCORE_THRESHOLD;
       const low = daysSinceActivation >= LOW_USAGE_MIN_DAYS && usageScore < lowThreshold;
-      const past = stage !== 'adopted' && daysSinceActivation > expected && usageScore < stallThreshold;
-      const rule =
-        low && past
-          ? 'low_usage_14d+past_expected_timeline'
-          : low
-            ? 'low_usage_14d'
-            : past
-              ? 'past_expected_timeline'
-              : prdLow && prdPast
-                ? 'low_usage_14d+past_expected_timeline'
-                : prdLow
-                  ? 'low_usage_14d'
-                  : prdPast
-                    ? 'past_expected_timeline'
-                    : null;
+      const past = scoreStage !== 'adopted' && daysSinceActivation > expected && usageScore < stallThreshold;
+      const flagged = low || past || prdLow || prdPast;
+
+      // Its rhythm, only for a feature a rule would flag: uses in the lookback, the gaps between them.
+      let missedCadence = false;
+      let onCadence = false;
+      if (RHYTHM.enabled && flagged) {
+        const lookbackStart = addDays(asOf, -(RHYTHM.lookbackDays - 1));
+        const days = usage.rows
+          .filter((r) => r.used_events > 0 && r.day >= lookbackStart)
+          .map((r) => r.day)
+          .sort();
+        const cadence = cadenceOf(days);
+        const lastUsedAt = usage.rows.map((r) => r.last_used_at).filter((t): t is Date => t !== null);
+        if (cadence && lastUsedAt.length > 0) {
+          const sinceLastUse = daysBetween(dayOf(new Date(Math.max(...lastUsedAt.map((t) => t.getTime())))), asOf);
+          missedCadence = sinceLastUse > cadence.dueWithinDays;
+          onCadence = !missedCadence;
+        }
+      }
+      // FR-1.4: back under engaged after it was engaged or adopted is churned, unless it keeps a cadence of its own.
+      const reachedEngaged =
+        (
+          await db.query(
+            `SELECT 1 FROM feature_stage_history WHERE customer_id = $1 AND feature_id = $2 AND entered_on < $3::date AND stage IN ('engaged', 'adopted') LIMIT 1`,
+            [customerId, featureId, asOf],
+          )
+        ).rows.length > 0;
+      const stage = stageOf(usageScore, daysSinceActivation, { reachedEngaged: reachedEngaged && !onCadence });
+      const rule = missedCadence
+        ? 'missed_cadence'
+        : onCadence
+          ? null
+          : low && past
+            ? 'low_usage_14d+past_expected_timeline'
+            : low
+              ? 'low_usage_14d'
+              : past
+                ? 'past_expected_timeline'
+                : prdLow && prdPast
+                  ? 'low_usage_14d+past_expected_timeline'
+                  : prdLow
+                    ? 'low_usage_14d'
+                    : prdPast
+                      ? 'past_expected_timeline'
+                      : null;
       const othersRecent = accountRecent - ownRecent;
       const othersBaseline = accountBaseline - ownBaseline;
+      // An account with one tracked feature has no rest to tell a holiday from a stall by: a feature stall.
       const accountDip =
         accountBaseline * WINDOW_DAYS >= DIP_MIN_BASELINE_PER_WINDOW * DIP_BASELINE_DAYS &&
         accountRecent * DIP_BASELINE_DAYS < DIP_RATIO * WINDOW_DAYS * accountBaseline &&
+        features.rows.length > 1 &&
         ((othersBaseline === 0 && othersRecent === 0) || othersRecent * DIP_BASELINE_DAYS < DIP_RATIO * WINDOW_DAYS * othersBaseline);
 
       // Earlier signals (FR-2.4; a signal of the day itself is this run's own) and interventions.
@@ -184,9 +251,11 @@ export async function detectStraightforward(db: Db, asOf: string, customerIds: r
 
       let decision: Verdict['decision'] = 'signal';
       let suppressReason: string | null = null;
-      if (!rule) decision = 'none';
+      if (!flagged) decision = 'none';
       else if (adoption?.not_needed) suppressReason = 'not_needed';
-      else if (!(low || past)) suppressReason = 'segment_benchmark';
+      else if ((catalog?.importance_score ?? 50) < DEFAULT_RULES.stallRules.minImportance) suppressReason = 'not_key_feature';
+      else if (onCadence) suppressReason = 'on_cadence';
+      else if (!(low || past || missedCadence)) suppressReason = 'segment_benchmark';
       else if (accountDip) suppressReason = 'account_wide_dip';
       else if (recentSignal) suppressReason = 'recent_signal';
       else if (recentIntervention) suppressReason = 'recent_intervention';
