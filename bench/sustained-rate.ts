@@ -14,8 +14,8 @@ import { historyFigures, mapLimit, percentile, readCpu, since, spawnWorker, wait
 
 /** A rate holds when the last third's median wait is at most this multiple of the first third's. */
 export const FLAT_GROWTH_LIMIT = 1.25;
-/** ... or within this many milliseconds of it: a short wait that doubles is still no backlog. */
-const FLAT_SLACK_MS = 500;
+/** ... or within this many milliseconds of it: a wait of a few tens of milliseconds that doubles is still no backlog. */
+const FLAT_SLACK_MS = 250;
 
 export interface RateTrial {
   rate: number;

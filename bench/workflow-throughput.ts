@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       configs: 'default,wide',
       sample: '20',
       repeat: '1',
-      rates: '4,8,12',
+      rates: '4,8,12,16',
       seconds: '20',
       'rate-config': 'default',
     },
@@ -323,7 +323,7 @@ function reportRates(trials: RateTrial[], config: string): void {
   const held = trials.filter((trial) => trial.sustained).map((trial) => trial.rate);
   const broke = trials.find((trial) => !trial.sustained);
   console.log(
-    `\n   held: a rate whose last third waited at most ${FLAT_GROWTH_LIMIT}x the first third's median (or 0.5 s more), for approval and for a worker\n` +
+    `\n   held: a rate whose last third waited at most ${FLAT_GROWTH_LIMIT}x the first third's median (or 0.25 s more), for approval and for a worker\n` +
       `   highest rate held: ${held.length ? `${Math.max(...held)}/s` : 'none tried held'}${broke ? `; ${broke.rate}/s built a backlog` : '; no rate tried built a backlog (try higher --rates)'}`,
   );
 }
