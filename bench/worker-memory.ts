@@ -34,7 +34,7 @@ import {
 
 const PACKAGE_DEFAULT = String(DEFAULT_MAX_CACHED_WORKFLOWS);
 
-const USAGE = `usage: node .tools/bench-build/bench/worker-memory.js [--runs 2000] [--caches ${PACKAGE_DEFAULT}] (e.g. default,${PACKAGE_DEFAULT}) [--start-concurrency 20]
+const USAGE = `usage: node .tools/bench-build/bench/worker-memory.js [--runs 500] [--caches ${PACKAGE_DEFAULT}] (e.g. default,${PACKAGE_DEFAULT}) [--start-concurrency 20]
   --runs N       runs parked at the 14-day timer per worker
   --caches a,b   one worker per entry: its maxCachedWorkflows ("default" leaves the SDK's, sized from the heap limit),
                  then optional "/"-separated variations of that worker:
@@ -89,7 +89,7 @@ interface Parked {
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2), { runs: '2000', caches: `${PACKAGE_DEFAULT}`, 'start-concurrency': '20' }, USAGE);
+  const options = parseOptions(process.argv.slice(2), { runs: '500', caches: `${PACKAGE_DEFAULT}`, 'start-concurrency': '20' }, USAGE);
   const runs = Math.max(1, positiveInt('runs', options.runs));
   const concurrency = Math.max(1, positiveInt('start-concurrency', options['start-concurrency']));
   const variants = options.caches.split(',').map(parseVariant);

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       sample: '20',
       repeat: '1',
       rates: '4,8,12,16',
-      seconds: '20',
+      seconds: '15',
       'rate-config': 'default',
     },
     USAGE,
