@@ -10,7 +10,18 @@ import { loadShippedPlans } from '../definitions/compile';
 import { startEnablementForSignal } from '../temporal/start-enablement';
 import { seedStalledSignal } from '../testing/fixtures';
 import type { BenchWorkerConfig } from './bench-worker';
-import { historyFigures, mapLimit, percentile, readCpu, since, spawnWorker, waitForCount, type CpuReading, type World } from './workflow-world';
+import {
+  countAtApprovalBySignal,
+  historyFigures,
+  mapLimit,
+  percentile,
+  readCpu,
+  since,
+  spawnWorker,
+  waitForCount,
+  type CpuReading,
+  type World,
+} from './workflow-world';
 
 /** A rate holds when the last third's median wait is at most this multiple of the first third's. */
 export const FLAT_GROWTH_LIMIT = 1.25;
@@ -61,8 +72,8 @@ export async function runRateTrial(world: World, tuning: Tuning, rate: number, s
     );
   }
   await Promise.all(pending);
-  const backlogAtEnd = total - (await countAtApproval(world, signalIds));
-  await waitForCount(`${rate}/s: runs at the CSM's approval`, () => countAtApproval(world, signalIds), total);
+  const backlogAtEnd = total - (await countAtApprovalBySignal(world.db, signalIds));
+  await waitForCount(`${rate}/s: runs at the CSM's approval`, () => countAtApprovalBySignal(world.db, signalIds), total);
   const cpu = since(start, readCpu(world, worker.pid));
   await worker.stop();
 
@@ -100,13 +111,4 @@ export async function runRateTrial(world: World, tuning: Tuning, rate: number, s
     backlogAtEnd,
     sustained: lateStarts === 0 && flat(approvalFirst, approvalLast) && flat(taskFirst, taskLast),
   };
-}
-
-async function countAtApproval(world: World, signalIds: string[]): Promise<number> {
-  const ids = signalIds.filter((id) => id !== undefined);
-  const result = await world.db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM risk_signals s JOIN tasks t ON t.workflow_id = s.workflow_id AND t.step_id = 'schedule_followup' WHERE s.id = ANY($1)`,
-    [ids],
-  );
-  return Number(result.rows[0].n);
 }

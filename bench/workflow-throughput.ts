@@ -19,6 +19,7 @@ import { seedStalledSignal } from '../testing/fixtures';
 import { fmt, machineLine, median, parseOptions, positiveInt, ratio, table } from './bench-support';
 import type { BenchWorkerConfig } from './bench-worker';
 import {
+  countAtApprovalBySignal,
   coreShare,
   historyFigures,
   mapLimit,
@@ -165,7 +166,7 @@ async function runTrial(world: World, path: Path, config: string, count: number,
   } else {
     await mapLimit(indexes, 10, store);
   }
-  await waitForCount(`${path}/${config}: runs at the CSM's approval`, () => countAtApprovalBySignal(world, signalIds), count);
+  await waitForCount(`${path}/${config}: runs at the CSM's approval`, () => countAtApprovalBySignal(world.db, signalIds), count);
   const cpu = since(start, readCpu(world, worker.pid));
   await listener?.stop();
   await worker.stop();
@@ -187,14 +188,6 @@ async function runTrial(world: World, path: Path, config: string, count: number,
     workflowTaskLatency: histories.flatMap((history) => history.workflowTaskLatencies),
     activityLatency: histories.flatMap((history) => history.activityLatencies),
   };
-}
-
-async function countAtApprovalBySignal(world: World, signalIds: string[]): Promise<number> {
-  const result = await world.db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM risk_signals s JOIN tasks t ON t.workflow_id = s.workflow_id AND t.step_id = 'schedule_followup' WHERE s.id = ANY($1)`,
-    [signalIds],
-  );
-  return Number(result.rows[0].n);
 }
 
 function report(trials: Trial[], signals: number): void {

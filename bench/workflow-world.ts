@@ -287,6 +287,15 @@ export async function waitForCount(what: string, count: () => Promise<number> | 
 }
 
 /** Runs that reached the CSM's approval: the last activity before the wait (`schedule_followup`) wrote its task row. */
+/** Runs of these signals that reached the CSM's approval (the same mark as `countAtApproval`, by signal). */
+export async function countAtApprovalBySignal(db: Db, signalIds: string[]): Promise<number> {
+  const result = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM risk_signals s JOIN tasks t ON t.workflow_id = s.workflow_id AND t.step_id = 'schedule_followup' WHERE s.id = ANY($1)`,
+    [signalIds.filter((id) => id !== undefined)],
+  );
+  return Number(result.rows[0].n);
+}
+
 export async function countAtApproval(db: Db, workflowIds: string[]): Promise<number> {
   const result = await db.query<{ n: string }>(`SELECT count(*) AS n FROM tasks WHERE step_id = 'schedule_followup' AND workflow_id = ANY($1)`, [
     workflowIds,
