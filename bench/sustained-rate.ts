@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { loadShippedPlans } from '../definitions/compile';
 import { startEnablementForSignal } from '../temporal/start-enablement';
 import { seedStalledSignal } from '../testing/fixtures';
-import type { BenchWorkerConfig } from './bench-worker';
 import {
   countAtApprovalBySignal,
   historyFigures,
@@ -21,6 +20,7 @@ import {
   waitForCount,
   type CpuReading,
   type World,
+  type WorkerTuning,
 } from './workflow-world';
 
 /** A rate holds when the last third's median wait is at most this multiple of the first third's. */
@@ -46,9 +46,7 @@ export interface RateTrial {
   sustained: boolean;
 }
 
-type Tuning = Omit<BenchWorkerConfig, 'address' | 'databaseUrl' | 'slackApiUrl' | 'smtpUrl' | 'bundlePath' | 'taskQueue'>;
-
-export async function runRateTrial(world: World, tuning: Tuning, rate: number, seconds: number, sample: number): Promise<RateTrial> {
+export async function runRateTrial(world: World, tuning: WorkerTuning, rate: number, seconds: number, sample: number): Promise<RateTrial> {
   const taskQueue = `bench-sustained-${randomUUID()}`;
   const plans = loadShippedPlans();
   const worker = await spawnWorker(world, { taskQueue, ...tuning });

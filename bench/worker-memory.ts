@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { loadShippedPlans } from '../definitions/compile';
 import { emailDecisionSignal, ENABLEMENT_WORKFLOW, recoveredSignal } from '../workflows/messages';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/worker-tuning';
-import { fmt, machineLine, parseOptions, positiveInt, ratio, table } from './bench-support';
+import { fmt, parseOptions, positiveInt, ratio, table } from './bench-support';
 import type { IsolateHeap, WorkerStats } from './bench-worker';
 import {
   coreShare,
@@ -24,7 +24,7 @@ import {
   seedSignals,
   since,
   spawnWorker,
-  startWorld,
+  inWorld,
   waitForCount,
   waitUntilParked,
   type BenchWorker,
@@ -94,14 +94,7 @@ async function main(): Promise<void> {
   const concurrency = Math.max(1, positiveInt('start-concurrency', options['start-concurrency']));
   const variants = options.caches.split(',').map(parseVariant);
   console.log(`worker-memory: ${runs} runs parked at the 14-day timer per worker; workers: ${variants.map((variant) => variant.label).join(', ')}`);
-  console.log(`machine: ${machineLine()}`);
-  const world = await startWorld();
-  try {
-    await measure(world, runs, variants, concurrency);
-  } finally {
-    await world.close();
-  }
-  console.log(`machine at the end: ${machineLine()}`);
+  await inWorld((world) => measure(world, runs, variants, concurrency));
 }
 
 async function measure(world: World, runs: number, variants: WorkerVariant[], concurrency: number): Promise<void> {

@@ -17,7 +17,7 @@ import { loadShippedPlans } from '../definitions/compile';
 import type { RunFacts } from '../core/run-facts';
 import { emailDecisionSignal, ENABLEMENT_WORKFLOW } from '../workflows/messages';
 import { AdoptionStage, CustomerArr, CustomerId, DefinitionVersion, FeatureIds } from '../workflows/search-attributes';
-import { fmt, machineLine, median, parseOptions, positiveInt, ratio, table } from './bench-support';
+import { fmt, median, parseOptions, positiveInt, ratio, table } from './bench-support';
 import {
   addCpu,
   countAtApproval,
@@ -28,7 +28,7 @@ import {
   seedSignals,
   since,
   spawnWorker,
-  startWorld,
+  inWorld,
   waitForCount,
   waitUntilParked,
   type CpuReading,
@@ -95,14 +95,7 @@ async function main(): Promise<void> {
   const batch = Math.max(1, positiveInt('batch', options.batch));
   const kinds = parseKinds(options.kinds);
   console.log(`workflow-overhead: ${runs} runs of ${kinds.join(' and ')} in batches of ${batch}, one worker, dev server, private Postgres`);
-  console.log(`machine: ${machineLine()}`);
-  const world = await startWorld();
-  try {
-    await measure(world, runs, batch, kinds);
-  } finally {
-    await world.close();
-  }
-  console.log(`machine at the end: ${machineLine()}`);
+  await inWorld((world) => measure(world, runs, batch, kinds));
 }
 
 function parseKinds(value: string): Kind[] {

@@ -16,8 +16,7 @@ import { startEnablementForSignal } from '../temporal/start-enablement';
 import { startListener } from '../client/listener';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CONCURRENT_ACTIVITIES } from '../worker/worker-tuning';
 import { seedStalledSignal } from '../testing/fixtures';
-import { fmt, machineLine, median, parseOptions, positiveInt, ratio, table } from './bench-support';
-import type { BenchWorkerConfig } from './bench-worker';
+import { fmt, median, parseOptions, positiveInt, ratio, table } from './bench-support';
 import {
   countAtApprovalBySignal,
   coreShare,
@@ -27,10 +26,11 @@ import {
   readCpu,
   since,
   spawnWorker,
-  startWorld,
+  inWorld,
   waitForCount,
   type CpuReading,
   type World,
+  type WorkerTuning,
 } from './workflow-world';
 import { FLAT_GROWTH_LIMIT, runRateTrial, type RateTrial } from './sustained-rate';
 
@@ -44,12 +44,7 @@ const USAGE = `usage: node .tools/bench-build/bench/workflow-throughput.js [--si
   --seconds N        how long each sustained rate is held
   --rate-config c    the worker configuration of the sustained trials`;
 
-type Tuning = Pick<
-  BenchWorkerConfig,
-  'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'poolMax' | 'maxCachedWorkflows'
->;
-
-const CONFIGS: Record<string, Tuning> = {
+const CONFIGS: Record<string, WorkerTuning> = {
   // What createWorker and the `worker` command run with today.
   default: { maxConcurrentActivityTaskExecutions: DEFAULT_MAX_CONCURRENT_ACTIVITIES, poolMax: 10, maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS },
   wide: {
@@ -105,11 +100,9 @@ async function main(): Promise<void> {
     return name;
   });
   console.log(`workflow-throughput: ${signals} signals per trial to the CSM's approval, one worker, dev server, private Postgres`);
-  console.log(`machine: ${machineLine()}`);
-  const world = await startWorld();
-  const trials: Trial[] = [];
-  const rateTrials: RateTrial[] = [];
-  try {
+  await inWorld(async (world) => {
+    const trials: Trial[] = [];
+    const rateTrials: RateTrial[] = [];
     // Warm-up (not counted): the dev server's and Postgres's first runs.
     await runTrial(world, 'direct', 'default', 10, 0);
     // A B B A ...: each configuration runs as often first as second, so a neighbour's load drifting over the run
@@ -129,12 +122,9 @@ async function main(): Promise<void> {
       process.stdout.write(`  sustained ${rate}/s for ${seconds} s: ${trial.sustained ? 'held' : 'backlog grew'}, load average ${loadAverage()}\n`);
       if (!trial.sustained) break;
     }
-  } finally {
-    await world.close();
-  }
-  report(trials, signals);
-  if (rateTrials.length > 0) reportRates(rateTrials, options['rate-config']);
-  console.log(`machine at the end: ${machineLine()}`);
+    report(trials, signals);
+    if (rateTrials.length > 0) reportRates(rateTrials, options['rate-config']);
+  });
 }
 
 function loadAverage(): string {

@@ -21,7 +21,7 @@ import type { RunFacts } from '../core/run-facts';
 import { startDevServer } from '../test/support/temporal';
 import { startSlackServer, type SlackTestServer } from '../test/support/slack-server';
 import { startSmtpServer, type SmtpTestServer } from '../test/support/smtp-server';
-import { clusterCpuMs, startBenchCluster, stopBenchCluster, stopOnSignal, type Cluster } from './bench-support';
+import { clusterCpuMs, machineLine, startBenchCluster, stopBenchCluster, stopOnSignal, type Cluster } from './bench-support';
 import type { BenchWorkerConfig, WorkerStats } from './bench-worker';
 
 export interface World {
@@ -42,6 +42,21 @@ function copyAgentTemplates(): void {
   const source = path.resolve(__dirname, '..', '..', '..', 'adapters', 'agents', 'templates');
   const target = path.resolve(__dirname, '..', 'adapters', 'agents', 'templates');
   if (fs.existsSync(source) && path.relative(source, target) !== '') fs.cpSync(source, target, { recursive: true });
+}
+
+/**
+ * Runs a workflow benchmark in a world of its own, closed afterwards, with the machine's load printed before and
+ * after: on a shared machine the figures mean little without it.
+ */
+export async function inWorld(work: (world: World) => Promise<void>): Promise<void> {
+  console.log(`machine: ${machineLine()}`);
+  const world = await startWorld();
+  try {
+    await work(world);
+  } finally {
+    await world.close();
+  }
+  console.log(`machine at the end: ${machineLine()}`);
 }
 
 export async function startWorld(): Promise<World> {
@@ -194,9 +209,14 @@ export interface BenchWorker {
 }
 
 /** Starts bench/bench-worker.ts in a process of its own and waits until it polls. */
+/** What a benchmark chooses for its worker; the world supplies the servers and the bundle. */
+export type WorkerOptions = Omit<BenchWorkerConfig, 'address' | 'databaseUrl' | 'slackApiUrl' | 'smtpUrl' | 'bundlePath'>;
+/** The knobs under measurement, the task queue left to the trial. */
+export type WorkerTuning = Omit<WorkerOptions, 'taskQueue'>;
+
 export async function spawnWorker(
   world: World,
-  options: Omit<BenchWorkerConfig, 'address' | 'databaseUrl' | 'slackApiUrl' | 'smtpUrl' | 'bundlePath'>,
+  options: WorkerOptions,
   /** Extra environment of the worker process (e.g. MALLOC_ARENA_MAX). */
   extraEnv: Record<string, string> = {},
 ): Promise<BenchWorker> {
