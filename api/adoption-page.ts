@@ -1,4 +1,4 @@
-import { formatDate, formatMoney, stageLabel } from '../core/labels';
+import { customerSummary, formatDate, idWords, stageLabel } from '../core/labels';
 import type { CustomerAdoptionDetails, FeatureAdoptionView } from './adoption-data';
 import { utcDaysBetween } from './adoption-data';
 import { html, htmlDocument, raw, sparkline, type SafeHtml } from './html';
@@ -132,7 +132,7 @@ function card(
       ${
         feature.interventionSentAt
           ? html`<dt>Last intervention</dt>
-              <dd>${(feature.interventionType ?? 'intervention').replace(/_/g, ' ')}, ${formatDate(feature.interventionSentAt) ?? ''}</dd>`
+              <dd>${idWords(feature.interventionType ?? 'intervention')}, ${formatDate(feature.interventionSentAt) ?? ''}</dd>`
           : ''
       }
     </dl>
@@ -235,7 +235,7 @@ export function renderAdoptionPage(
       <body>
         <main>
           <h1>${customer.name}: feature adoption</h1>
-          <div class="sub">ARR ${formatMoney(customer.arr)} · ${customer.segment.replace(/_/g, ' ')} · CSM ${customer.csmName ?? 'unassigned'}</div>
+          <div class="sub">${customerSummary(customer)}</div>
           ${
             sent
               ? html`<div class="flash" role="status">

@@ -1,3 +1,4 @@
+import { idWords } from '../core/labels';
 import { createTask } from '../adoption/tasks';
 import { escapeMrkdwn as escapeSlack, slackLink } from '../adapters/slack-text';
 import type { Client } from '@temporalio/client';
@@ -164,7 +165,7 @@ const AWAITING = new Set(['pending_approval', 'draft']);
 
 function alreadyDecided(draft: DraftRow): string {
   const by = draft.decided_by ? ` by ${escapeSlack(draft.decided_by)}` : '';
-  return `This enablement email is already ${draft.status.replace(/_/g, ' ')}${by}; nothing to decide.`;
+  return `This enablement email is already ${idWords(draft.status)}${by}; nothing to decide.`;
 }
 
 /** `draft_enablement_email`: the stored draft with Approve / Reject buttons. */

@@ -1,4 +1,4 @@
-import { formatDate, formatMoney, stageLabel } from '../core/labels';
+import { customerSummary, formatDate, formatMoney, idWords, stageLabel } from '../core/labels';
 import { html, htmlDocument, raw, type SafeHtml } from './html';
 import type { CustomerRun, OpenTask, PendingDraft, StalledCustomer, WorkspaceChoices, WorkspaceFilter } from './workspace-data';
 
@@ -84,7 +84,7 @@ function filters(choices: WorkspaceChoices, filter: WorkspaceFilter): SafeHtml {
       <select id="filter-segment" name="segment">
         <option value="">All segments</option>
         ${choices.segments.map(
-          (segment) => html`<option value="${segment}" ${filter.segment === segment ? raw('selected') : ''}>${segment.replace(/_/g, ' ')}</option>`,
+          (segment) => html`<option value="${segment}" ${filter.segment === segment ? raw('selected') : ''}>${idWords(segment)}</option>`,
         )}
       </select>
     </div>
@@ -111,7 +111,7 @@ function customersTable(customers: StalledCustomer[]): SafeHtml {
           html`<tr data-customer-id="${customer.id}">
             <td>${customer.priority ?? '–'}</td>
             <td><a href="${customerHref(customer.id)}">${customer.name}</a></td>
-            <td>${customer.segment.replace(/_/g, ' ')}</td>
+            <td>${idWords(customer.segment)}</td>
             <td>${formatMoney(customer.arr)}</td>
             <td>${customer.csmName ?? 'unassigned'}</td>
             <td>
@@ -248,7 +248,7 @@ export function renderWorkspaceCustomer(view: {
     `${customer.name}: CSM workspace`,
     html`<nav><a href="/workspace">← All customers</a> · <a href="/customers/${encodeURIComponent(customer.id)}/adoption">Adoption page</a></nav>
       <h1>${customer.name}</h1>
-      <div class="sub">ARR ${formatMoney(customer.arr)} · ${customer.segment.replace(/_/g, ' ')} · CSM ${customer.csmName ?? 'unassigned'}</div>
+      <div class="sub">${customerSummary(customer)}</div>
       ${view.flash?.message ? html`<div class="flash" role="status">${view.flash.message}</div>` : ''}
       <section aria-labelledby="stalled-title">
         <h2 id="stalled-title">Stalled features (${features.length})</h2>

@@ -1,4 +1,4 @@
-import { formatDate, formatMoney, importanceLabel, stageLabel } from './labels';
+import { customerSummary, formatDate, formatMoney, idWords, importanceLabel, stageLabel } from './labels';
 import { stageLabel as slackStageLabel } from '../steps/slack_dm/messages/format';
 
 describe('labels', () => {
@@ -20,5 +20,14 @@ describe('labels', () => {
     expect(formatDate('2026-02-15T23:30:00-05:00')).toBe('Feb 16, 2026');
     expect(formatDate('soon')).toBeNull();
     expect([70, 69, 40, 39].map(importanceLabel)).toEqual(['High', 'Medium', 'Medium', 'Low']);
+  });
+});
+
+describe('idWords and customerSummary', () => {
+  it('shows ids as words and the customer line the pages put under a name', () => {
+    expect(idWords('mid_market')).toBe('mid market');
+    expect(idWords('already_sent_twice')).toBe('already sent twice');
+    expect(customerSummary({ arr: 240000, segment: 'mid_market', csmName: 'Dana Reyes' })).toBe('ARR $240,000 · mid market · CSM Dana Reyes');
+    expect(customerSummary({ arr: 0, segment: 'smb', csmName: null })).toBe('ARR $0 · smb · CSM unassigned');
   });
 });

@@ -32,5 +32,15 @@ const STAGE_LABELS: Record<string, string> = {
 
 /** FR-1.4's stages as people read them; a stage this version does not know is shown from its id ("on_hold" -> "On hold"). */
 export function stageLabel(stage: string): string {
-  return STAGE_LABELS[stage] ?? stage.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+  return STAGE_LABELS[stage] ?? idWords(stage).replace(/^\w/, (c) => c.toUpperCase());
+}
+
+/** An id as words, for segments, statuses and types: "mid_market" -> "mid market". */
+export function idWords(id: string): string {
+  return id.replace(/_/g, ' ');
+}
+
+/** The line under a customer's name on every page: "ARR $240,000 · mid market · CSM Dana Reyes". */
+export function customerSummary(customer: { arr: number; segment: string; csmName: string | null }): string {
+  return `ARR ${formatMoney(customer.arr)} · ${idWords(customer.segment)} · CSM ${customer.csmName ?? 'unassigned'}`;
 }

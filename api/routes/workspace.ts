@@ -1,3 +1,4 @@
+import { idWords } from '../../core/labels';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiContext } from '../context';
 import { UUID_SCHEMA } from '../context';
@@ -199,7 +200,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, o
       const draft = await draftById(ctx.db, request.params.draftId);
       if (!draft || !draft.workflowId) throw new HttpError(404, `email draft ${request.params.draftId} not found`);
       if (draft.status !== 'pending_approval') {
-        throw new HttpError(409, `email draft ${request.params.draftId} is already ${draft.status.replace(/_/g, ' ')}; nothing to decide`);
+        throw new HttpError(409, `email draft ${request.params.draftId} is already ${idWords(draft.status)}; nothing to decide`);
       }
       const { decision, subject, body, reason, back } = request.body;
       // The page's form always sends every field; only what the decision uses goes into the signal.
