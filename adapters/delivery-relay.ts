@@ -97,9 +97,14 @@ async function countDeliveredShares(db: Db): Promise<void> {
  */
 async function countDeliveredEmails(db: Db): Promise<void> {
   const delivered = await db.query<{ idempotency_key: string; delivered_at: Date | null }>(
+    // The outbox key is the intervention's key without its '/<feature id>' suffix: computed from the intervention
+    // alone, so each queued intervention finds its message by the outbox's unique key instead of the join testing
+    // every delivered message (the outbox keeps them all) against every queued intervention on every pass.
     `SELECT DISTINCT o.idempotency_key, o.delivered_at
-       FROM interventions i JOIN outbox o ON i.idempotency_key = o.idempotency_key || '/' || i.feature_id
-      WHERE i.intervention_type = 'email' AND i.delivery = 'queued' AND o.delivered`,
+       FROM interventions i
+       JOIN outbox o ON o.idempotency_key = LEFT(i.idempotency_key, LENGTH(i.idempotency_key) - LENGTH(i.feature_id) - 1)
+      WHERE i.intervention_type = 'email' AND i.delivery = 'queued' AND o.delivered
+        AND RIGHT(i.idempotency_key, LENGTH(i.feature_id) + 1) = '/' || i.feature_id`,
   );
   for (const row of delivered.rows) await markEmailInterventionsDelivered(db, row.idempotency_key, row.delivered_at ?? new Date());
 }
