@@ -311,7 +311,7 @@ export async function waitForCount(what: string, count: () => Promise<number> | 
 export async function countAtApprovalBySignal(db: Db, signalIds: string[]): Promise<number> {
   const result = await db.query<{ n: string }>(
     `SELECT count(*) AS n FROM risk_signals s JOIN tasks t ON t.workflow_id = s.workflow_id AND t.step_id = 'schedule_followup' WHERE s.id = ANY($1)`,
-    [signalIds.filter((id) => id !== undefined)],
+    [signalIds],
   );
   return Number(result.rows[0].n);
 }
