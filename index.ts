@@ -3,9 +3,9 @@
  * run the worker, create the detection schedule, compile definitions, serve the API.
  */
 export { createWorker, type CreateWorkerOptions } from './worker/create-worker';
-export { registerSearchAttributes } from './temporal/search-attribute-registration';
+export { registerSearchAttributes } from './client/search-attribute-registration';
 export { createActivities } from './activities';
-export type { ActivityDeps } from './adapters/deps';
+export type { ActivityDeps } from './channels/deps';
 export {
   startEnablementForSignal,
   enablementWorkflowId,
@@ -13,7 +13,7 @@ export {
   DEFAULT_TASK_QUEUE,
   type StartEnablementOptions,
   type StartEnablementResult,
-} from './temporal/start-enablement';
+} from './client/start-enablement';
 export { startListener, type ListenerOptions } from './client/listener';
 export { createDetectionSchedule, deleteDetectionSchedule, DETECTION_SCHEDULE_ID } from './client/schedule';
 export { compileDefinition, loadDefinitionFile, loadShippedPlans } from './definitions/compile';
@@ -36,6 +36,6 @@ export { openDatabase } from './db/open';
 export { migrate } from './db/migrate';
 export type { Db } from './db/database';
 export { runDetection } from './adoption/detection';
-export { buildApiServer } from './api/server';
+export { buildApiServer } from './web/server';
 export { buildWorkflowBundle } from './plugin/workflow-bundle';
 export { AdoptionEnablementPlugin, enablementClient, type AdoptionEnablementPluginOptions, type EnablementClient } from './plugin';

@@ -2,10 +2,10 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { loadShippedPlans } from '../definitions/compile';
 import type { Plan } from '../definitions/plan';
-import { enablementWorkflowId, startEnablementForSignal } from '../temporal/start-enablement';
-import { startPendingFollowUps } from '../temporal/start-follow-up';
+import { enablementWorkflowId, startEnablementForSignal } from '../client/start-enablement';
+import { startPendingFollowUps } from '../client/start-follow-up';
 import { addDays } from '../adoption/scoring';
-import type { ActivityDeps } from '../adapters/deps';
+import type { ActivityDeps } from '../channels/deps';
 import {
   DEFAULT_BATCH_SIZE,
   detectAll,

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
-import type { TrainingResource } from '../core/run-facts';
-import { catalogResources, rankResources } from '../core/resources';
+import type { TrainingResource } from './model/run-facts';
+import { catalogResources, rankResources } from './model/resources';
 import { recordIntervention } from './interventions';
 import { recordEngagement, resourcesAlreadyHad } from './engagement';
 

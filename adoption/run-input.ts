@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
-import { UUID_PATTERN as UUID } from '../core/identifiers';
-import type { RunFacts, SignalFeature, TrainingResource } from '../core/run-facts';
+import { UUID_PATTERN as UUID } from './model/identifiers';
+import type { RunFacts, SignalFeature, TrainingResource } from './model/run-facts';
 
 export interface StoredRiskSignal {
   id: string;

@@ -15,7 +15,7 @@
  * stage, rule, decision, suppression reason) are compared with the set-based pass's instead.
  */
 import type { Db } from '../db/database';
-import { COOLDOWN_DAYS } from '../adoption/rules';
+import { COOLDOWN_DAYS } from '../adoption/model/rules';
 import { DEFAULT_RULES } from '../adoption/config/rules';
 import {
   AGE_BUCKET_DAYS,

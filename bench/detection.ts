@@ -21,7 +21,7 @@ import { openPostgres, quoteIdentifier, type Db } from '../db/database';
 import { openEmbedded } from '../db/embedded';
 import { migrate } from '../db/migrate';
 import { detectAll, readReport, type DetectionReport } from '../adoption/detection';
-import { COOLDOWN_DAYS } from '../adoption/rules';
+import { COOLDOWN_DAYS } from '../adoption/model/rules';
 import { addDays } from '../adoption/scoring';
 import { detectAllBefore, beginRunBefore } from './detection-before';
 import { detectStraightforward, type Verdict } from './detection-straightforward';

@@ -10,11 +10,11 @@
  * Bundle-safe: it is bundled with the package's workflows by bench/handwritten-workflows.ts.
  */
 import { condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import { COOLDOWN_DAYS } from '../adoption/rules';
-import type { RunFacts, StepContext } from '../core/run-facts';
-import { buildInitialScope } from '../core/scope';
-import { workflowNow } from '../core/workflow-clock';
-import type { JsonValue } from '../core/types';
+import { COOLDOWN_DAYS } from '../adoption/model/rules';
+import type { RunFacts, StepContext } from '../adoption/model/run-facts';
+import { buildInitialScope } from '../adoption/model/scope';
+import { workflowNow } from '../steps/workflow-clock';
+import type { JsonValue } from '../definitions/language/types';
 import type { EnablementActivities } from '../workflows/enablement';
 import { allFeaturesRecovered, type SignalInbox } from '../steps/signals';
 import {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadShippedPlans } from '../definitions/compile';
-import { startEnablementForSignal } from '../temporal/start-enablement';
+import { startEnablementForSignal } from '../client/start-enablement';
 import { seedStalledSignal } from '../testing/fixtures';
 import {
   countAtApprovalBySignal,

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { loadShippedPlans } from '../definitions/compile';
-import type { RunFacts } from '../core/run-facts';
+import type { RunFacts } from '../adoption/model/run-facts';
 import { emailDecisionSignal, ENABLEMENT_WORKFLOW } from '../workflows/messages';
 import { AdoptionStage, CustomerArr, CustomerId, DefinitionVersion, FeatureIds } from '../workflows/search-attributes';
 import { fmt, median, parseOptions, positiveInt, ratio, table } from './bench-support';

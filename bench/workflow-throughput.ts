@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { loadShippedPlans } from '../definitions/compile';
-import { startEnablementForSignal } from '../temporal/start-enablement';
+import { startEnablementForSignal } from '../client/start-enablement';
 import { startListener } from '../client/listener';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CONCURRENT_ACTIVITIES } from '../worker/worker-tuning';
 import { seedStalledSignal } from '../testing/fixtures';

@@ -17,7 +17,7 @@ import { openPostgres, type Db } from '../db/database';
 import { migrate } from '../db/migrate';
 import { seedStalledSignal } from '../testing/fixtures';
 import { loadRiskSignal, loadRunFacts } from '../adoption/run-input';
-import type { RunFacts } from '../core/run-facts';
+import type { RunFacts } from '../adoption/model/run-facts';
 import { startDevServer } from '../test/support/temporal';
 import { startSlackServer, type SlackTestServer } from '../test/support/slack-server';
 import { startSmtpServer, type SmtpTestServer } from '../test/support/smtp-server';
@@ -39,8 +39,8 @@ export interface World {
 
 /** `tsc` copies no .hbs files: the compiled communicator agent reads its email template beside itself. */
 function copyAgentTemplates(): void {
-  const source = path.resolve(__dirname, '..', '..', '..', 'adapters', 'agents', 'templates');
-  const target = path.resolve(__dirname, '..', 'adapters', 'agents', 'templates');
+  const source = path.resolve(__dirname, '..', '..', '..', 'steps', 'delegate_to_agent', 'agents', 'templates');
+  const target = path.resolve(__dirname, '..', 'steps', 'delegate_to_agent', 'agents', 'templates');
   if (fs.existsSync(source) && path.relative(source, target) !== '') fs.cpSync(source, target, { recursive: true });
 }
 

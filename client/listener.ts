@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import type { Plan } from '../definitions/plan';
-import { startEnablementForSignal, type StartEnablementResult } from '../temporal/start-enablement';
+import { startEnablementForSignal, type StartEnablementResult } from './start-enablement';
 import { createSignalQueue } from './signal-queue';
 
 /** Backoff of resubscribing after a lost connection: 1 s, doubling, at most 30 s between tries. */

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
 import { DETECTION_WORKFLOW_TYPE, type DetectionWorkflowInput } from '../workflows/detection';
-import { DEFAULT_TASK_QUEUE } from '../temporal/start-enablement';
+import { DEFAULT_TASK_QUEUE } from './start-enablement';
 
 /**
  * The Temporal Schedule that runs adoption detection daily. Each run evaluates the last complete UTC day (the day

@@ -1,25 +1,25 @@
-import { withArticle } from '../core/wording';
+import { withArticle } from './language/wording';
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root';
 import type { ErrorObject } from 'ajv';
 import { isScalar, LineCounter, parseDocument } from 'yaml';
 import { checkCondition, conditionStrings, normaliseCondition, stringsIn, type RawCondition } from './condition';
-import { compareDiagnostics, formatDiagnostic, formatPath, type Diagnostic } from '../core/diagnostics';
-import type { DiagnosticCategory } from '../core/diagnostic-category';
+import { compareDiagnostics, formatDiagnostic, formatPath, type Diagnostic } from './language/diagnostics';
+import type { DiagnosticCategory } from './language/diagnostic-category';
 import { planDigest } from './digest';
-import { parseDuration } from '../core/duration';
+import { parseDuration } from './language/duration';
 import type { Plan } from './plan';
-import type { JsonValue, RetrySpec } from '../core/types';
-import { ROOT_SCOPE, ROOT_SCOPE_NAMES, type ScopeShape } from '../core/scope-shape';
+import type { JsonValue, RetrySpec } from './language/types';
+import { ROOT_SCOPE, ROOT_SCOPE_NAMES, type ScopeShape } from '../adoption/model/scope-shape';
 import { OUTPUT_NAME_PATTERN, STEP_ID_PATTERN, validateAgainstSchema } from './schema';
-import { SourceMap } from '../core/yaml-source-map';
-import type { DocPath } from '../core/diagnostic-category';
+import { SourceMap } from './language/yaml-source-map';
+import type { DocPath } from './language/diagnostic-category';
 import { decodeDefinition, DEFINITION_LIMITS, inspectDocument } from './limits';
 import { STEP_ACTIONS, stepKindOf } from '../steps';
 import { type PlanStep, type StepAction } from '../steps';
 import type { StepCheckContext } from '../steps/kind';
-import { scanTemplate } from '../core/template';
+import { scanTemplate } from './language/template';
 
 /**
  * YAML definition -> validated, typed Plan. Problems come back as diagnostics, each at the line and column of the

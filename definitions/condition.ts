@@ -1,6 +1,6 @@
-import type { Condition, JsonValue } from '../core/types';
-import type { DiagnosticCategory } from '../core/diagnostic-category';
-import type { DocPath } from '../core/diagnostic-category';
+import type { Condition, JsonValue } from './language/types';
+import type { DiagnosticCategory } from './language/diagnostic-category';
+import type { DocPath } from './language/diagnostic-category';
 import type { JsonSchema } from '../steps/kind';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Plan } from './plan';
-import type { JsonValue } from '../core/types';
+import type { JsonValue } from './language/types';
 
 /** JSON with object keys sorted at every level, so equal plans have equal text whatever order the YAML used. */
 export function canonicalJson(value: JsonValue): string {

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../core/types';
+import type { JsonValue } from './language/types';
 import type { PlanStep } from '../steps';
 
 /**

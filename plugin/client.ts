@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Db } from '../db/database';
 import type { EmailDecision } from '../steps/signals';
-import { startEnablementForSignal, type StartEnablementResult } from '../temporal/start-enablement';
+import { startEnablementForSignal, type StartEnablementResult } from '../client/start-enablement';
 import {
   emailDecisionSignal,
   recoveredSignal,

@@ -6,11 +6,11 @@ export { AdoptionEnablementPlugin, PLUGIN_NAME, WORKFLOW_TYPES, type AdoptionEna
 export { enablementClient, findPlugin, type EnablementClient, type EnablementClientOptions } from './client';
 export { MissingWorkflowsError, REEXPORT_LINE } from './workflows-check';
 export { ALL_SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-export { registerSearchAttributes } from '../temporal/search-attribute-registration';
-export { DEFAULT_TASK_QUEUE, enablementWorkflowId } from '../temporal/start-enablement';
+export { registerSearchAttributes } from '../client/search-attribute-registration';
+export { DEFAULT_TASK_QUEUE, enablementWorkflowId } from '../client/start-enablement';
 export type { ActivityDeps } from '../activities';
 export type { EmailDecision } from '../steps/signals';
 export type { EnablementState } from '../workflows/messages';
 export type { RecoveredSignal } from '../steps/signals';
 export type { EnablementResult } from '../workflows/enablement';
-export type { StartEnablementResult } from '../temporal/start-enablement';
+export type { StartEnablementResult } from '../client/start-enablement';

@@ -10,13 +10,13 @@ import {
   type Worker,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
-import { startOutboxRelay } from '../adapters/delivery-relay';
+import { startOutboxRelay } from '../channels/delivery-relay';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createDetectionActivities } from '../activities/detection-activities';
 import { loadShippedPlans } from '../definitions/compile';
 import type { Plan } from '../definitions/plan';
-import { DEFAULT_TASK_QUEUE } from '../temporal/start-enablement';
-import { registerSearchAttributes } from '../temporal/search-attribute-registration';
+import { DEFAULT_TASK_QUEUE } from '../client/start-enablement';
+import { registerSearchAttributes } from '../client/search-attribute-registration';
 import { DETECTION_WORKFLOW_TYPE } from '../workflows/detection';
 import { ENABLEMENT_WORKFLOW } from '../workflows/messages';
 import { workflowBundle } from './workflow-bundle';

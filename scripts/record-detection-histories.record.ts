@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import '../test/support/quiet-runtime';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorker } from '../worker/create-worker';
-import { startEnablementForSignal } from '../temporal/start-enablement';
+import { startEnablementForSignal } from '../client/start-enablement';
 import { loadShippedPlans } from '../definitions/compile';
 import { runDetection } from '../adoption/detection';
 import { recordIntervention } from '../adoption/interventions';

@@ -1,4 +1,4 @@
-import type { ActivityDeps } from '../adapters/deps';
+import type { ActivityDeps } from '../channels/deps';
 import { STEP_ACTIONS, STEP_KINDS, type StepActivities } from '.';
 
 /**

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { DeliveryInProgress } from '../adapters/delivery';
+import type { DeliveryInProgress } from '../channels/delivery';
 
 /** Another attempt (or the outbox relay) is sending this message right now: try again when its lease ends. */
 export function deliveryInProgressFailure(error: DeliveryInProgress): ApplicationFailure {

@@ -1,6 +1,6 @@
-import type { DiagnosticCategory, DocPath } from '../core/diagnostic-category';
-import { parseDuration } from '../core/duration';
-import type { StepCommon } from '../core/types';
+import type { DiagnosticCategory, DocPath } from '../definitions/language/diagnostic-category';
+import { parseDuration } from '../definitions/language/duration';
+import type { StepCommon } from '../definitions/language/types';
 import type { StepOutcome, StepRun } from './run';
 
 /** A JSON Schema fragment (ajv, strict mode). */

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { RunFacts, StepContext } from '../core/run-facts';
-import type { JsonValue, StepCommon } from '../core/types';
+import type { RunFacts, StepContext } from '../adoption/model/run-facts';
+import type { JsonValue, StepCommon } from '../definitions/language/types';
 import type { SignalInbox } from './signals';
 
 /**

@@ -1,4 +1,4 @@
-import type { RunFacts } from '../core/run-facts';
+import type { RunFacts } from '../adoption/model/run-facts';
 
 /**
  * The signals a run can wait on, their payloads, and how a waiting step treats each: the one table both `wait`

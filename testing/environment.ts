@@ -1,7 +1,7 @@
 import type { Client, Connection } from '@temporalio/client';
 import { stateQuery, type EnablementState, type EnablementWorkflow } from '../workflows/messages';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import { registerSearchAttributes } from '../temporal/search-attribute-registration';
+import { registerSearchAttributes } from '../client/search-attribute-registration';
 
 /** Our search attributes, for `TestWorkflowEnvironment.createLocal({ server: { searchAttributes } })`. */
 export const SEARCH_ATTRIBUTES = ALL_SEARCH_ATTRIBUTES;

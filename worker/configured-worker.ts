@@ -1,8 +1,8 @@
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { Db } from '../db/database';
-import { activityDepsFromEnv } from '../adapters/deps-from-env';
-import { connectClient, connectWorker, type TemporalSettings } from '../temporal/connection';
+import { activityDepsFromEnv } from './deps-from-env';
+import { connectClient, connectWorker, type TemporalSettings } from '../client/connection';
 import { AdoptionEnablementPlugin } from '../plugin/plugin';
 import { workerTuningFromEnv } from './worker-tuning';
 

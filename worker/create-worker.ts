@@ -1,7 +1,7 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
 import { AdoptionEnablementPlugin } from '../plugin/plugin';
-import { DEFAULT_TASK_QUEUE } from '../temporal/start-enablement';
+import { DEFAULT_TASK_QUEUE } from '../client/start-enablement';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './worker-tuning';
 
 export interface CreateWorkerOptions {

@@ -25,16 +25,16 @@ const WORKER_ONLY_PACKAGES = [
 ];
 const ALLOWED_PACKAGES = ['@temporalio/common', '@temporalio/workflow', 'nexus-rpc', 'ms', 'long'];
 
-/** Project folders whose files may be bundled (pure code), and single pure files elsewhere. */
-const BUNDLE_SAFE_FOLDERS = ['workflows/', 'steps/', 'core/'];
-const BUNDLE_SAFE_FILES = ['adoption/rules.ts', 'adapters/agents/built-in-params.ts'];
+/** The pure folders: the only project code the bundle may hold. Nothing else is excepted. */
+const BUNDLE_SAFE_FOLDERS = ['workflows/', 'steps/', 'definitions/language/', 'adoption/model/'];
+/** Inside steps/, each kind's I/O half: its activity, the Slack messages it renders, the built-in agents. */
+const WORKER_ONLY_IN_STEPS = /(^|\/)activit(y|ies)\.ts$|^steps\/[^/]+\/(messages|agents)\//;
 
 function sandboxProblems(modules: Pick<ReturnType<typeof bundledModules>, 'projectFiles' | 'packages' | 'other'>): string[] {
   const problems: string[] = [];
   for (const file of modules.projectFiles) {
     const inSafeFolder = BUNDLE_SAFE_FOLDERS.some((folder) => file.startsWith(folder));
-    const workerOnly = /(^|\/)activit(y|ies)\.ts$/.test(file) || file.startsWith('steps/slack_dm/messages/');
-    if (workerOnly || !(inSafeFolder || BUNDLE_SAFE_FILES.includes(file))) problems.push(`project module ${file} is worker-only`);
+    if (WORKER_ONLY_IN_STEPS.test(file) || !inSafeFolder) problems.push(`project module ${file} is worker-only`);
   }
   for (const name of modules.packages) {
     if (WORKER_ONLY_PACKAGES.includes(name)) problems.push(`package ${name} is worker-only`);
@@ -57,22 +57,30 @@ describe('the workflow bundle', () => {
   it('has no clock, randomness, process or require of its own in any of our modules', async () => {
     const { codePath } = await testWorkflowBundle();
     const { projectFiles } = bundledModules(fs.readFileSync(codePath, 'utf8'));
-    // The sandbox makes Date deterministic; core/workflow-clock.ts is the one audited place that reads it.
+    // The sandbox makes Date deterministic; steps/workflow-clock.ts is the one audited place that reads it.
     const offending = projectFiles
-      .filter((file) => file !== 'core/workflow-clock.ts')
+      .filter((file) => file !== 'steps/workflow-clock.ts')
       .filter((file) => /\bDate\.now\(|\bnew Date\(\)|Math\.random|\bprocess\.|\brequire\(/.test(fs.readFileSync(path.join(ROOT, file), 'utf8')));
     expect(offending).toEqual([]);
   });
 
   it('the check names each worker-only module it is shown', () => {
     const problems = sandboxProblems({
-      projectFiles: ['workflows/enablement.ts', 'steps/send_email/activity.ts', 'steps/activities.ts', 'db/database.ts', 'activities/index.ts'],
+      projectFiles: [
+        'workflows/enablement.ts',
+        'steps/send_email/activity.ts',
+        'steps/activities.ts',
+        'steps/delegate_to_agent/agents/researcher.ts',
+        'db/database.ts',
+        'activities/index.ts',
+      ],
       packages: ['@temporalio/workflow', 'pg', 'nodemailer', 'left-pad'],
       other: ['node:fs', 'webpack/bootstrap'],
     });
     expect(problems).toEqual([
       'project module steps/send_email/activity.ts is worker-only',
       'project module steps/activities.ts is worker-only',
+      'project module steps/delegate_to_agent/agents/researcher.ts is worker-only',
       'project module db/database.ts is worker-only',
       'project module activities/index.ts is worker-only',
       'package pg is worker-only',

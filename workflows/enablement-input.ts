@@ -1,4 +1,4 @@
-import type { RunFacts } from '../core/run-facts';
+import type { RunFacts } from '../adoption/model/run-facts';
 import type { Plan } from '../definitions/plan';
 
 /** What an enablement run starts with: its facts and the plan it keeps for its whole life. Types only. */

@@ -12,17 +12,17 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { evaluateCondition } from '../core/conditions';
-import type { RunFacts, StepContext } from '../core/run-facts';
-import { buildInitialScope } from '../core/scope';
-import { resolveTemplate } from '../core/template';
-import type { JsonValue, StepCommon } from '../core/types';
-import { COOLDOWN_DAYS } from '../adoption/rules';
+import { evaluateCondition } from '../definitions/language/conditions';
+import type { RunFacts, StepContext } from '../adoption/model/run-facts';
+import { buildInitialScope } from '../adoption/model/scope';
+import { resolveTemplate } from '../definitions/language/template';
+import type { JsonValue, StepCommon } from '../definitions/language/types';
+import { COOLDOWN_DAYS } from '../adoption/model/rules';
 import { stepKindOf, type PlanStep, type StepActivities } from '../steps';
 import { STEP_FAILED, type StepRun } from '../steps/run';
 import type { SignalInbox } from '../steps/signals';
 import { factsOf, type EnablementInput } from './enablement-input';
-import { preview } from '../core/input-checks';
+import { preview } from '../adoption/model/input-checks';
 import {
   emailDecisionSignal,
   featureNotNeededSignal,

@@ -1,5 +1,5 @@
 import { ApplicationFailure, defineQuery, proxyActivities, setCurrentDetails, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import { workflowNow } from '../core/workflow-clock';
+import { workflowNow } from '../steps/workflow-clock';
 import type { InterventionMeasurement } from '../adoption/interventions';
 
 /**

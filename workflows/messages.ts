@@ -1,8 +1,8 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { EMAIL_DECISIONS, type EmailDecision, type RecoveredSignal } from '../steps/signals';
 import type { enablementWorkflow } from './enablement';
-import { isUuid } from '../core/identifiers';
-import { hasNul, parseIsoInstant, preview, PREVIEW_CHARS } from '../core/input-checks';
+import { isUuid } from '../adoption/model/identifiers';
+import { hasNul, parseIsoInstant, preview, PREVIEW_CHARS } from '../adoption/model/input-checks';
 
 /**
  * The stable message contract of an enablement run (documented in the README): Slack buttons, the HTTP API, the CLI,

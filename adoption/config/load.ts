@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
-import type { DiagnosticCategory, DocPath } from '../../core/diagnostic-category';
-import { compareDiagnostics, formatDiagnostic, type Diagnostic } from '../../core/diagnostics';
-import { SourceMap } from '../../core/yaml-source-map';
+import type { DiagnosticCategory, DocPath } from '../../definitions/language/diagnostic-category';
+import { compareDiagnostics, formatDiagnostic, type Diagnostic } from '../../definitions/language/diagnostics';
+import { SourceMap } from '../../definitions/language/yaml-source-map';
 import { DEFAULT_LOADED_RULES, DEFAULT_RULES, rulesDigest, type AdoptionRules, type LoadedRules, type SegmentRules } from './rules';
 import { RULES_CONFIG_SCHEMA, type RawRulesConfig } from './schema';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { COOLDOWN_DAYS } from '../rules';
+import { COOLDOWN_DAYS } from '../model/rules';
 
 /**
  * The rules detection judges by (PRD open questions 1 and 2), as `adoption.config.yaml` writes them. Every value

@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import type { Db } from '../../db/database';
-import { parseIsoInstant } from '../../core/input-checks';
+import { parseIsoInstant } from '../model/input-checks';
 import { describeAjvErrors, emptySummary, readRecords, recordProblem, storeEachOrAll, type ImportSummary } from './read-records';
 
 /**

@@ -1,4 +1,4 @@
-import { UUID_PATTERN as UUID } from '../../core/identifiers';
+import { UUID_PATTERN as UUID } from '../model/identifiers';
 import Ajv from 'ajv';
 import type { Db } from '../../db/database';
 import { csmTimeZone } from '../training-slots';

@@ -3,7 +3,7 @@ import readline from 'node:readline';
 import { LineCounter, isSeq, parseDocument } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import type { Db } from '../../db/database';
-import { checkStructure, type StructureLimits } from '../../core/input-checks';
+import { checkStructure, type StructureLimits } from '../model/input-checks';
 
 /** What an import reports: counts, and every bad record with its line so the operator can fix the file. */
 export interface ImportIssue {

@@ -1,8 +1,8 @@
-import { UUID_PATTERN as UUID } from '../../core/identifiers';
+import { UUID_PATTERN as UUID } from '../model/identifiers';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Db } from '../../db/database';
-import { hasNul, parseIsoInstant, preview } from '../../core/input-checks';
+import { hasNul, parseIsoInstant, preview } from '../model/input-checks';
 import { emptySummary, inSavepoint, isDataRefusal, readLines, type ImportSummary } from './read-records';
 import { backfillLastDay, backfillSnapshots, BACKFILL_DAYS } from './backfill-snapshots';
 import { resolveRules } from '../config/load';

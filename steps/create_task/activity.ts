@@ -1,7 +1,7 @@
 import { createTask, type TaskPriority } from '../../adoption/tasks';
-import type { StepContext } from '../../core/run-facts';
+import type { StepContext } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActivityDeps } from '../../adapters/deps';
+import type { ActivityDeps } from '../../channels/deps';
 
 export interface CreateTaskArgs {
   title: string;

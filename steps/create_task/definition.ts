@@ -1,5 +1,5 @@
 import type { TaskPriority } from '../../adoption/tasks';
-import type { TemplateValue } from '../../core/types';
+import type { TemplateValue } from '../../definitions/language/types';
 import type { StepDefinition } from '../kind';
 
 export interface CreateTaskPlanConfig {

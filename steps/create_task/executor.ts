@@ -1,5 +1,5 @@
-import { workflowNow } from '../../core/workflow-clock';
-import type { JsonValue } from '../../core/types';
+import { workflowNow } from '../workflow-clock';
+import type { JsonValue } from '../../definitions/language/types';
 import type { PlanStepOf } from '../kind';
 import type { StepExecutor } from '../run';
 import type { CreateTaskActivities } from './activity';

@@ -1,9 +1,9 @@
-import type { RunFacts, StepContext } from '../../core/run-facts';
+import type { RunFacts, StepContext } from '../../adoption/model/run-facts';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { JsonValue } from '../../core/types';
-import type { ActivityDeps } from '../../adapters/deps';
-import { resolveBuiltInAgent } from '../../adapters/agents/index';
+import type { JsonValue } from '../../definitions/language/types';
+import type { ActivityDeps } from '../../channels/deps';
+import { resolveBuiltInAgent } from './agents/index';
 
 export interface DelegateToAgentArgs {
   agent: string;

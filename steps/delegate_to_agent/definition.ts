@@ -1,8 +1,8 @@
-import { withArticle } from '../../core/wording';
-import { BUILT_IN_AGENT_PARAMS, type ParamSpec, type ParamType } from '../../adapters/agents/built-in-params';
-import type { TemplateValue } from '../../core/types';
-import type { JsonValue } from '../../core/types';
-import { exactReference } from '../../core/template';
+import { withArticle } from '../../definitions/language/wording';
+import { BUILT_IN_AGENT_PARAMS, type ParamSpec, type ParamType } from './built-in-params';
+import type { TemplateValue } from '../../definitions/language/types';
+import type { JsonValue } from '../../definitions/language/types';
+import { exactReference } from '../../definitions/language/template';
 import type { StepCheckContext, StepDefinition } from '../kind';
 
 export interface DelegateToAgentPlanConfig {

@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { AdoptionGapAnalysis, EmailDraftResult } from '../../adapters/agents/contracts';
+import type { AdoptionGapAnalysis, EmailDraftResult } from './agents/contracts';
 import type { DelegateToAgentArgs } from './activity';
 import { createActivities as createDelegateToAgentActivity } from './activity';
 import type { Db } from '../../db/database';

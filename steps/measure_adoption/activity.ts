@@ -1,8 +1,8 @@
-import type { StepContext } from '../../core/run-facts';
-import { currentTime, type ActivityDeps } from '../../adapters/deps';
+import type { StepContext } from '../../adoption/model/run-facts';
+import { currentTime, type ActivityDeps } from '../../channels/deps';
 import { judgeFeature, overallOutcome, type AdoptionOutcome } from '../../adoption/outcome';
 import { scoreFeatures, utcDay } from '../../adoption/scoring';
-import type { SignalFeature } from '../../core/run-facts';
+import type { SignalFeature } from '../../adoption/model/run-facts';
 
 export interface MeasureAdoptionArgs {
   features: Array<Pick<SignalFeature, 'featureId' | 'usageScore' | 'stage'>>;

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database';
-import type { StepContext } from '../../core/run-facts';
+import type { StepContext } from '../../adoption/model/run-facts';
 import { runDetection } from '../../adoption/detection';
 import { createActivities as createMeasureAdoptionActivity } from './activity';
 import { addDays, usageScoreOf } from '../../adoption/scoring';

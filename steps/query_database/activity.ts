@@ -1,7 +1,7 @@
-import type { StepContext } from '../../core/run-facts';
+import type { StepContext } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
-import type { JsonValue } from '../../core/types';
-import type { ActivityDeps } from '../../adapters/deps';
+import type { JsonValue } from '../../definitions/language/types';
+import type { ActivityDeps } from '../../channels/deps';
 import { SCHEMA } from '../../db/database';
 
 export interface QueryDatabaseArgs {

@@ -1,4 +1,4 @@
-import type { TemplateValue } from '../../core/types';
+import type { TemplateValue } from '../../definitions/language/types';
 import { parameteriseSql } from './sql';
 import type { StepDefinition } from '../kind';
 

@@ -4,7 +4,7 @@ import type { PlanStepOf } from '../kind';
 import type { QueryDatabasePlanConfig } from './definition';
 
 type QueryDatabaseStep = PlanStepOf<'query_database', QueryDatabasePlanConfig>;
-import type { JsonValue } from '../../core/types';
+import type { JsonValue } from '../../definitions/language/types';
 import { bindQueryParameters } from './sql';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 

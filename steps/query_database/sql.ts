@@ -1,5 +1,5 @@
-import type { JsonValue } from '../../core/types';
-import { exactReference, resolveTemplate, scanTemplate } from '../../core/template';
+import type { JsonValue } from '../../definitions/language/types';
+import { exactReference, resolveTemplate, scanTemplate } from '../../definitions/language/template';
 
 /**
  * `query_database` SQL: turns every `{{...}}` into a bound parameter and checks that the statement only reads.

@@ -1,12 +1,12 @@
 import { recordEmailInterventions } from '../../adoption/interventions';
-import { UUID_PATTERN as UUID } from '../../core/identifiers';
+import { UUID_PATTERN as UUID } from '../../adoption/model/identifiers';
 import { EMAIL_DECISIONS, type EmailDecision } from '../signals';
-import type { StepContext } from '../../core/run-facts';
-import { MailFailure, mailDomainOf, type MailMessage } from '../../adapters/mailer';
+import type { StepContext } from '../../adoption/model/run-facts';
+import { MailFailure, mailDomainOf, type MailMessage } from '../../channels/mailer';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/database';
-import { currentTime, type ActivityDeps } from '../../adapters/deps';
-import { deliver, DeliveryInProgress, prepareDelivery } from '../../adapters/delivery';
+import { currentTime, type ActivityDeps } from '../../channels/deps';
+import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
 import { deliveryInProgressFailure } from '../delivery-failure';
 
 export interface SendEmailArgs {

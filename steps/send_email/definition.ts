@@ -1,4 +1,4 @@
-import type { TemplateValue } from '../../core/types';
+import type { TemplateValue } from '../../definitions/language/types';
 import type { StepDefinition } from '../kind';
 
 /** `draft` references a stored draft (normally `{{steps.<draft step>.draftId}}`); the decision decides edits. */

@@ -1,9 +1,9 @@
-import type { EmailDraftResult } from '../../adapters/agents/contracts';
+import type { EmailDraftResult } from '../delegate_to_agent/agents/contracts';
 import type { SendEmailArgs } from './activity';
-import type { StepContext } from '../../core/run-facts';
+import type { StepContext } from '../../adoption/model/run-facts';
 import { createActivities as createDelegateToAgentActivity } from '../delegate_to_agent/activity';
 import { createActivities as createSendEmailActivity } from './activity';
-import type { ActivityDeps } from '../../adapters/deps';
+import type { ActivityDeps } from '../../channels/deps';
 import { PRD_RESOURCES, runFacts, seedAdoption, seedCatalog, seedCustomer, stepContext } from '../../test/support/activity-fixtures';
 import { startSmtpServer, type SmtpTestServer } from '../../test/support/smtp-server';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';

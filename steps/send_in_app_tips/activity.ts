@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { currentTime, type ActivityDeps } from '../../adapters/deps';
-import { deliver, DeliveryInProgress, prepareDelivery } from '../../adapters/delivery';
-import { WebhookRefused } from '../../adapters/delivery-channels';
+import { currentTime, type ActivityDeps } from '../../channels/deps';
+import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
+import { WebhookRefused } from '../../channels/delivery-channels';
 import { deliveryInProgressFailure } from '../delivery-failure';
-import type { StepContext, TrainingResource } from '../../core/run-facts';
+import type { StepContext, TrainingResource } from '../../adoption/model/run-facts';
 
 export interface SendInAppTipsArgs {
   customer: { id: string; name: string };

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { webhookSignatureProblem } from '../../adapters/webhook-signature';
+import { webhookSignatureProblem } from '../../channels/webhook-signature';
 import { seedCustomer, stepContext } from '../../test/support/activity-fixtures';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 import { startWebhookReceiver, type WebhookReceiver } from '../../test/support/webhook-receiver';

@@ -1,10 +1,10 @@
-import type { RunFacts } from '../../core/run-facts';
-import type { StepContext } from '../../core/run-facts';
+import type { RunFacts } from '../../adoption/model/run-facts';
+import type { StepContext } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorCode } from '@slack/web-api';
-import type { JsonValue } from '../../core/types';
-import type { ActivityDeps } from '../../adapters/deps';
-import { deliver, DeliveryInProgress, prepareDelivery } from '../../adapters/delivery';
+import type { JsonValue } from '../../definitions/language/types';
+import type { ActivityDeps } from '../../channels/deps';
+import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
 import { deliveryInProgressFailure } from '../delivery-failure';
 import { renderSlackMessage, SlackTemplateError, type SlackMessage } from './messages/index';
 

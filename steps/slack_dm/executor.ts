@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../core/types';
+import type { JsonValue } from '../../definitions/language/types';
 import type { PlanStepOf } from '../kind';
 import type { StepExecutor } from '../run';
 import type { SlackDmActivities } from './activity';

@@ -1,5 +1,5 @@
 import { condition } from '@temporalio/workflow';
-import { describeDuration } from '../../core/describe-duration';
+import { describeDuration } from '../../definitions/language/describe-duration';
 import type { NoActivities, PlanStepOf } from '../kind';
 import type { StepExecutor } from '../run';
 import { SIGNAL_WAITS } from '../signals';

@@ -1,5 +1,5 @@
 import type { SignalName } from '../signals';
-import type { TimeoutBranch } from '../../core/types';
+import type { TimeoutBranch } from '../../definitions/language/types';
 import { checkDuration, DURATION_SCHEMA, durationSeconds, type StepDefinition } from '../kind';
 import { SIGNAL_NAMES } from '../signals';
 

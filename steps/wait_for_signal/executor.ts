@@ -1,6 +1,6 @@
 import { condition } from '@temporalio/workflow';
-import { describeDuration } from '../../core/describe-duration';
-import type { JsonValue } from '../../core/types';
+import { describeDuration } from '../../definitions/language/describe-duration';
+import type { JsonValue } from '../../definitions/language/types';
 import type { NoActivities, PlanStepOf } from '../kind';
 import type { StepExecutor, StepNext } from '../run';
 import { SIGNAL_WAITS } from '../signals';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { buildApiServer } from '../../api/server';
+import { buildApiServer } from '../../web/server';
 import { emailDecisionSignal } from '../../workflows/messages';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { useEnablementHarness } from '../support/enablement-harness';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { buildApiServer } from '../../api/server';
+import { buildApiServer } from '../../web/server';
 import { runDetection } from '../../adoption/detection';
 import { addDays } from '../../adoption/scoring';
 import { assignHoldout, setHoldoutPercent } from '../../adoption/holdout';

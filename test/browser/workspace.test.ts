@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { buildApiServer } from '../../api/server';
+import { buildApiServer } from '../../web/server';
 import { runDetection } from '../../adoption/detection';
 import { addDays } from '../../adoption/scoring';
 import { connectDevServer } from '../support/temporal';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { buildApiServer } from '../../api/server';
+import { buildApiServer } from '../../web/server';
 import { createCheckRecentInterventionsActivity } from '../../activities/check-recent-interventions';
 import { usageScoreOf } from '../../adoption/scoring';
 import { recordEngagement } from '../../adoption/engagement';

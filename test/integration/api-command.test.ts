@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { buildProgram } from '../../client/cli';
-import { runApi } from '../../client/commands/api';
-import { slackSignature } from '../../api/slack-signature';
+import { buildProgram } from '../../cli/main';
+import { runApi } from '../../cli/commands/api';
+import { slackSignature } from '../../web/slack/signature';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { runCli } from '../support/run-cli';
 import { seedCustomer } from '../support/seed';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { buildApiServer } from '../../api/server';
-import { INPUT_LIMITS } from '../../api/input-limits';
-import { routesOf } from '../../api/auth';
+import { buildApiServer } from '../../web/server';
+import { INPUT_LIMITS } from '../../web/input-limits';
+import { routesOf } from '../../web/auth';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { seedCatalog, seedCustomer } from '../support/seed';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApiServer } from '../../api/server';
+import { buildApiServer } from '../../web/server';
 import type { Db } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { seedCatalog, seedCustomer } from '../support/seed';

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { buildApiServer } from '../../api/server';
-import { routesOf, type RouteEntry } from '../../api/auth';
-import { SCOPES, type Scope } from '../../api/api-keys';
+import { buildApiServer } from '../../web/server';
+import { routesOf, type RouteEntry } from '../../web/auth';
+import { SCOPES, type Scope } from '../../web/api-keys';
 import type { Db } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { seedCatalog, seedCustomer } from '../support/seed';

@@ -1,6 +1,6 @@
-import type { ActivityDeps } from '../../adapters/deps';
-import { relayOutbox, startOutboxRelay } from '../../adapters/delivery-relay';
-import type { EmailDraftResult } from '../../adapters/agents/contracts';
+import type { ActivityDeps } from '../../channels/deps';
+import { relayOutbox, startOutboxRelay } from '../../channels/delivery-relay';
+import type { EmailDraftResult } from '../../steps/delegate_to_agent/agents/contracts';
 import { createActivities as createDelegateToAgentActivity } from '../../steps/delegate_to_agent/activity';
 import { createActivities as createSendEmailActivity, type SendEmailArgs } from '../../steps/send_email/activity';
 import { createActivities as createSlackDmActivity, type SlackDmArgs } from '../../steps/slack_dm/activity';

@@ -6,7 +6,7 @@ import { addDays, scoreFeatures, usageScoreOf } from '../../adoption/scoring';
 import { DEFAULT_LOADED_RULES } from '../../adoption/config/rules';
 import { RulesConfigError } from '../../adoption/config/load';
 import { importUsageFile } from '../../adoption/ingest/usage';
-import { loadCustomerAdoption } from '../../api/adoption-data';
+import { loadCustomerAdoption } from '../../adoption/read-models/customer-adoption';
 import { runCli } from '../support/run-cli';
 import {
   FixtureFiles,

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApiServer } from '../../api/server';
+import { buildApiServer } from '../../web/server';
 import { runDetection } from '../../adoption/detection';
 import { addDays } from '../../adoption/scoring';
-import { issueCsrfToken } from '../../api/csrf';
-import { parseApiKeys, principalOf } from '../../api/api-keys';
+import { issueCsrfToken } from '../../web/csrf';
+import { parseApiKeys, principalOf } from '../../web/api-keys';
 import { openDetectionWorld, closeDetectionWorld, activated, customer, type DetectionWorld } from '../support/detection-fixtures';
 
 /**

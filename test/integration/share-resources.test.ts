@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApiServer } from '../../api/server';
-import { slackSignature } from '../../api/slack-signature';
+import { buildApiServer } from '../../web/server';
+import { slackSignature } from '../../web/slack/signature';
 import { recordShareDelivered } from '../../adoption/resource-share';
-import { relayOutbox } from '../../adapters/delivery-relay';
+import { relayOutbox } from '../../channels/delivery-relay';
 import { seedStalledSignal } from '../support/seed';
 import { startSmtpServer, type SmtpTestServer } from '../support/smtp-server';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';

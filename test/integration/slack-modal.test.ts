@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { buildApiServer } from '../../api/server';
-import { slackSignature } from '../../api/slack-signature';
+import { buildApiServer } from '../../web/server';
+import { slackSignature } from '../../web/slack/signature';
 import { connectDevServer } from '../support/temporal';
 import { createEnablementHarness, type EnablementHarness } from '../support/enablement-harness';
 import { seedStalledSignal } from '../support/seed';

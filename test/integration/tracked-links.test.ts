@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApiServer } from '../../api/server';
-import { signLink, signResourceLink, trackedResourceUrl } from '../../adapters/signed-links';
+import { buildApiServer } from '../../web/server';
+import { signLink, signResourceLink, trackedResourceUrl } from '../../channels/signed-links';
 import { engagementByFeature, untrackedUrl } from '../../adoption/engagement';
 import { seedStalledSignal } from '../support/seed';
 import { startSmtpServer, type SmtpTestServer } from '../support/smtp-server';

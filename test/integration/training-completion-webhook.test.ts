@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { signWebhook } from '../../adapters/webhook-signature';
-import { buildApiServer } from '../../api/server';
+import { signWebhook } from '../../channels/webhook-signature';
+import { buildApiServer } from '../../web/server';
 import { seedCustomer } from '../support/activity-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 

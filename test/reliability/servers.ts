@@ -4,8 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { searchAttributeArgs } from '../../client/dev-server';
-import { temporalBinaries } from '../../client/temporal-binaries';
+import { searchAttributeArgs } from '../../cli/dev-server';
+import { temporalBinaries } from '../../cli/temporal-binaries';
 
 /**
  * The real servers of the reliability suite, each one started (and restarted, cut off, killed) by the suite itself:

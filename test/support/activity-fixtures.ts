@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database';
-import type { StepContext } from '../../core/run-facts';
-import type { SignalFeature, TrainingResource } from '../../core/run-facts';
+import type { StepContext } from '../../adoption/model/run-facts';
+import type { SignalFeature, TrainingResource } from '../../adoption/model/run-facts';
 import type { EnablementInput } from '../../workflows/enablement-input';
 
 /** Rows and run facts for activity tests, shaped after the PRD-090 5.1 example (TechCorp, Advanced Analytics). */

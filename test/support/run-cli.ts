@@ -1,4 +1,4 @@
-import { buildProgram } from '../../client/cli';
+import { buildProgram } from '../../cli/main';
 
 export interface CliResult {
   stdout: string;

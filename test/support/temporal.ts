@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporalBinaries } from '../../client/temporal-binaries';
+import { temporalBinaries } from '../../cli/temporal-binaries';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { registerSearchAttributes } from '../../temporal/search-attribute-registration';
+import { registerSearchAttributes } from '../../client/search-attribute-registration';
 
 /**
  * Real Temporal servers for the tests: the dev server (official `temporal` CLI, one per `npm test`, started in

@@ -1,7 +1,7 @@
-import { describeSchemaError } from '../../api/errors';
-import { escapeHtml, html, raw, sparkline } from '../../api/html';
-import { describeResource, recommendationFor, suggestedOutreach } from '../../api/recommendations';
-import { escapeMrkdwn as escapeSlack } from '../../adapters/slack-text';
+import { describeSchemaError } from '../../web/errors';
+import { escapeHtml, html, raw, sparkline } from '../../web/pages/html';
+import { describeResource, recommendationFor, suggestedOutreach } from '../../adoption/model/recommendations';
+import { escapeMrkdwn as escapeSlack } from '../../channels/slack-text';
 
 describe('html', () => {
   it('escapes every interpolated value, keeps nested html and raw markup', () => {

@@ -1,8 +1,8 @@
-import { ApiKeyConfigError, matchApiKey, parseApiKeys, principalOf } from '../../api/api-keys';
-import { accessOf, decidedBy, isLoopbackHost } from '../../api/auth';
-import { checkCsrfToken, issueCsrfToken, TOKEN_TTL_MS } from '../../api/csrf';
-import { allowedResponseUrl, SLACK_RESPONSE_URL_ORIGINS } from '../../api/slack-response-url';
-import { parseSlackUserIds } from '../../api/slack-authorization';
+import { ApiKeyConfigError, matchApiKey, parseApiKeys, principalOf } from '../../web/api-keys';
+import { accessOf, decidedBy, isLoopbackHost } from '../../web/auth';
+import { checkCsrfToken, issueCsrfToken, TOKEN_TTL_MS } from '../../web/csrf';
+import { allowedResponseUrl, SLACK_RESPONSE_URL_ORIGINS } from '../../web/slack/response-url';
+import { parseSlackUserIds } from '../../web/slack/authorization';
 
 /** The pieces of docs/security.md that need no server: key parsing, scopes, tokens, hosts. */
 const KEY_A = 'aaaaaaaaaaaaaaaaaaaaaaaa';

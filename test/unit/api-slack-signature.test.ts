@@ -1,4 +1,4 @@
-import { slackSignature, verifySlackSignature } from '../../api/slack-signature';
+import { slackSignature, verifySlackSignature } from '../../web/slack/signature';
 
 /** Slack's v0 request signing, checked against the example in Slack's own documentation ("Verifying requests"). */
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';

@@ -2,26 +2,35 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * The top-level folders depend downwards only, in this order, type imports included: no folder imports another in a
- * circle, and the pure layers (core, steps' definitions and executors, workflows) never reach up into what does I/O.
+ * The source folders depend downwards only, in this order, type imports included: no folder imports another in a
+ * circle, and the pure layers (the definition language, the domain model, steps' definitions and executors,
+ * workflows) never reach up into what does I/O. A unit is a top-level folder or, where one folder holds two layers
+ * (the definition language below the step kinds, the compiler above them), a sub-folder; a file belongs to the
+ * longest unit that contains it.
  */
 const LAYERS = [
+  'definitions/language',
+  'adoption/model',
   'db',
-  'core',
+  'channels',
   'adoption',
-  'adapters',
   'steps',
   'definitions',
   'workflows',
-  'temporal',
+  'client',
   'activities',
   'plugin',
   'worker',
   'testing',
-  'api',
-  'client',
+  'web',
+  'cli',
 ];
 const ROOT = path.resolve(__dirname, '..', '..');
+
+function unitOf(file: string): string | undefined {
+  const relative = path.relative(ROOT, file).split(path.sep).join('/');
+  return LAYERS.filter((unit) => relative.startsWith(`${unit}/`)).sort((a, b) => b.length - a.length)[0];
+}
 
 function sourceFiles(folder: string): string[] {
   const full = path.join(ROOT, folder);
@@ -39,15 +48,15 @@ function importsOf(file: string): string[] {
   );
 }
 
-/** "from -> to (file)" for every import that points at a folder at or above its own layer. */
+/** "from -> to (file)" for every import that points at a unit at or above its own layer. */
 function upwardImports(): string[] {
   const problems: string[] = [];
-  for (const [rank, folder] of LAYERS.entries()) {
-    for (const file of sourceFiles(folder)) {
+  for (const [rank, unit] of LAYERS.entries()) {
+    for (const file of sourceFiles(unit).filter((candidate) => unitOf(candidate) === unit)) {
       for (const specifier of importsOf(file)) {
-        const target = path.relative(ROOT, path.resolve(path.dirname(file), specifier)).split(path.sep)[0];
-        const targetRank = LAYERS.indexOf(target);
-        if (target !== folder && targetRank >= rank) problems.push(`${folder} -> ${target} (${path.relative(ROOT, file)})`);
+        const target = unitOf(path.resolve(path.dirname(file), specifier));
+        if (target === undefined || target === unit) continue;
+        if (LAYERS.indexOf(target) >= rank) problems.push(`${unit} -> ${target} (${path.relative(ROOT, file)})`);
       }
     }
   }

@@ -1,4 +1,4 @@
-import { checkStructure, parseIsoInstant, preview } from '../../core/input-checks';
+import { checkStructure, parseIsoInstant, preview } from '../../adoption/model/input-checks';
 import { InvalidMessageError, recordRejectedMessage, validateEmailDecision, validateRecovered, type EnablementState } from '../../workflows/messages';
 
 /** Issue 8: the run's message validators on hostile payloads: no RangeError, short messages, dates that exist. */

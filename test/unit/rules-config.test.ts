@@ -1,4 +1,4 @@
-import { formatDiagnostic } from '../../core/diagnostics';
+import { formatDiagnostic } from '../../definitions/language/diagnostics';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

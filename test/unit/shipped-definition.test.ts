@@ -1,5 +1,5 @@
 import { loadShippedDefinitions } from '../../definitions/compile';
-import { formatDiagnostic } from '../../core/diagnostics';
+import { formatDiagnostic } from '../../definitions/language/diagnostics';
 
 describe('the shipped definition feature_adoption_enablement.yaml', () => {
   const [loaded] = loadShippedDefinitions().filter((definition) => definition.file.endsWith('feature_adoption_enablement.yaml'));

@@ -1,7 +1,7 @@
 import type { AdoptionOutcome } from '../../../adoption/outcome';
 import type { MeasureAdoptionResult } from '../../measure_adoption/activity';
 import type { SendEmailResult } from '../../send_email/activity';
-import { escapeMrkdwn } from '../../../adapters/slack-text';
+import { escapeMrkdwn } from '../../../channels/slack-text';
 import { findInScope, section, stageLabel, truncate, SlackTemplateError, type SlackBlock, type SlackMessage, type SlackRenderInput } from './format';
 
 const OUTCOME_LABELS: Record<AdoptionOutcome, string> = {

@@ -1,8 +1,8 @@
-import type { AdoptionGapAnalysis } from '../../../adapters/agents/contracts';
-import type { SignalFeature, TrainingResource } from '../../../core/run-facts';
-import { escapeMrkdwn, slackLink } from '../../../adapters/slack-text';
-import { joinWords } from '../../../core/wording';
-import { formatDate, formatMoney, importanceLabel } from '../../../core/labels';
+import type { AdoptionGapAnalysis } from '../../delegate_to_agent/agents/contracts';
+import type { SignalFeature, TrainingResource } from '../../../adoption/model/run-facts';
+import { escapeMrkdwn, slackLink } from '../../../channels/slack-text';
+import { joinWords } from '../../../definitions/language/wording';
+import { formatDate, formatMoney, importanceLabel } from '../../../adoption/model/labels';
 import { findInScope, runResources, section, stageLabel, truncate, type SlackBlock, type SlackMessage, type SlackRenderInput } from './format';
 
 /** PRD-090 4.3: a usage score of 60 is "adopted", the target the expected timeline refers to. */

@@ -1,9 +1,9 @@
-import { dedupeResources, normaliseResources, resourceKind, upcomingSession } from '../../../core/resources';
-import { escapeMrkdwn, slackLinkLabel } from '../../../adapters/slack-text';
-import type { JsonValue } from '../../../core/types';
-import { stageLabel as plainStageLabel } from '../../../core/labels';
-import type { TrainingResource } from '../../../core/run-facts';
-import type { RunFacts } from '../../../core/run-facts';
+import { dedupeResources, normaliseResources, resourceKind, upcomingSession } from '../../../adoption/model/resources';
+import { escapeMrkdwn, slackLinkLabel } from '../../../channels/slack-text';
+import type { JsonValue } from '../../../definitions/language/types';
+import { stageLabel as plainStageLabel } from '../../../adoption/model/labels';
+import type { TrainingResource } from '../../../adoption/model/run-facts';
+import type { RunFacts } from '../../../adoption/model/run-facts';
 
 /**
  * Shared pieces of the Slack renderers. Everything here is pure (no I/O, no clock) so the renderers are unit-tested

@@ -1,5 +1,5 @@
-import { escapeMrkdwn, slackLink, slackLinkUrl } from '../../../adapters/slack-text';
-import { draftMessage } from '../../../api/slack-actions';
+import { escapeMrkdwn, slackLink, slackLinkUrl } from '../../../channels/slack-text';
+import { draftMessage } from '../../../web/slack/actions';
 import { renderAdoptionOutcome, renderAdoptionStalledAlert, resourceLine, type SlackRenderInput } from './index';
 import { analyticsFeature, runFacts } from '../../../test/support/activity-fixtures';
 

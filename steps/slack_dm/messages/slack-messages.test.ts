@@ -1,6 +1,6 @@
-import type { AdoptionGapAnalysis } from '../../../adapters/agents/contracts';
+import type { AdoptionGapAnalysis } from '../../delegate_to_agent/agents/contracts';
 import type { MeasureAdoptionResult } from '../../measure_adoption/activity';
-import { importanceLabel } from '../../../core/labels';
+import { importanceLabel } from '../../../adoption/model/labels';
 import {
   renderAdoptionOutcome,
   renderAdoptionStalledAlert,
@@ -9,7 +9,7 @@ import {
   SlackTemplateError,
   type SlackRenderInput,
 } from './index';
-import { normaliseResources } from '../../../core/resources';
+import { normaliseResources } from '../../../adoption/model/resources';
 import { analyticsFeature, PRD_RESOURCES, runFacts } from '../../../test/support/activity-fixtures';
 
 const CUSTOMER_ID = '00000000-0000-4000-8000-000000000001';

@@ -2,7 +2,7 @@ import { STEP_ACTIONS } from '../../../steps';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildProgram } from '../../../client/cli';
+import { buildProgram } from '../../../cli/main';
 import { loadDefinitionFile } from '../../../definitions/compile';
 
 const FIXTURES = path.relative(process.cwd(), path.join(__dirname, '..', '..', 'fixtures', 'definitions'));

@@ -2,7 +2,7 @@ import { STEP_ACTIONS } from '../../../steps';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadDefinitionFile } from '../../../definitions/compile';
-import { formatDiagnostic } from '../../../core/diagnostics';
+import { formatDiagnostic } from '../../../definitions/language/diagnostics';
 
 /**
  * One broken definition per file, each with exactly one problem; each must be reported once, at the exact line and

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { compileDefinition, loadDefinitionFile } from '../../../definitions/compile';
 import { DEFINITION_LIMITS, decodeDefinition, firstInvalidUtf8, inspectDocument } from '../../../definitions/limits';
-import { SourceMap } from '../../../core/yaml-source-map';
+import { SourceMap } from '../../../definitions/language/yaml-source-map';
 
 /**
  * Issue 8, definitions: size and key-count limits with a clear error, invalid UTF-8 refused at its position, and

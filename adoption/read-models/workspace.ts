@@ -1,0 +1,270 @@
+import type { Db } from '../../db/database';
+import { IS_STALLED_SQL } from './customer-adoption';
+
+/**
+ * The CSM workspace's data (PRD 5.2): customers with stalled features ordered by signal priority, the open tasks,
+ * the email drafts waiting for approval and each customer's runs. Filters are bound parameters; a filter left empty
+ * matches everything.
+ */
+export interface WorkspaceFilter {
+  /** The CSM's e-mail (customers.csm_email). */
+  csm?: string;
+  segment?: string;
+}
+
+export interface StalledFeatureSummary {
+  featureId: string;
+  featureName: string;
+  stage: string;
+  usageScore: number;
+  heldOut: boolean;
+}
+
+export interface StalledCustomer {
+  id: string;
+  name: string;
+  segment: string;
+  arr: number;
+  csmName: string | null;
+  csmEmail: string | null;
+  /** The highest priority of the adoption_stalled signals naming a feature that is still stalled (null: none recorded). */
+  priority: number | null;
+  lastSignalAt: string | null;
+  features: StalledFeatureSummary[];
+}
+
+export interface OpenTask {
+  id: string;
+  customerId: string | null;
+  customerName: string | null;
+  title: string;
+  description: string | null;
+  priority: string;
+  dueAt: string;
+  ownerName: string | null;
+  workflowId: string | null;
+}
+
+export interface PendingDraft {
+  id: string;
+  customerId: string | null;
+  customerName: string | null;
+  workflowId: string | null;
+  toName: string | null;
+  toEmail: string | null;
+  subject: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface CustomerRun {
+  workflowId: string;
+  signalId: string;
+  asOf: string | null;
+  priority: number;
+  createdAt: string;
+  featureIds: string[];
+}
+
+/** A CSM and the segments, for the filters' choices. */
+export interface WorkspaceChoices {
+  csms: Array<{ email: string; name: string | null }>;
+  segments: string[];
+}
+
+const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
+
+/** Whether the most recent holdout assignment of a customer-feature is the holdout arm (adoption/holdout.ts). */
+const HELD_OUT_SQL = `(SELECT h.arm FROM holdout_assignments h
+   WHERE h.customer_id = fa.customer_id AND h.feature_id = fa.feature_id
+   ORDER BY h.stalled_on DESC, h.assigned_at DESC LIMIT 1) = 'holdout'`;
+
+export async function workspaceChoices(db: Db): Promise<WorkspaceChoices> {
+  const csms = await db.query<{ email: string; name: string | null }>(
+    `SELECT csm_email AS email, MIN(csm_name) AS name FROM customers WHERE csm_email IS NOT NULL GROUP BY csm_email ORDER BY MIN(csm_name), csm_email`,
+  );
+  const segments = await db.query<{ segment: string }>(`SELECT DISTINCT segment FROM customers ORDER BY segment`);
+  return { csms: csms.rows, segments: segments.rows.map((row) => row.segment) };
+}
+
+export async function stalledCustomers(db: Db, filter: WorkspaceFilter, customerId?: string): Promise<StalledCustomer[]> {
+  const { rows } = await db.query<{
+    id: string;
+    name: string;
+    segment: string;
+    arr: string | number;
+    csm_name: string | null;
+    csm_email: string | null;
+    priority: number | null;
+    last_signal_at: Date | null;
+    features: StalledFeatureSummary[];
+  }>(
+    `WITH stalled AS (
+       SELECT fa.customer_id, fa.feature_id, COALESCE(cat.feature_name, fa.feature_name) AS feature_name,
+              COALESCE(fa.stage, 'not_started') AS stage, COALESCE(fa.usage_score, 0) AS usage_score,
+              COALESCE(cat.importance_score, 50) AS importance, COALESCE(${HELD_OUT_SQL}, FALSE) AS held_out
+         FROM feature_adoption fa LEFT JOIN feature_catalog cat ON cat.feature_id = fa.feature_id
+        WHERE ${IS_STALLED_SQL}
+     ),
+     signals AS (
+       SELECT rs.customer_id, MAX(rs.priority) AS priority, MAX(rs.created_at) AS last_signal_at
+         FROM risk_signals rs
+         JOIN risk_signal_features f ON f.signal_id = rs.id
+         JOIN stalled s ON s.customer_id = f.customer_id AND s.feature_id = f.feature_id
+        WHERE rs.signal_type = 'adoption_stalled'
+        GROUP BY rs.customer_id
+     )
+     SELECT c.id, c.name, c.segment, c.arr, c.csm_name, c.csm_email, sig.priority, sig.last_signal_at,
+            JSON_AGG(JSON_BUILD_OBJECT('featureId', s.feature_id, 'featureName', s.feature_name, 'stage', s.stage,
+                                       'usageScore', s.usage_score, 'heldOut', s.held_out)
+                     ORDER BY s.importance DESC, s.feature_id) AS features
+       FROM stalled s
+       JOIN customers c ON c.id = s.customer_id
+       LEFT JOIN signals sig ON sig.customer_id = c.id
+      WHERE ($1::text IS NULL OR c.csm_email = $1) AND ($2::text IS NULL OR c.segment = $2) AND ($3::uuid IS NULL OR c.id = $3::uuid)
+      GROUP BY c.id, sig.priority, sig.last_signal_at
+      ORDER BY sig.priority DESC NULLS LAST, c.arr DESC, c.name, c.id`,
+    [filter.csm ?? null, filter.segment ?? null, customerId ?? null],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    segment: row.segment,
+    arr: Number(row.arr),
+    csmName: row.csm_name,
+    csmEmail: row.csm_email,
+    priority: row.priority === null ? null : Number(row.priority),
+    lastSignalAt: iso(row.last_signal_at),
+    features: row.features,
+  }));
+}
+
+/** Open tasks, earliest due first: the CSM's (owner or the customer's CSM), a customer's, or all. */
+export async function openTasks(db: Db, filter: WorkspaceFilter, customerId?: string): Promise<OpenTask[]> {
+  const { rows } = await db.query<{
+    id: string;
+    customer_id: string | null;
+    customer_name: string | null;
+    title: string;
+    description: string | null;
+    priority: string;
+    due_at: Date;
+    owner_name: string | null;
+    workflow_id: string | null;
+  }>(
+    `SELECT t.id, t.customer_id, c.name AS customer_name, t.title, t.description, t.priority, t.due_at, t.owner_name, t.workflow_id
+       FROM tasks t LEFT JOIN customers c ON c.id = t.customer_id
+      WHERE t.status = 'open'
+        AND ($1::text IS NULL OR t.owner_email = $1 OR c.csm_email = $1)
+        AND ($2::text IS NULL OR c.segment = $2)
+        AND ($3::uuid IS NULL OR t.customer_id = $3::uuid)
+      ORDER BY t.due_at, t.created_at, t.id
+      LIMIT 200`,
+    [filter.csm ?? null, filter.segment ?? null, customerId ?? null],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    customerId: row.customer_id,
+    customerName: row.customer_name,
+    title: row.title,
+    description: row.description,
+    priority: row.priority,
+    dueAt: iso(row.due_at)!,
+    ownerName: row.owner_name,
+    workflowId: row.workflow_id,
+  }));
+}
+
+/** Drafts a run waits on (status pending_approval), oldest first. */
+export async function pendingDrafts(db: Db, filter: WorkspaceFilter, customerId?: string): Promise<PendingDraft[]> {
+  const { rows } = await db.query<{
+    id: string;
+    customer_id: string | null;
+    customer_name: string | null;
+    workflow_id: string | null;
+    to_name: string | null;
+    to_email: string | null;
+    subject: string;
+    body: string;
+    created_at: Date;
+  }>(
+    `SELECT d.id, d.customer_id, c.name AS customer_name, d.workflow_id, d.to_name, d.to_email, d.subject, d.body, d.created_at
+       FROM email_drafts d LEFT JOIN customers c ON c.id = d.customer_id
+      WHERE d.status = 'pending_approval' AND d.workflow_id IS NOT NULL
+        AND ($1::text IS NULL OR c.csm_email = $1)
+        AND ($2::text IS NULL OR c.segment = $2)
+        AND ($3::uuid IS NULL OR d.customer_id = $3::uuid)
+      ORDER BY d.created_at, d.id
+      LIMIT 100`,
+    [filter.csm ?? null, filter.segment ?? null, customerId ?? null],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    customerId: row.customer_id,
+    customerName: row.customer_name,
+    workflowId: row.workflow_id,
+    toName: row.to_name,
+    toEmail: row.to_email,
+    subject: row.subject,
+    body: row.body,
+    createdAt: iso(row.created_at)!,
+  }));
+}
+
+/** One draft, for a decision: its run and status. */
+export async function draftById(db: Db, draftId: string): Promise<{ workflowId: string | null; status: string; customerId: string | null } | null> {
+  const { rows } = await db.query<{ workflow_id: string | null; status: string; customer_id: string | null }>(
+    `SELECT workflow_id, status, customer_id FROM email_drafts WHERE id = $1::uuid`,
+    [draftId],
+  );
+  const row = rows[0];
+  return row ? { workflowId: row.workflow_id, status: row.status, customerId: row.customer_id } : null;
+}
+
+/** Closes an open task; false when it is not open (already done, or unknown). */
+export async function closeTask(db: Db, taskId: string, by: string, at: Date): Promise<{ closed: boolean; customerId: string | null } | null> {
+  const updated = await db.query<{ customer_id: string | null }>(
+    `UPDATE tasks SET status = 'done', closed_at = $3::timestamptz, closed_by = $2 WHERE id = $1::uuid AND status = 'open' RETURNING customer_id`,
+    [taskId, by, at.toISOString()],
+  );
+  if (updated.rows.length) return { closed: true, customerId: updated.rows[0].customer_id };
+  const known = await db.query<{ customer_id: string | null }>(`SELECT customer_id FROM tasks WHERE id = $1::uuid`, [taskId]);
+  return known.rows.length ? { closed: false, customerId: known.rows[0].customer_id } : null;
+}
+
+/** A customer's enablement runs (from its risk signals), newest first. */
+export async function customerRuns(db: Db, customerId: string): Promise<CustomerRun[]> {
+  const { rows } = await db.query<{
+    workflow_id: string;
+    id: string;
+    as_of: Date | string | null;
+    priority: number;
+    created_at: Date;
+    feature_ids: string[] | null;
+  }>(
+    `SELECT rs.workflow_id, rs.id, rs.as_of, rs.priority, rs.created_at,
+            ARRAY(SELECT f.feature_id FROM risk_signal_features f WHERE f.signal_id = rs.id ORDER BY f.feature_id) AS feature_ids
+       FROM risk_signals rs
+      WHERE rs.customer_id = $1::uuid AND rs.workflow_id IS NOT NULL
+      ORDER BY rs.created_at DESC
+      LIMIT 50`,
+    [customerId],
+  );
+  return rows.map((row) => ({
+    workflowId: row.workflow_id,
+    signalId: row.id,
+    asOf: row.as_of === null ? null : typeof row.as_of === 'string' ? row.as_of.slice(0, 10) : row.as_of.toISOString().slice(0, 10),
+    priority: Number(row.priority),
+    createdAt: iso(row.created_at)!,
+    featureIds: row.feature_ids ?? [],
+  }));
+}
+
+/** The features of a customer whose most recent stall was held out (no automatic outreach; adoption/holdout.ts). */
+export async function heldOutFeatureIds(db: Db, customerId: string): Promise<Set<string>> {
+  const { rows } = await db.query<{ feature_id: string }>(
+    `SELECT fa.feature_id FROM feature_adoption fa WHERE fa.customer_id = $1::uuid AND COALESCE(${HELD_OUT_SQL}, FALSE)`,
+    [customerId],
+  );
+  return new Set(rows.map((row) => row.feature_id));
+}

@@ -1,0 +1,222 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { ApplicationFailure } from '@temporalio/common';
+import type { JsonValue } from '../../../definitions/language/types';
+import type { SignalFeature } from '../../../adoption/model/run-facts';
+import type { EmailDraftResult } from './contracts';
+import { currentTime, type ActivityDeps } from '../../../channels/deps';
+import { normaliseResources, rankResources } from '../../../adoption/model/resources';
+import { joinWords } from '../../../definitions/language/wording';
+import { resourcesAlreadyHad } from '../../../adoption/engagement';
+import type { AgentRequest } from './index';
+import { signLink, trackedResourceUrl } from '../../../channels/signed-links';
+
+/**
+ * Built-in `communicator/draft_email`: renders PRD-090 10.1 (adapters/agents/templates/feature-enablement-email.hbs) and
+ * stores the draft. The draft row is keyed by workflow id + step id, so a retried activity returns the draft the
+ * first attempt stored (same id, same text) instead of a second one.
+ */
+const TEMPLATES: Record<string, string> = { feature_enablement: 'feature-enablement-email.hbs' };
+
+// `tsc` does not copy .hbs files into dist/, so a compiled build reads the template from the package's source tree.
+function templatePath(file: string): string {
+  const candidates = [
+    path.join(__dirname, 'templates', file),
+    path.join(__dirname, '..', '..', '..', '..', 'steps', 'delegate_to_agent', 'agents', 'templates', file),
+  ];
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!found) throw new Error(`email template ${file} not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+function compileTemplate(name: string): Handlebars.TemplateDelegate {
+  const file = TEMPLATES[name];
+  if (!file) {
+    throw ApplicationFailure.create({
+      message: `unknown email template ${JSON.stringify(name)}; known: ${Object.keys(TEMPLATES).join(', ')}`,
+      type: 'UnknownTemplate',
+      nonRetryable: true,
+    });
+  }
+  let template = compiled.get(name);
+  if (!template) {
+    // Plain-text email: HTML-escaping would turn "R&D" into "R&amp;D" in the customer's inbox.
+    template = Handlebars.compile(fs.readFileSync(templatePath(file), 'utf8'), { noEscape: true, strict: false });
+    compiled.set(name, template);
+  }
+  return template;
+}
+
+/** Split the template's first "Subject:" line from the body. */
+export function renderEmail(templateName: string, values: Record<string, unknown>): { subject: string; body: string } {
+  const rendered = compileTemplate(templateName)(values);
+  const match = /^Subject:[ \t]*(.*)\r?\n/.exec(rendered);
+  if (!match) return { subject: '', body: rendered.trim() + '\n' };
+  return {
+    subject: match[1].trim(),
+    body:
+      rendered
+        .slice(match[0].length)
+        .replace(/^\s*\n/, '')
+        .trimEnd() + '\n',
+  };
+}
+
+// When the catalog has no key_benefit, a sentence fragment by category still reads naturally after "help you".
+const BENEFIT_BY_CATEGORY: Array<[RegExp, string]> = [
+  [/analytic|insight|dashboard/i, 'turn your data into decisions faster'],
+  [/report/i, 'share results with stakeholders without manual reporting work'],
+  [/integrat|api|connector/i, 'connect the tools you already use and cut manual data entry'],
+  [/automat|workflow/i, 'automate repetitive work so your team can focus on what matters'],
+  [/collab|team|communicat/i, 'keep your team aligned in one place'],
+  [/secur|admin|compliance|governance/i, 'keep your account secure and easy to manage'],
+];
+export function keyBenefitFor(keyBenefit: string | null | undefined, category: string | null | undefined): string {
+  if (keyBenefit && keyBenefit.trim()) return keyBenefit.trim();
+  for (const [pattern, benefit] of BENEFIT_BY_CATEGORY) if (category && pattern.test(category)) return benefit;
+  return 'get more value from what you already have';
+}
+
+/** How long the email's booking link works: the approval wait plus the first follow-up. */
+const BOOKING_LINK_SECONDS = 14 * 86_400;
+
+/** PRD 10.1 "[Schedule a Session]" as a signed, expiring link to the booking page, when links are configured. */
+async function bookingUrl(deps: ActivityDeps, customerId: string, workflowId: string): Promise<string | null> {
+  if (!deps.links) return null;
+  const token = await signLink(
+    deps.links.secret,
+    { purpose: 'book-training', customerId, workflowId },
+    { now: currentTime(deps), validForSeconds: BOOKING_LINK_SECONDS },
+  );
+  return `${deps.links.baseUrl.replace(/\/$/, '')}/book/${token}`;
+}
+
+export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Promise<JsonValue> {
+  const { context, params, input } = request;
+  const templateName = typeof params.template === 'string' ? params.template : 'feature_enablement';
+  // Every stalled feature of the signal, unless the definition names one (`feature_id`).
+  const named = typeof params.feature_id === 'string' ? input.features.filter((feature) => feature.featureId === params.feature_id) : [];
+  const features = named.length ? named : input.features;
+  const primary = features[0];
+  const sections = await featureSections(deps, request, features);
+
+  const featureName = stringOr(params.feature_name, joinWords(features.map((feature) => feature.featureName)) || 'this feature');
+  const championName = stringOr(params.champion_name, input.customer.champion.name ?? 'there');
+  const csmName = stringOr(params.csm_name, input.customer.csm.name ?? 'Your Customer Success team');
+  const keyBenefit = stringOr(params.key_benefit, '') || sections[0]?.key_benefit || keyBenefitFor(null, primary?.category);
+  const { subject, body } = renderEmail(templateName, {
+    champion_name: championName,
+    feature_name: featureName,
+    key_benefit: keyBenefit,
+    // One feature: the PRD's paragraph, worded for its stage; several: a short note on each with its own benefit.
+    not_started: sections.length === 1 && sections[0].not_started,
+    several: sections.length > 1,
+    features: sections,
+    resources: sections.flatMap((section) => section.resources),
+    csm_name: csmName,
+    customer_name: input.customer.name,
+    booking_url: await bookingUrl(deps, input.customer.id, context.workflowId),
+  });
+
+  const requiresApproval = params.requires_approval === true;
+  const toEmail = stringOr(params.to, input.customer.champion.email ?? '') || null;
+  const toName = input.customer.champion.name;
+  const key = `${context.workflowId}/${context.stepId}`;
+  await deps.db.query(
+    `INSERT INTO email_drafts (idempotency_key, workflow_id, step_id, customer_id, feature_ids, to_email, to_name, from_email, subject, body, status)
+     VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (idempotency_key) DO NOTHING`,
+    [
+      key,
+      context.workflowId,
+      context.stepId,
+      context.customerId || input.customer.id,
+      context.featureIds.length ? context.featureIds : input.features.map((f) => f.featureId),
+      toEmail,
+      toName,
+      input.customer.csm.email,
+      subject,
+      body,
+      requiresApproval ? 'pending_approval' : 'draft',
+    ],
+  );
+  const row = (
+    await deps.db.query<{ id: string; to_name: string | null; to_email: string | null; subject: string; body: string; status: string }>(
+      `SELECT id, to_name, to_email, subject, body, status FROM email_drafts WHERE idempotency_key = $1`,
+      [key],
+    )
+  ).rows[0];
+  if (!row) throw new Error(`email draft ${key} vanished between insert and select`);
+  const stored = row.status === 'pending_approval' || row.status === 'draft' ? row.status : requiresApproval ? 'pending_approval' : 'draft';
+  const result: EmailDraftResult = {
+    draftId: row.id,
+    to: { name: row.to_name, email: row.to_email },
+    subject: row.subject,
+    body: row.body,
+    status: stored,
+    requiresApproval: stored === 'pending_approval',
+  };
+  return result as unknown as JsonValue;
+}
+
+interface FeatureSection {
+  name: string;
+  not_started: boolean;
+  key_benefit: string;
+  resources: Array<{ title: string; url: string }>;
+}
+
+/**
+ * Per feature: its own key benefit, whether anyone used it at all (never "started exploring" about an unused one),
+ * and its resources ranked for its stage and stall (FR-3.1) without what the customer already had, each link through
+ * the tracked redirect. `resources` from the definition ({{resources}}, a catalog query result) narrows the catalog's
+ * list; a resource of no feature's catalog goes with the first feature.
+ */
+async function featureSections(deps: ActivityDeps, request: AgentRequest, features: SignalFeature[]): Promise<FeatureSection[]> {
+  const { context, params, input } = request;
+  const now = currentTime(deps);
+  const given = normaliseResources(params.resources);
+  const givenUrls = given ? new Set(given.map((resource) => resource.url)) : null;
+  const catalogUrls = new Set(features.flatMap((feature) => (feature.resources ?? []).map((resource) => resource.url)));
+  const had = await resourcesAlreadyHad(deps.db, input.customer.id);
+  const sections: FeatureSection[] = [];
+  for (const [index, feature] of features.entries()) {
+    const catalog = await catalogFacts(deps, feature);
+    let list = (feature.resources ?? []).filter((resource) => !givenUrls || givenUrls.has(resource.url));
+    if (index === 0 && given) list = [...list, ...given.filter((resource) => !catalogUrls.has(resource.url))];
+    const ranked = rankResources(list, { stage: feature.stage, rule: feature.rule }, had.get(feature.featureId) ?? new Set(), now);
+    const resources: FeatureSection['resources'] = [];
+    for (const resource of ranked) {
+      const url = await trackedResourceUrl(
+        deps.links,
+        { customerId: input.customer.id, featureId: feature.featureId, url: resource.url, workflowId: context.workflowId },
+        now,
+      );
+      resources.push({ title: resource.title, url });
+    }
+    sections.push({
+      name: feature.featureName,
+      not_started: feature.stage === 'not_started' && !(feature.usageScore > 0),
+      key_benefit: keyBenefitFor(catalog.keyBenefit, catalog.category),
+      resources,
+    });
+  }
+  return sections;
+}
+
+async function catalogFacts(deps: ActivityDeps, feature: SignalFeature): Promise<{ keyBenefit: string | null; category: string | null }> {
+  if (feature.keyBenefit) return { keyBenefit: feature.keyBenefit, category: feature.category ?? null };
+  const row = (
+    await deps.db.query<{ key_benefit: string | null; category: string | null }>(
+      `SELECT key_benefit, category FROM feature_catalog WHERE feature_id = $1`,
+      [feature.featureId],
+    )
+  ).rows[0];
+  return { keyBenefit: row?.key_benefit ?? null, category: row?.category ?? feature.category ?? null };
+}
+
+function stringOr(value: JsonValue | undefined, fallback: string): string {
+  return typeof value === 'string' && value.trim() !== '' ? value : fallback;
+}

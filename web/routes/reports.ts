@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context';
+import { badRequest } from '../errors';
+import { interventionsReport, stalledFeaturesReport } from '../../adoption/read-models/reports';
+import { liftReport, type ImpactFilter } from '../../adoption/holdout';
+import { successMetrics } from '../../adoption/metrics';
+import { addDays, utcDay } from '../../adoption/scoring';
+import { loadImpactReports, renderReportsPage } from '../pages/reports-page';
+
+interface WindowQuery {
+  from?: string;
+  to?: string;
+  segment?: string;
+  csm?: string;
+}
+
+const DAY = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10 } as const;
+const WINDOW_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { from: DAY, to: DAY, segment: { type: 'string', maxLength: 50 }, csm: { type: 'string', maxLength: 255 } },
+} as const;
+const MAX_WINDOW_DAYS = 731;
+export const DEFAULT_WINDOW_DAYS = 90;
+
+/** The window of a report: `to` defaults to yesterday (the last complete UTC day), `from` to 90 days before it. */
+export function windowOf(query: WindowQuery, now: Date): ImpactFilter {
+  const to = query.to ?? addDays(utcDay(now), -1);
+  const from = query.from ?? addDays(to, -(DEFAULT_WINDOW_DAYS - 1));
+  for (const [field, day] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+      throw badRequest(`querystring/${field}`, 'must be a calendar day, YYYY-MM-DD');
+    }
+  }
+  if (from > to) throw badRequest('querystring/from', 'must not be after to');
+  if (addDays(from, MAX_WINDOW_DAYS) < to) throw badRequest('querystring/from', `the window may span at most ${MAX_WINDOW_DAYS} days`);
+  return { from, to, segment: query.segment || null, csm: query.csm || null };
+}
+
+/** US-4 (which features stall), FR-4.3/FR-4.4 (which interventions work), lift, PRD 1.3's success metrics, the page. */
+export function registerReportRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get('/api/reports/stalled-features', async () => stalledFeaturesReport(ctx.db));
+  app.get('/api/reports/interventions', async () => interventionsReport(ctx.db));
+
+  app.get<{ Querystring: WindowQuery }>('/api/reports/success-metrics', { schema: { querystring: WINDOW_QUERY } }, async (request) => {
+    const now = ctx.now();
+    return successMetrics(ctx.db, windowOf(request.query, now), utcDay(now));
+  });
+  app.get<{ Querystring: WindowQuery }>('/api/reports/lift', { schema: { querystring: WINDOW_QUERY } }, async (request) => {
+    const now = ctx.now();
+    return liftReport(ctx.db, windowOf(request.query, now), utcDay(now));
+  });
+  app.get<{ Querystring: WindowQuery }>('/api/reports/impact', { schema: { querystring: WINDOW_QUERY } }, async (request) => {
+    const now = ctx.now();
+    return loadImpactReports(ctx.db, windowOf(request.query, now), utcDay(now));
+  });
+
+  app.get<{ Querystring: WindowQuery }>('/reports', { schema: { querystring: WINDOW_QUERY } }, async (request, reply) => {
+    const now = ctx.now();
+    const reports = await loadImpactReports(ctx.db, windowOf(request.query, now), utcDay(now));
+    const segments = (await ctx.db.query<{ segment: string }>(`SELECT DISTINCT segment FROM customers ORDER BY segment`)).rows.map(
+      (row) => row.segment,
+    );
+    reply.type('text/html; charset=utf-8');
+    reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'");
+    return reply.send(renderReportsPage(reports, { segments }));
+  });
+}

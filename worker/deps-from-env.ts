@@ -1,0 +1,37 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/database';
+import type { ActivityDeps } from '../channels/deps';
+
+/**
+ * Signed booking links: the email's link and the API's booking page must share the secret and the public address.
+ * Unset secret: no links (the email keeps PRD 10.1's "[Schedule a Session]" text).
+ */
+export function linkSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): { secret: string; baseUrl: string } | undefined {
+  const secret = env.ADOPTION_LINK_SECRET;
+  if (!secret) return undefined;
+  if (secret.length < 16) throw new Error('ADOPTION_LINK_SECRET must be at least 16 characters');
+  return { secret, baseUrl: env.PUBLIC_BASE_URL || 'http://127.0.0.1:3000' };
+}
+
+/** Where outgoing email goes: SMTP_URL (unset: the outbox) from EMAIL_FROM. */
+export function emailSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): { smtpUrl?: string; from: string } {
+  return { smtpUrl: env.SMTP_URL || undefined, from: env.EMAIL_FROM || 'Customer Success <cs@example.com>' };
+}
+
+/** Channel settings from the environment; every one is optional, and a missing one falls back to the outbox. */
+export function activityDepsFromEnv(
+  db: Db,
+  temporal: { client: Client; taskQueue: string } | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ActivityDeps {
+  return {
+    db,
+    temporal,
+    slack: { token: env.SLACK_BOT_TOKEN || undefined, apiUrl: env.SLACK_API_URL || undefined },
+    email: emailSettingsFromEnv(env),
+    agents: { url: env.AGENT_URL || undefined },
+    links: linkSettingsFromEnv(env),
+    inApp: { webhookUrl: env.IN_APP_WEBHOOK_URL || undefined, secret: env.IN_APP_WEBHOOK_SECRET || undefined },
+    log: (message) => process.stderr.write(`${message}\n`),
+  };
+}
