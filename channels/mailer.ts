@@ -5,6 +5,9 @@ import { createTransport } from 'nodemailer';
  * says whether trying again can help: 5xx replies (mailbox unknown, message refused) and bad credentials fail the
  * same way every time, anything else (connection refused, 4xx) may pass later.
  */
+/** The sender of every email when `EMAIL_FROM` is unset. */
+export const DEFAULT_SENDER = 'Customer Success <cs@example.com>';
+
 export interface MailMessage {
   from: string;
   to: string | { name: string; address: string } | Array<string | { name: string; address: string }>;

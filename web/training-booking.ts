@@ -1,5 +1,5 @@
 import { trainingInviteIcs } from '../channels/calendar-invite';
-import { mailDomainOf } from '../channels/mailer';
+import { mailDomainOf, DEFAULT_SENDER } from '../channels/mailer';
 import { deliver, prepareDelivery } from '../channels/delivery';
 import { readLink, type LinkClaims } from '../channels/signed-links';
 import { recordIntervention } from '../adoption/interventions';
@@ -169,7 +169,7 @@ async function sendInvite(
 ): Promise<'smtp' | 'outbox'> {
   const { customer, features } = booking;
   const topic = features.map((feature) => feature.featureName).join(', ') || 'the product';
-  const from = settings.email?.from ?? 'Customer Success <cs@example.com>';
+  const from = settings.email?.from ?? DEFAULT_SENDER;
   const attendees = [
     { name: form.name, email: form.email },
     { name: customer.csmName, email: customer.csmEmail },

@@ -1,3 +1,4 @@
+import { DEFAULT_SENDER } from '../channels/mailer';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import type { ActivityDeps } from '../channels/deps';
@@ -15,7 +16,7 @@ export function linkSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): { sec
 
 /** Where outgoing email goes: SMTP_URL (unset: the outbox) from EMAIL_FROM. */
 export function emailSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): { smtpUrl?: string; from: string } {
-  return { smtpUrl: env.SMTP_URL || undefined, from: env.EMAIL_FROM || 'Customer Success <cs@example.com>' };
+  return { smtpUrl: env.SMTP_URL || undefined, from: env.EMAIL_FROM || DEFAULT_SENDER };
 }
 
 /** Channel settings from the environment; every one is optional, and a missing one falls back to the outbox. */

@@ -63,6 +63,14 @@ export interface RunFacts {
  * retried activity finds its earlier write instead of doing it twice. `signalId` travels here so nothing has to parse
  * it back out of the workflow id.
  */
+/**
+ * The idempotency key of one step's side effect (draft, outbox message, task, agent call): a retried activity finds
+ * what its first attempt wrote under the same key.
+ */
+export function stepKey(workflowId: string, stepId: string): string {
+  return `${workflowId}/${stepId}`;
+}
+
 export interface StepContext {
   workflowId: string;
   runId: string;

@@ -1,3 +1,4 @@
+import { stepKey } from '../../adoption/model/run-facts';
 import { createTask, type TaskPriority } from '../../adoption/tasks';
 import type { StepContext } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
@@ -35,7 +36,7 @@ export function createActivities(deps: ActivityDeps): CreateTaskActivities {
         });
       }
       return createTask(deps.db, {
-        idempotencyKey: `${context.workflowId}/${context.stepId}`,
+        idempotencyKey: stepKey(context.workflowId, context.stepId),
         customerId: context.customerId,
         featureIds: context.featureIds,
         title: args.title,

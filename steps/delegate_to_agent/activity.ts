@@ -1,3 +1,4 @@
+import { stepKey } from '../../adoption/model/run-facts';
 import type { RunFacts, StepContext } from '../../adoption/model/run-facts';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -48,7 +49,7 @@ async function callHttpAgent(baseUrl: string, timeoutMs: number, context: StepCo
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': `${context.workflowId}/${context.stepId}` },
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': stepKey(context.workflowId, context.stepId) },
       body: JSON.stringify({ context, params: args.params, input: args.input }),
       signal,
     });

@@ -1,8 +1,9 @@
+import { stepKey } from '../../adoption/model/run-facts';
 import { recordEmailInterventions } from '../../adoption/interventions';
 import { UUID_PATTERN as UUID } from '../../adoption/model/identifiers';
 import { EMAIL_DECISIONS, type EmailDecision } from '../signals';
 import type { StepContext } from '../../adoption/model/run-facts';
-import { MailFailure, mailDomainOf, type MailMessage } from '../../channels/mailer';
+import { MailFailure, mailDomainOf, type MailMessage, DEFAULT_SENDER } from '../../channels/mailer';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/database';
 import { currentTime, type ActivityDeps } from '../../channels/deps';
@@ -29,8 +30,6 @@ export interface SendEmailResult {
 export interface SendEmailActivities {
   sendEmail(context: StepContext, args: SendEmailArgs): Promise<SendEmailResult>;
 }
-
-const DEFAULT_FROM = 'adoption-enablement@localhost';
 
 interface DraftRow {
   id: string;
@@ -80,7 +79,7 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
           nonRetryable: true,
         });
       }
-      const key = `${context.workflowId}/${context.stepId}`;
+      const key = stepKey(context.workflowId, context.stepId);
       const now = currentTime(deps);
       // 1. Under the draft's lock: the decision, and the message written to the outbox before anything is sent.
       const prepared = await deps.db.transaction(async (tx) => {
@@ -124,7 +123,7 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
             nonRetryable: true,
           });
         }
-        const from = deps.email?.from ?? DEFAULT_FROM;
+        const from = deps.email?.from ?? DEFAULT_SENDER;
         // Derived from the draft: every attempt, and a resend in doubt, is the same message to the receiving store.
         const messageId = `<draft-${draft.id}@${mailDomainOf(from)}>`;
         const message: MailMessage = {

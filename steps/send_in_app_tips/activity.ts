@@ -1,3 +1,4 @@
+import { stepKey } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
 import { currentTime, type ActivityDeps } from '../../channels/deps';
 import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
@@ -41,7 +42,7 @@ export interface InAppTipsMessage {
 export function createActivities(deps: ActivityDeps): SendInAppTipsActivities {
   return {
     async sendInAppTips(context, args) {
-      const key = `${context.workflowId}/${context.stepId}`;
+      const key = stepKey(context.workflowId, context.stepId);
       const tips = args.features.flatMap((feature) =>
         tipsOf(feature.tips).map((tip) => ({
           featureId: feature.featureId,

@@ -1,3 +1,4 @@
+import { stepKey } from '../../adoption/model/run-facts';
 import type { RunFacts } from '../../adoption/model/run-facts';
 import type { StepContext } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
@@ -50,7 +51,7 @@ export function createActivities(deps: ActivityDeps): SlackDmActivities {
   const log = deps.log ?? ((message: string) => process.stdout.write(`${message}\n`));
   return {
     async slackDm(context: StepContext, args: SlackDmArgs): Promise<SlackDmResult> {
-      const key = `${context.workflowId}/${context.stepId}`;
+      const key = stepKey(context.workflowId, context.stepId);
       const message = render(context, { ...args, scope: await withCurrentDelivery(deps, context, args.scope) }, deps.links?.baseUrl);
       const recipient = args.to ?? args.input.customer.csm.slackUserId ?? null;
       await prepareDelivery(deps.db, {
@@ -89,13 +90,13 @@ async function withCurrentDelivery(deps: ActivityDeps, context: StepContext, sco
   if (queued.length === 0) return scope;
   const delivered = await deps.db.query<{ idempotency_key: string; delivery_ref: string | null }>(
     `SELECT idempotency_key, delivery_ref FROM outbox WHERE delivered AND idempotency_key = ANY($1::text[])`,
-    [queued.map(([stepId]) => `${context.workflowId}/${stepId}`)],
+    [queued.map(([stepId]) => stepKey(context.workflowId, stepId))],
   );
   if (delivered.rows.length === 0) return scope;
   const refs = new Map(delivered.rows.map((row) => [row.idempotency_key, row.delivery_ref]));
   const refreshed: Record<string, JsonValue> = { ...(steps as Record<string, JsonValue>) };
   for (const [stepId, value] of queued) {
-    const key = `${context.workflowId}/${stepId}`;
+    const key = stepKey(context.workflowId, stepId);
     if (refs.has(key)) refreshed[stepId] = { ...(value as Record<string, JsonValue>), delivered: 'smtp', messageId: refs.get(key) ?? null };
   }
   return { ...scope, steps: refreshed };

@@ -1,3 +1,4 @@
+import { stepKey } from '../../../adoption/model/run-facts';
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
@@ -123,7 +124,7 @@ export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Pro
   const requiresApproval = params.requires_approval === true;
   const toEmail = stringOr(params.to, input.customer.champion.email ?? '') || null;
   const toName = input.customer.champion.name;
-  const key = `${context.workflowId}/${context.stepId}`;
+  const key = stepKey(context.workflowId, context.stepId);
   await deps.db.query(
     `INSERT INTO email_drafts (idempotency_key, workflow_id, step_id, customer_id, feature_ids, to_email, to_name, from_email, subject, body, status)
      VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $10, $11)
