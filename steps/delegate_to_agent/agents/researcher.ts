@@ -4,6 +4,7 @@ import type { JsonValue } from '../../../definitions/language/types';
 import type { AdoptionGapAnalysis } from './contracts';
 import { currentTime, type ActivityDeps } from '../../../channels/deps';
 import type { AgentRequest } from './index';
+import { adoptionGapFacts, type FeatureAdoptionFacts } from '../../../adoption/research';
 
 /**
  * Built-in `researcher/analyze_adoption_gap`: explains a stall from the data we hold, without a language model.
@@ -61,87 +62,19 @@ export async function analyzeAdoptionGap(deps: ActivityDeps, request: AgentReque
   }
   const featureIds = requestedFeatures(params, context.featureIds.length ? context.featureIds : input.features.map((f) => f.featureId));
   const now = currentTime(deps);
-  const db = deps.db;
-
-  const customer = (await db.query<{ segment: string; seats: number | null }>(`SELECT segment, seats FROM customers WHERE id = $1`, [customerId]))
-    .rows[0];
-  if (!customer) {
+  const facts = await adoptionGapFacts(deps.db, { customerId, featureIds, now, weeks: WEEKS });
+  if (!facts) {
     throw ApplicationFailure.create({ message: `customer ${customerId} does not exist`, type: 'CustomerNotFound', nonRetryable: true });
   }
+  const { customer } = facts;
 
-  const adoption = await db.query<{
-    feature_id: string;
-    feature_name: string;
-    activated_at: Date | null;
-    last_used_at: Date | null;
-    usage_score: number | null;
-  }>(
-    `SELECT feature_id, feature_name, activated_at, last_used_at, usage_score
-       FROM feature_adoption WHERE customer_id = $1 AND feature_id = ANY($2::text[])`,
-    [customerId, featureIds],
-  );
-
-  const weekly = await db.query<{ feature_id: string; idx: number; events: number; active_users: number }>(
-    `SELECT f.feature_id, w.idx, COALESCE(SUM(e.count), 0) AS events, COUNT(DISTINCT e.user_id) AS active_users
-       FROM unnest($2::text[]) AS f(feature_id)
-       CROSS JOIN generate_series(0, $4::int - 1) AS w(idx)
-       LEFT JOIN usage_events e
-         ON e.customer_id = $1 AND e.feature_id = f.feature_id AND e.event = 'used'
-        AND e.occurred_at >= $3::timestamptz - ($4::int - w.idx) * INTERVAL '7 days'
-        AND e.occurred_at <  $3::timestamptz - ($4::int - 1 - w.idx) * INTERVAL '7 days'
-      GROUP BY f.feature_id, w.idx
-      ORDER BY f.feature_id, w.idx`,
-    [customerId, featureIds, now, WEEKS],
-  );
-
-  const stats = await db.query<{
-    feature_id: string;
-    active_users_14d: number;
-    users_ever: number;
-    last_used_at: Date | null;
-    activated_at: Date | null;
-  }>(
-    `SELECT feature_id,
-            COUNT(DISTINCT user_id) FILTER (WHERE event = 'used' AND occurred_at >= $3::timestamptz - INTERVAL '14 days') AS active_users_14d,
-            COUNT(DISTINCT user_id) FILTER (WHERE event = 'used') AS users_ever,
-            MAX(occurred_at) FILTER (WHERE event = 'used') AS last_used_at,
-            MIN(occurred_at) FILTER (WHERE event = 'activated') AS activated_at
-       FROM usage_events
-      WHERE customer_id = $1 AND feature_id = ANY($2::text[]) AND occurred_at < $3::timestamptz
-      GROUP BY feature_id`,
-    [customerId, featureIds, now],
-  );
-
-  // Every feature of the customer, not only the stalled ones: "other features continue" and "overall usage fell"
-  // are statements about the account.
-  const halves = await db.query<{ feature_id: string; earlier: number; recent: number }>(
-    `SELECT feature_id,
-            COALESCE(SUM(count) FILTER (WHERE occurred_at < $2::timestamptz - INTERVAL '28 days'), 0) AS earlier,
-            COALESCE(SUM(count) FILTER (WHERE occurred_at >= $2::timestamptz - INTERVAL '28 days'), 0) AS recent
-       FROM usage_events
-      WHERE customer_id = $1 AND event = 'used'
-        AND occurred_at >= $2::timestamptz - INTERVAL '56 days' AND occurred_at < $2::timestamptz
-      GROUP BY feature_id`,
-    [customerId, now],
-  );
-
-  const peers = await db.query<{ feature_id: string; median: number | null; n: number }>(
-    `SELECT fa.feature_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY fa.usage_score) AS median, COUNT(*) AS n
-       FROM feature_adoption fa
-       JOIN customers c ON c.id = fa.customer_id
-      WHERE fa.feature_id = ANY($2::text[]) AND fa.customer_id <> $1 AND c.segment = $3
-        AND fa.activated_at IS NOT NULL AND NOT fa.not_needed
-      GROUP BY fa.feature_id`,
-    [customerId, featureIds, customer.segment],
-  );
-
-  const byFeature = <R extends { feature_id: string }>(rows: R[]) => new Map(rows.map((row) => [row.feature_id, row]));
-  const adoptionOf = byFeature(adoption.rows);
-  const statsOf = byFeature(stats.rows);
-  const peersOf = byFeature(peers.rows);
-  const halvesOf = byFeature(halves.rows);
-  const totalEarlier = sum(halves.rows.map((row) => row.earlier));
-  const totalRecent = sum(halves.rows.map((row) => row.recent));
+  const byFeature = <R extends { featureId: string }>(rows: R[]) => new Map(rows.map((row) => [row.featureId, row]));
+  const adoptionOf = byFeature(facts.adoption);
+  const statsOf = byFeature(facts.stats);
+  const peersOf = byFeature(facts.peers);
+  const halvesOf = byFeature(facts.accountHalves);
+  const totalEarlier = sum(facts.accountHalves.map((row) => row.earlier));
+  const totalRecent = sum(facts.accountHalves.map((row) => row.recent));
 
   const features: FeatureAnalysis[] = [];
   const causes: Cause[] = [];
@@ -149,33 +82,33 @@ export async function analyzeAdoptionGap(deps: ActivityDeps, request: AgentReque
     const fa = adoptionOf.get(featureId);
     const st = statsOf.get(featureId);
     const peer = peersOf.get(featureId);
-    const weeks = weekly.rows.filter((row) => row.feature_id === featureId);
+    const weeks = facts.weekly.filter((row) => row.featureId === featureId);
     const weeklyUsage = weeks.map((row) => ({
-      weekStart: new Date(now.getTime() - (WEEKS - row.idx) * 7 * DAY_MS).toISOString(),
-      events: Number(row.events),
-      activeUsers: Number(row.active_users),
+      weekStart: new Date(now.getTime() - (WEEKS - row.index) * 7 * DAY_MS).toISOString(),
+      events: row.events,
+      activeUsers: row.activeUsers,
     }));
-    const lastUsed = latest(st?.last_used_at ?? null, fa?.last_used_at ?? null);
+    const lastUsed = latest(st?.lastUsedAt ?? null, fa?.lastUsedAt ?? null);
     const analysis: FeatureAnalysis = {
       featureId,
       weeklyUsage,
-      activeUsers14d: Number(st?.active_users_14d ?? 0),
+      activeUsers14d: st?.activeUsers14d ?? 0,
       lastUsedAt: lastUsed ? lastUsed.toISOString() : null,
-      peerMedianScore: peer?.median == null ? null : Math.round(Number(peer.median)),
-      peerCount: Number(peer?.n ?? 0),
+      peerMedianScore: peer?.median == null ? null : Math.round(peer.median),
+      peerCount: peer?.count ?? 0,
     };
     features.push(analysis);
 
-    const facts: FeatureFacts = {
+    const featureFacts: FeatureFacts = {
       featureId,
-      name: input.features.find((f) => f.featureId === featureId)?.featureName ?? fa?.feature_name ?? featureId,
-      activatedAt: fa?.activated_at ?? st?.activated_at ?? null,
-      usageScore: fa?.usage_score ?? null,
-      usersEver: Number(st?.users_ever ?? 0),
-      earlier: Number(halvesOf.get(featureId)?.earlier ?? 0),
-      recent: Number(halvesOf.get(featureId)?.recent ?? 0),
+      name: input.features.find((f) => f.featureId === featureId)?.featureName ?? fa?.featureName ?? featureId,
+      activatedAt: fa?.activatedAt ?? st?.activatedAt ?? null,
+      usageScore: fa?.usageScore ?? null,
+      usersEver: st?.usersEver ?? 0,
+      earlier: halvesOf.get(featureId)?.earlier ?? 0,
+      recent: halvesOf.get(featureId)?.recent ?? 0,
     };
-    causes.push(...featureCauses(facts, analysis, customer.seats, { earlier: totalEarlier, recent: totalRecent }));
+    causes.push(...featureCauses(featureFacts, analysis, customer.seats, { earlier: totalEarlier, recent: totalRecent }));
   }
   const overall = overallCause(totalEarlier, totalRecent);
   if (overall) causes.push(overall);
@@ -269,12 +202,12 @@ function summarize(
   features: FeatureAnalysis[],
   causes: Cause[],
   inputFeatures: AgentRequest['input']['features'],
-  adoptionOf: Map<string, { feature_name: string }>,
+  adoptionOf: Map<string, FeatureAdoptionFacts>,
 ): string {
   const parts = features.map((feature) => {
     const name =
       inputFeatures.find((f) => f.featureId === feature.featureId)?.featureName ??
-      adoptionOf.get(feature.featureId)?.feature_name ??
+      adoptionOf.get(feature.featureId)?.featureName ??
       feature.featureId;
     const recent = sum(feature.weeklyUsage.slice(-4).map((w) => w.events));
     const earlier = sum(feature.weeklyUsage.slice(0, 4).map((w) => w.events));
