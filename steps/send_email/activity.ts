@@ -6,6 +6,15 @@ import type { StepContext } from '../../adoption/model/run-facts';
 import { MailFailure, mailDomainOf, type MailMessage, DEFAULT_SENDER } from '../../channels/mailer';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/database';
+import {
+  draftEmailInOutbox,
+  earlierDraftEmail,
+  expireDraft,
+  lockDraft as lockStoredDraft,
+  markDraftSent,
+  rejectDraft,
+  type LockedDraft,
+} from '../../adoption/drafts';
 import { currentTime, type ActivityDeps } from '../../channels/deps';
 import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
 import { deliveryInProgressFailure } from '../delivery-failure';
@@ -31,19 +40,6 @@ export interface SendEmailActivities {
   sendEmail(context: StepContext, args: SendEmailArgs): Promise<SendEmailResult>;
 }
 
-interface DraftRow {
-  id: string;
-  customer_id: string | null;
-  feature_ids: string[];
-  to_email: string | null;
-  to_name: string | null;
-  from_email: string | null;
-  subject: string;
-  body: string;
-  status: 'draft' | 'pending_approval' | 'approved' | 'rejected' | 'expired' | 'sent';
-  decided_by: string | null;
-}
-
 /**
  * `send_email`: acts on the CSM's decision about a stored draft.
  *
@@ -57,7 +53,7 @@ interface DraftRow {
  *   delivered; a last transaction marks the draft sent and records the interventions. A retry finds the draft sent,
  *   or the message delivered (nothing is sent again), or a claim left open by a worker that died between SMTP's 250
  *   and the mark: that message is resent as the same message (same Message-ID), which the mail store keeps once.
- * - A sent email is an intervention (FR-4.2): one `interventions` row per feature of the draft, with the score at
+ * - A sent email is an intervention: one `interventions` row per feature of the draft, with the score at
  *   the time, and feature_adoption.intervention_sent_at / intervention_type; a queued one counts only from its
  *   delivery by the relay (`delivery` 'queued' until then).
  */
@@ -96,26 +92,17 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
         if (draft.status === 'rejected' || draft.status === 'expired') return unsent(draft.status, draft.subject);
 
         if (!decision && draft.status === 'pending_approval') {
-          await tx.query(`UPDATE email_drafts SET status = 'expired', decided_at = $2, decision_reason = $3 WHERE id = $1`, [
-            draft.id,
-            now,
-            'approval timed out',
-          ]);
+          await expireDraft(tx, draft.id, now, 'approval timed out');
           return unsent('expired', draft.subject);
         }
         if (decision?.decision === 'reject') {
-          await tx.query(`UPDATE email_drafts SET status = 'rejected', decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $1`, [
-            draft.id,
-            decision.by,
-            now,
-            decision.reason ?? null,
-          ]);
+          await rejectDraft(tx, draft.id, decision.by, now, decision.reason ?? null);
           return unsent('rejected', draft.subject);
         }
 
         const subject = decision?.decision === 'edit' && decision.subject?.trim() ? decision.subject : draft.subject;
         const body = decision?.decision === 'edit' && decision.body?.trim() ? decision.body : draft.body;
-        const to = args.to ?? draft.to_email;
+        const to = args.to ?? draft.toEmail;
         if (!to) {
           throw ApplicationFailure.create({
             message: `send_email: draft ${draft.id} has no recipient (the customer has no champion email) and no \`to\` was given`,
@@ -128,9 +115,9 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
         const messageId = `<draft-${draft.id}@${mailDomainOf(from)}>`;
         const message: MailMessage = {
           from,
-          to: draft.to_name && to === draft.to_email ? { name: draft.to_name, address: to } : to,
+          to: draft.toName && to === draft.toEmail ? { name: draft.toName, address: to } : to,
           // The CSM wrote (or approved) the words: replies should reach them, not the sending service.
-          ...(draft.from_email ? { replyTo: draft.from_email } : {}),
+          ...(draft.fromEmail ? { replyTo: draft.fromEmail } : {}),
           subject,
           text: body,
           messageId,
@@ -139,13 +126,13 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
           key,
           channel: 'email',
           recipient: to,
-          payload: { draftId: draft.id, from, to, replyTo: draft.from_email, subject, body, messageId, message },
+          payload: { draftId: draft.id, from, to, replyTo: draft.fromEmail, subject, body, messageId, message },
         });
         return null;
       });
       if (prepared) return prepared;
 
-      // 2. The send: claimed and marked in their own commits (adapters/delivery.ts), no lock held across it.
+      // 2. The send: claimed and marked in their own commits (channels/delivery.ts), no lock held across it.
       let outcome;
       try {
         outcome = await deliver(deps.db, deps, key);
@@ -159,38 +146,27 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
         const draft = await lockDraft(tx, args.draftId);
         if (draft.status === 'sent') return earlierResult(tx, draft, key);
         // The row as it is now (locked against the relay's mark): a message the relay delivered meanwhile counts.
-        const row = (
-          await tx.query<{ payload: { subject: string; body: string; to: string }; delivered: boolean; delivery_ref: string | null }>(
-            `SELECT payload, delivered, delivery_ref FROM outbox WHERE idempotency_key = $1 FOR SHARE`,
-            [key],
-          )
-        ).rows[0];
+        const row = (await draftEmailInOutbox<{ subject: string; body: string; to: string }>(tx, key))!;
         const stored = row.payload;
         const delivered: 'smtp' | 'outbox' = row.delivered ? 'smtp' : 'outbox';
         const result: SendEmailResult = {
           sent: true,
           status: 'sent',
           delivered,
-          messageId: row.delivered ? (outcome.state === 'delivered' ? outcome.receipt.ref : row.delivery_ref) : null,
+          messageId: row.delivered ? (outcome.state === 'delivered' ? outcome.receipt.ref : row.deliveryRef) : null,
           subject: stored.subject,
         };
-        await tx.query(
-          `UPDATE email_drafts
-              SET status = 'sent', subject = $2, body = $3, to_email = $4, sent_at = $5,
-                  decided_by = COALESCE($6, decided_by), decided_at = CASE WHEN $6::text IS NULL THEN decided_at ELSE $5 END
-            WHERE id = $1`,
-          [draft.id, stored.subject, stored.body, stored.to, now, decision?.by ?? null],
-        );
+        await markDraftSent(tx, { draftId: draft.id, subject: stored.subject, body: stored.body, to: stored.to, at: now, by: decision?.by ?? null });
         await recordEmailInterventions(tx, {
-          customerId: draft.customer_id ?? context.customerId,
-          featureIds: draft.feature_ids.length ? draft.feature_ids : context.featureIds,
+          customerId: draft.customerId ?? context.customerId,
+          featureIds: draft.featureIds.length ? draft.featureIds : context.featureIds,
           key,
           workflowId: context.workflowId,
           at: now,
           details: `Enablement email "${stored.subject}" sent to ${stored.to} (draft ${draft.id}, ${delivered})`,
           body: stored.body,
           delivery: delivered === 'smtp' ? 'delivered' : 'queued',
-          performedBy: decision?.by ?? draft.decided_by,
+          performedBy: decision?.by ?? draft.decidedBy,
         });
         return result;
       });
@@ -198,14 +174,8 @@ export function createActivities(deps: ActivityDeps): SendEmailActivities {
   };
 }
 
-async function lockDraft(tx: Db, draftId: string): Promise<DraftRow> {
-  const draft = (
-    await tx.query<DraftRow>(
-      `SELECT id, customer_id, feature_ids, to_email, to_name, from_email, subject, body, status, decided_by
-         FROM email_drafts WHERE id = $1 FOR UPDATE`,
-      [draftId],
-    )
-  ).rows[0];
+async function lockDraft(tx: Db, draftId: string): Promise<LockedDraft> {
+  const draft = await lockStoredDraft(tx, draftId);
   if (!draft) {
     throw ApplicationFailure.create({ message: `send_email: no email draft ${draftId}`, type: 'EmailDraftNotFound', nonRetryable: true });
   }
@@ -223,21 +193,14 @@ function smtpFailure(error: unknown): Error {
 }
 
 /** The result the attempt that sent the draft returned, from its outbox record. */
-async function earlierResult(tx: Db, draft: DraftRow, key: string): Promise<SendEmailResult> {
-  const row = (
-    await tx.query<{ delivered: boolean; delivery_ref: string | null; payload: { result?: SendEmailResult } | null }>(
-      `SELECT delivered, delivery_ref, payload FROM outbox
-        WHERE channel = 'email' AND (idempotency_key = $1 OR payload->>'draftId' = $2)
-        ORDER BY (idempotency_key = $1) DESC, id DESC LIMIT 1`,
-      [key, draft.id],
-    )
-  ).rows[0];
+async function earlierResult(tx: Db, draft: LockedDraft, key: string): Promise<SendEmailResult> {
+  const row = await earlierDraftEmail<{ result?: SendEmailResult }>(tx, key, draft.id);
   if (row?.payload?.result) return row.payload.result;
   return {
     sent: true,
     status: 'sent',
     delivered: row ? (row.delivered ? 'smtp' : 'outbox') : null,
-    messageId: row?.delivery_ref ?? null,
+    messageId: row?.deliveryRef ?? null,
     subject: draft.subject,
   };
 }

@@ -12,10 +12,12 @@ import { joinWords } from '../../../definitions/language/wording';
 import { resourcesAlreadyHad } from '../../../adoption/engagement';
 import type { AgentRequest } from './index';
 import { signLink, trackedResourceUrl } from '../../../channels/signed-links';
+import { storeDraft } from '../../../adoption/drafts';
+import { catalogBenefit } from '../../../adoption/research';
 
 /**
- * Built-in `communicator/draft_email`: renders PRD-090 10.1 (adapters/agents/templates/feature-enablement-email.hbs) and
- * stores the draft. The draft row is keyed by workflow id + step id, so a retried activity returns the draft the
+ * Built-in `communicator/draft_email`: renders PRD-090 10.1 (templates/feature-enablement-email.hbs) and stores the
+ * draft. The draft row is keyed by workflow id + step id, so a retried activity returns the draft the
  * first attempt stored (same id, same text) instead of a second one.
  */
 const TEMPLATES: Record<string, string> = { feature_enablement: 'feature-enablement-email.hbs' };
@@ -124,36 +126,23 @@ export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Pro
   const requiresApproval = params.requires_approval === true;
   const toEmail = stringOr(params.to, input.customer.champion.email ?? '') || null;
   const toName = input.customer.champion.name;
-  const key = stepKey(context.workflowId, context.stepId);
-  await deps.db.query(
-    `INSERT INTO email_drafts (idempotency_key, workflow_id, step_id, customer_id, feature_ids, to_email, to_name, from_email, subject, body, status)
-     VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $10, $11)
-     ON CONFLICT (idempotency_key) DO NOTHING`,
-    [
-      key,
-      context.workflowId,
-      context.stepId,
-      context.customerId || input.customer.id,
-      context.featureIds.length ? context.featureIds : input.features.map((f) => f.featureId),
-      toEmail,
-      toName,
-      input.customer.csm.email,
-      subject,
-      body,
-      requiresApproval ? 'pending_approval' : 'draft',
-    ],
-  );
-  const row = (
-    await deps.db.query<{ id: string; to_name: string | null; to_email: string | null; subject: string; body: string; status: string }>(
-      `SELECT id, to_name, to_email, subject, body, status FROM email_drafts WHERE idempotency_key = $1`,
-      [key],
-    )
-  ).rows[0];
-  if (!row) throw new Error(`email draft ${key} vanished between insert and select`);
+  const row = await storeDraft(deps.db, {
+    idempotencyKey: stepKey(context.workflowId, context.stepId),
+    workflowId: context.workflowId,
+    stepId: context.stepId,
+    customerId: context.customerId || input.customer.id,
+    featureIds: context.featureIds.length ? context.featureIds : input.features.map((f) => f.featureId),
+    toEmail,
+    toName,
+    fromEmail: input.customer.csm.email,
+    subject,
+    body,
+    status: requiresApproval ? 'pending_approval' : 'draft',
+  });
   const stored = row.status === 'pending_approval' || row.status === 'draft' ? row.status : requiresApproval ? 'pending_approval' : 'draft';
   const result: EmailDraftResult = {
     draftId: row.id,
-    to: { name: row.to_name, email: row.to_email },
+    to: { name: row.toName, email: row.toEmail },
     subject: row.subject,
     body: row.body,
     status: stored,
@@ -171,7 +160,7 @@ interface FeatureSection {
 
 /**
  * Per feature: its own key benefit, whether anyone used it at all (never "started exploring" about an unused one),
- * and its resources ranked for its stage and stall (FR-3.1) without what the customer already had, each link through
+ * and its resources ranked for its stage and stall without what the customer already had, each link through
  * the tracked redirect. `resources` from the definition ({{resources}}, a catalog query result) narrows the catalog's
  * list; a resource of no feature's catalog goes with the first feature.
  */
@@ -209,13 +198,8 @@ async function featureSections(deps: ActivityDeps, request: AgentRequest, featur
 
 async function catalogFacts(deps: ActivityDeps, feature: SignalFeature): Promise<{ keyBenefit: string | null; category: string | null }> {
   if (feature.keyBenefit) return { keyBenefit: feature.keyBenefit, category: feature.category ?? null };
-  const row = (
-    await deps.db.query<{ key_benefit: string | null; category: string | null }>(
-      `SELECT key_benefit, category FROM feature_catalog WHERE feature_id = $1`,
-      [feature.featureId],
-    )
-  ).rows[0];
-  return { keyBenefit: row?.key_benefit ?? null, category: row?.category ?? feature.category ?? null };
+  const catalog = await catalogBenefit(deps.db, feature.featureId);
+  return { keyBenefit: catalog?.keyBenefit ?? null, category: catalog?.category ?? feature.category ?? null };
 }
 
 function stringOr(value: JsonValue | undefined, fallback: string): string {
