@@ -1,10 +1,14 @@
 import type { Db } from '../../db/database';
 import { IS_STALLED_SQL } from './customer-adoption';
 
+// The page renders these with the read model's own types.
+export type { PendingDraft } from '../drafts';
+export type { CustomerRun } from '../runs';
+
 /**
- * The CSM workspace's data (PRD 5.2): customers with stalled features ordered by signal priority, the open tasks,
- * the email drafts waiting for approval and each customer's runs. Filters are bound parameters; a filter left empty
- * matches everything.
+ * The CSM workspace's data: customers with stalled features ordered by signal priority, the open tasks, the email
+ * drafts waiting for a decision (adoption/drafts.ts) and each customer's runs (adoption/runs.ts). Filters are bound
+ * parameters; a filter left empty matches everything.
  */
 export interface WorkspaceFilter {
   /** The CSM's e-mail (customers.csm_email). */
@@ -43,27 +47,6 @@ export interface OpenTask {
   dueAt: string;
   ownerName: string | null;
   workflowId: string | null;
-}
-
-export interface PendingDraft {
-  id: string;
-  customerId: string | null;
-  customerName: string | null;
-  workflowId: string | null;
-  toName: string | null;
-  toEmail: string | null;
-  subject: string;
-  body: string;
-  createdAt: string;
-}
-
-export interface CustomerRun {
-  workflowId: string;
-  signalId: string;
-  asOf: string | null;
-  priority: number;
-  createdAt: string;
-  featureIds: string[];
 }
 
 /** A CSM and the segments, for the filters' choices. */
@@ -175,52 +158,6 @@ export async function openTasks(db: Db, filter: WorkspaceFilter, customerId?: st
   }));
 }
 
-/** Drafts a run waits on (status pending_approval), oldest first. */
-export async function pendingDrafts(db: Db, filter: WorkspaceFilter, customerId?: string): Promise<PendingDraft[]> {
-  const { rows } = await db.query<{
-    id: string;
-    customer_id: string | null;
-    customer_name: string | null;
-    workflow_id: string | null;
-    to_name: string | null;
-    to_email: string | null;
-    subject: string;
-    body: string;
-    created_at: Date;
-  }>(
-    `SELECT d.id, d.customer_id, c.name AS customer_name, d.workflow_id, d.to_name, d.to_email, d.subject, d.body, d.created_at
-       FROM email_drafts d LEFT JOIN customers c ON c.id = d.customer_id
-      WHERE d.status = 'pending_approval' AND d.workflow_id IS NOT NULL
-        AND ($1::text IS NULL OR c.csm_email = $1)
-        AND ($2::text IS NULL OR c.segment = $2)
-        AND ($3::uuid IS NULL OR d.customer_id = $3::uuid)
-      ORDER BY d.created_at, d.id
-      LIMIT 100`,
-    [filter.csm ?? null, filter.segment ?? null, customerId ?? null],
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    customerId: row.customer_id,
-    customerName: row.customer_name,
-    workflowId: row.workflow_id,
-    toName: row.to_name,
-    toEmail: row.to_email,
-    subject: row.subject,
-    body: row.body,
-    createdAt: iso(row.created_at)!,
-  }));
-}
-
-/** One draft, for a decision: its run and status. */
-export async function draftById(db: Db, draftId: string): Promise<{ workflowId: string | null; status: string; customerId: string | null } | null> {
-  const { rows } = await db.query<{ workflow_id: string | null; status: string; customer_id: string | null }>(
-    `SELECT workflow_id, status, customer_id FROM email_drafts WHERE id = $1::uuid`,
-    [draftId],
-  );
-  const row = rows[0];
-  return row ? { workflowId: row.workflow_id, status: row.status, customerId: row.customer_id } : null;
-}
-
 /** Closes an open task; false when it is not open (already done, or unknown). */
 export async function closeTask(db: Db, taskId: string, by: string, at: Date): Promise<{ closed: boolean; customerId: string | null } | null> {
   const updated = await db.query<{ customer_id: string | null }>(
@@ -230,34 +167,6 @@ export async function closeTask(db: Db, taskId: string, by: string, at: Date): P
   if (updated.rows.length) return { closed: true, customerId: updated.rows[0].customer_id };
   const known = await db.query<{ customer_id: string | null }>(`SELECT customer_id FROM tasks WHERE id = $1::uuid`, [taskId]);
   return known.rows.length ? { closed: false, customerId: known.rows[0].customer_id } : null;
-}
-
-/** A customer's enablement runs (from its risk signals), newest first. */
-export async function customerRuns(db: Db, customerId: string): Promise<CustomerRun[]> {
-  const { rows } = await db.query<{
-    workflow_id: string;
-    id: string;
-    as_of: Date | string | null;
-    priority: number;
-    created_at: Date;
-    feature_ids: string[] | null;
-  }>(
-    `SELECT rs.workflow_id, rs.id, rs.as_of, rs.priority, rs.created_at,
-            ARRAY(SELECT f.feature_id FROM risk_signal_features f WHERE f.signal_id = rs.id ORDER BY f.feature_id) AS feature_ids
-       FROM risk_signals rs
-      WHERE rs.customer_id = $1::uuid AND rs.workflow_id IS NOT NULL
-      ORDER BY rs.created_at DESC
-      LIMIT 50`,
-    [customerId],
-  );
-  return rows.map((row) => ({
-    workflowId: row.workflow_id,
-    signalId: row.id,
-    asOf: row.as_of === null ? null : typeof row.as_of === 'string' ? row.as_of.slice(0, 10) : row.as_of.toISOString().slice(0, 10),
-    priority: Number(row.priority),
-    createdAt: iso(row.created_at)!,
-    featureIds: row.feature_ids ?? [],
-  }));
 }
 
 /** The features of a customer whose most recent stall was held out (no automatic outreach; adoption/holdout.ts). */

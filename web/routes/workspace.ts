@@ -1,4 +1,3 @@
-import { idWords } from '../../adoption/model/labels';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiContext } from '../context';
 import { UUID_SCHEMA } from '../context';
@@ -9,16 +8,9 @@ import { decidedBy } from '../auth';
 import { loadCustomer } from '../../adoption/read-models/customer-adoption';
 import { signalRun } from '../temporal-access';
 import { emailDecisionSignal, EMAIL_DECISIONS, InvalidMessageError, MESSAGE_LIMITS, validateEmailDecision } from '../../workflows/messages';
-import {
-  closeTask,
-  customerRuns,
-  draftById,
-  openTasks,
-  pendingDrafts,
-  stalledCustomers,
-  workspaceChoices,
-  type WorkspaceFilter,
-} from '../../adoption/read-models/workspace';
+import { closeTask, openTasks, stalledCustomers, workspaceChoices, type WorkspaceFilter } from '../../adoption/read-models/workspace';
+import { draftAwaitingDecision, pendingDrafts } from '../../adoption/drafts';
+import { runsOfCustomer } from '../../adoption/runs';
 import { renderWorkspaceCustomer, renderWorkspaceIndex, type WorkspaceLinks } from '../pages/workspace-page';
 import { pageErrorHandler } from '../page-error-handler';
 
@@ -58,7 +50,7 @@ function blankToUndefined(value: string | undefined): string | undefined {
 }
 
 /**
- * The CSM workspace (PRD 5.2; docs/api.md "CSM workspace"): `GET /workspace` (read), `GET /workspace/customers/:id`
+ * The CSM workspace (docs/api.md "CSM workspace"): `GET /workspace` (read), `GET /workspace/customers/:id`
  * (read), `POST /workspace/tasks/:taskId/done` (write), `POST /workspace/drafts/:draftId/decision` (workflows: the same
  * `emailDecision` contract, validator and Temporal error mapping as `POST /api/workflows/:id/email-decision`).
  */
@@ -112,7 +104,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, o
         stalledCustomers(ctx.db, {}, customerId),
         openTasks(ctx.db, {}, customerId),
         pendingDrafts(ctx.db, {}, customerId).then((pending) => withoutDecided(pending, request.query.decided)),
-        customerRuns(ctx.db, customerId),
+        runsOfCustomer(ctx.db, customerId),
       ]);
       const csrfToken = request.principal ? issueCsrfToken(request.principal, ctx.now()) : '';
       const notice = request.query.notice;
@@ -197,11 +189,8 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, o
       errorHandler: pageErrorHandler,
     },
     async (request, reply) => {
-      const draft = await draftById(ctx.db, request.params.draftId);
-      if (!draft || !draft.workflowId) throw new HttpError(404, `email draft ${request.params.draftId} not found`);
-      if (draft.status !== 'pending_approval') {
-        throw new HttpError(409, `email draft ${request.params.draftId} is already ${idWords(draft.status)}; nothing to decide`);
-      }
+      // Unknown, or no longer waiting for a decision: the handler answers 404 / 409.
+      const draft = await draftAwaitingDecision(ctx.db, request.params.draftId);
       const { decision, subject, body, reason, back } = request.body;
       // The page's form always sends every field; only what the decision uses goes into the signal.
       const payload =

@@ -2,14 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { verifySlackSignature } from './signature';
-import {
-  handleBlockAction,
-  handleViewSubmission,
-  parseInteractivityPayload,
-  type BlockActionsPayload,
-  type SlackActionDeps,
-  type SlackReply,
-} from './actions';
+import { handleBlockAction } from './actions';
+import type { SlackActionDeps } from './action-deps';
+import { handleViewSubmission } from './email-decision';
+import { parseInteractivityPayload, type BlockActionsPayload, type SlackReply } from './payloads';
 import type { ViewSubmissionPayload } from './email-modal';
 import { shareSettingsOf } from '../routes/share';
 import { allowedResponseUrl } from './response-url';

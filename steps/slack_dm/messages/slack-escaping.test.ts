@@ -1,5 +1,5 @@
 import { escapeMrkdwn, slackLink, slackLinkUrl } from '../../../channels/slack-text';
-import { draftMessage } from '../../../web/slack/actions';
+import { draftMessage } from '../../../web/slack/email-decision';
 import { renderAdoptionOutcome, renderAdoptionStalledAlert, resourceLine, type SlackRenderInput } from './index';
 import { analyticsFeature, runFacts } from '../../../test/support/activity-fixtures';
 
@@ -69,12 +69,12 @@ it('names, stages, causes and outcomes from the run or an agent are escaped in t
 it('the top-level text of an interactive reply is escaped like its blocks', () => {
   const reply = draftMessage('wf', {
     id: 'd1',
-    to_name: 'Priya <!channel>',
-    to_email: 'priya@techcorp.example',
+    toName: 'Priya <!channel>',
+    toEmail: 'priya@techcorp.example',
     subject: 'Hi <https://evil.example|click>',
     body: 'b',
     status: 'pending_approval',
-    decided_by: null,
+    decidedBy: null,
   });
   expect(reply.text).toBe(escapeMrkdwn('Enablement email draft to Priya <!channel> <priya@techcorp.example>: Hi <https://evil.example|click>'));
   expect(controls(reply.text)).toEqual([]);
