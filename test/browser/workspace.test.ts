@@ -18,7 +18,8 @@ import { seedStalledSignal } from '../support/seed';
  * finds the customer on the index, approves the draft (the run moves on), marks the feature not needed (the run stops,
  * and detection run again no longer flags it) and closes a task. Screenshots go to test/artifacts/ (git-ignored).
  */
-const AS_OF = new Date().toISOString().slice(0, 10);
+// Yesterday: the fixtures' events of the as-of day (at noon) are in the past whatever the hour the test runs.
+const AS_OF = addDays(new Date().toISOString().slice(0, 10), -1);
 const KEY = 'csm-workspace-key-0123456789';
 
 let env: TestWorkflowEnvironment;
