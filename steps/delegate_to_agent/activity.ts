@@ -27,7 +27,7 @@ const TRANSIENT_4XX = new Set([408, 425, 429]);
 
 /**
  * `delegate_to_agent`: an agent gateway. With AGENT_URL (deps.agents.url) every agent is an HTTP service answering
- * POST {url}/agents/{agent}/{action} with JSON; without it the built-in agents in adapters/agents/ answer.
+ * POST {url}/agents/{agent}/{action} with JSON; without it the built-in agents in agents/ answer.
  */
 export function createActivities(deps: ActivityDeps, options: { timeoutMs?: number } = {}): DelegateToAgentActivities {
   const timeoutMs = options.timeoutMs ?? AGENT_HTTP_TIMEOUT_MS;

@@ -25,8 +25,6 @@ const BUTTON_HANDLERS: { readonly [Id in ButtonId]: ButtonHandler } = {
   edit_email: openEmailEditor,
 };
 
-export const HANDLED_ACTION_IDS = Object.keys(BUTTON_HANDLERS) as ButtonId[];
-
 const isHandled = (actionId: string): actionId is ButtonId => Object.prototype.hasOwnProperty.call(BUTTON_HANDLERS, actionId);
 
 /** A reply, or null when the click's answer is a modal rather than a message. */

@@ -2,14 +2,14 @@ import type { WebClient } from '@slack/web-api';
 import { InvalidMessageError, MESSAGE_LIMITS, validateEmailDecision, type EmailDecision } from '../../workflows/messages';
 
 /**
- * Edit before send from Slack (US-3): the draft's "Edit" button opens this modal (`views.open` with the click's
+ * Edit before send from Slack: the draft's "Edit" button opens this modal (`views.open` with the click's
  * trigger_id) holding the draft's subject and body; submitting it (`view_submission`) becomes the run's
  * `emailDecision` edit. The run's workflow id rides in `private_metadata`; who may submit is checked again on submit.
  */
 export const EDIT_EMAIL = 'edit_email';
 export const EDIT_EMAIL_CALLBACK = 'edit_enablement_email';
-export const SUBJECT_BLOCK = 'subject';
-export const BODY_BLOCK = 'body';
+const SUBJECT_BLOCK = 'subject';
+const BODY_BLOCK = 'body';
 const INPUT = 'value';
 /** Slack's plain_text_input holds at most 3000 characters. */
 export const SLACK_INPUT_MAX = 3000;

@@ -7,7 +7,7 @@ import type { ButtonHandler } from './action-deps';
 import { reply } from './payloads';
 
 /** Slack gives a button no text field: the audit says where the mark came from instead. */
-export const SLACK_NOT_NEEDED_REASON = 'marked not needed from the Slack alert';
+const SLACK_NOT_NEEDED_REASON = 'marked not needed from the Slack alert';
 
 /**
  * The alert's **Not Needed** button: the feature is the block's (`not_needed/<featureId>`) or, in the one-feature

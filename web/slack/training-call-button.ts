@@ -6,7 +6,7 @@ import type { ButtonHandler } from './action-deps';
 import { reply } from './payloads';
 
 /** Training-call tasks are due two days after the click. */
-export const TRAINING_CALL_DUE_HOURS = 48;
+const TRAINING_CALL_DUE_HOURS = 48;
 
 /** `schedule_training_call`: a task for the CSM, once per click (idempotency key `slack/<action ts>`). */
 export const scheduleTrainingCall: ButtonHandler = async (deps, { workflowId, action, by }) => {

@@ -19,7 +19,7 @@ const NEXT_STEP: Record<AdoptionOutcome, string> = {
 };
 
 /**
- * `adoption_outcome`: tells the CSM what the follow-up measured (FR-4.1, US-5): per feature the usage score before
+ * `adoption_outcome`: tells the CSM what the follow-up measured: per feature the usage score before
  * and after the intervention and whether it recovered, improved or is still stalled. Reads the measure_adoption
  * result from the scope; without one the definition is wrong, and the step fails rather than sending an empty report.
  */

@@ -10,14 +10,6 @@ export const ADOPTED_SCORE = 60;
 const MAX_FEATURES_IN_BLOCKS = 10;
 const MAX_RESOURCES = 5;
 
-/** Button action ids; their `value` is the workflow id, so the interactivity handler knows which run to signal. */
-export const ALERT_ACTIONS = [
-  { actionId: 'share_resources', label: 'Share Resources' },
-  { actionId: 'draft_enablement_email', label: 'Draft Enablement Email' },
-  { actionId: 'schedule_training_call', label: 'Schedule Training Call' },
-  { actionId: 'mark_not_needed', label: 'Not Needed' },
-] as const;
-
 /**
  * "Not needed" (PRD open question 4) is a button of the blocks only: the plain-text fallback keeps the PRD's three.
  * With one feature it sits in the alert's row of buttons; with several, each feature gets its own button in a block
@@ -25,6 +17,17 @@ export const ALERT_ACTIONS = [
  */
 export const NOT_NEEDED_ACTION_ID = 'mark_not_needed';
 export const NOT_NEEDED_BLOCK_PREFIX = 'not_needed/';
+
+/**
+ * The alert's buttons; their `value` is the workflow id, so the interactivity handler knows which run to act on.
+ * web/slack/actions.ts keys its handlers by these ids.
+ */
+export const ALERT_ACTIONS = [
+  { actionId: 'share_resources', label: 'Share Resources' },
+  { actionId: 'draft_enablement_email', label: 'Draft Enablement Email' },
+  { actionId: 'schedule_training_call', label: 'Schedule Training Call' },
+  { actionId: NOT_NEEDED_ACTION_ID, label: 'Not Needed' },
+] as const;
 const PRD_ACTIONS = ALERT_ACTIONS.filter((action) => action.actionId !== NOT_NEEDED_ACTION_ID);
 
 function notNeededButton(workflowId: string, label: string, featureName: string): SlackBlock {
@@ -55,7 +58,7 @@ const GENERIC_CAUSES = ['Training gap', 'Integration challenges', 'Changed prior
 
 /**
  * `adoption_stalled_alert`: the PRD-090 5.1 alert. The plain-text fallback carries the PRD's lines as written (one
- * Feature/Status/Usage group per stalled feature, FR-2.5); the blocks carry the same content with links and buttons.
+ * Feature/Status/Usage group per stalled feature); the blocks carry the same content with links and buttons.
  */
 export function renderAdoptionStalledAlert(request: SlackRenderInput): SlackMessage {
   const { input, scope, params, includeResources, workflowId } = request;

@@ -70,7 +70,7 @@ export function findInScope(scope: Record<string, JsonValue>, test: (value: Json
 /** The run's resources: the definition's `params.resources` when usable, else every feature's catalog resources. */
 export function runResources(params: Record<string, JsonValue>, input: SlackRenderInput['input']): TrainingResource[] {
   const resources = normaliseResources(params.resources) ?? dedupeResources(input.features.flatMap((feature) => feature.resources ?? []));
-  // FR-3.1: a live training is offered only with a session after the signal was detected (never a past date).
+  // A live training is offered only with a session after the signal was detected (never a past date).
   const detected = new Date(input.signal.detectedAt);
   if (Number.isNaN(detected.getTime())) return resources;
   return resources.filter((resource) => resourceKind(resource) !== 'live training' || !resource.next_session || upcomingSession(resource, detected));
