@@ -1,4 +1,5 @@
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from '../../web/server';
 import { parseApiKeys, principalOf } from '../../web/api-keys';
@@ -10,8 +11,9 @@ import { seedStalledSignal } from '../support/seed';
 
 /**
  * One rule for which drafts a CSM may decide on (adoption/drafts.ts), followed by both doors on real Postgres: the
- * Slack buttons and the workspace form. A decidable draft's decision is signalled to its run (a recording stand-in
- * for the Temporal client); any other status is refused and nothing is signalled.
+ * Slack buttons and the workspace form. Each draft's run is a real execution on the dev server that no worker polls,
+ * so the signals it receives are counted in its history: a decidable draft's decision reaches it, any other status is
+ * refused and nothing does.
  */
 const SECRET = 'slack-signing-secret-for-the-decision-rule';
 const KEY = 'csm-workspace-key-for-the-decision-rule';
@@ -20,23 +22,17 @@ const CSM = { id: 'U0CSM0001', username: 'dana', name: 'dana' };
 const NOW = new Date('2026-03-31T15:00:00Z');
 const STATUSES: DraftStatus[] = ['draft', 'pending_approval', 'rejected', 'expired', 'sent'];
 
-/** The runs signalled, by workflow id and signal name. */
-const signalled: Array<{ workflowId: string; signal: string }> = [];
-const temporalClient = {
-  workflow: {
-    getHandle: (workflowId: string) => ({
-      signal: async (definition: { name: string }) => {
-        signalled.push({ workflowId, signal: definition.name });
-      },
-    }),
-  },
-} as unknown as Client;
+const TASK_QUEUE = 'draft-decision-rule-nobody-polls';
+let connection: Connection;
+let temporalClient: Client;
 
 let database: TestDatabase;
 let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
+  connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS });
+  temporalClient = new Client({ connection });
   database = await createTestDatabase();
   app = buildApiServer({
     db: database.db,
@@ -52,7 +48,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await database?.dispose();
+  await connection?.close();
 });
+
+/** The signals a run's history holds, by name. */
+async function signalsReceived(workflowId: string): Promise<string[]> {
+  const history = await temporalClient.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? [])
+    .filter((event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+    .map((event) => event.workflowExecutionSignaledEventAttributes?.signalName ?? '');
+}
 
 /** A run of its own with one draft in `status`. */
 async function runWithDraft(status: DraftStatus): Promise<{ workflowId: string; draftId: string }> {
@@ -60,6 +65,7 @@ async function runWithDraft(status: DraftStatus): Promise<{ workflowId: string; 
   const seeded = await seedStalledSignal(db, ['advanced_analytics']);
   const workflowId = `adoption-stalled/${seeded.customerId}/${seeded.signalId}`;
   await db.query(`UPDATE risk_signals SET workflow_id = $2 WHERE id = $1`, [seeded.signalId, workflowId]);
+  await temporalClient.workflow.start('enablementWorkflow', { taskQueue: TASK_QUEUE, workflowId, args: [] });
   const draft = await storeDraft(db, {
     idempotencyKey: `${workflowId}/draft_enablement_email`,
     workflowId,
@@ -130,12 +136,9 @@ describe.each(STATUSES)('a draft in %s', (status) => {
     const workspace = await decideInWorkspace(draftId);
     expect(workspace.status).toBe(decidable ? 303 : 409);
     if (!decidable) expect(workspace.text).toMatch(/nothing to decide/);
-    const twice = [
-      { workflowId, signal: 'emailDecision' },
-      { workflowId, signal: 'emailDecision' },
-    ];
-    expect(signalled.filter((entry) => entry.workflowId === workflowId)).toEqual(decidable ? twice : []);
+    expect(await signalsReceived(workflowId)).toEqual(decidable ? ['emailDecision', 'emailDecision'] : []);
 
+    await temporalClient.workflow.getHandle(workflowId).terminate('test done');
     const listed = await fetch(`${base}/workspace`, { headers: { authorization: `Basic ${Buffer.from(`dana:${KEY}`).toString('base64')}` } });
     expect((await listed.text()).includes(draftId)).toBe(decidable);
   });
