@@ -4,8 +4,6 @@ import { readResourceLink } from '../../channels/signed-links';
 import { recordEngagement } from '../../adoption/engagement';
 import { html, htmlDocument } from '../pages/html';
 
-const PROBLEM_STYLE = 'body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }';
-
 const TOKEN_PARAMS = {
   type: 'object',
   required: ['token'],
@@ -22,15 +20,15 @@ function problemPage(reason: 'expired' | 'invalid' | 'unavailable'): string {
         : 'This resource link is not valid. Please use the link from your email exactly as it was sent.';
   return htmlDocument(
     'This link cannot be used',
-    PROBLEM_STYLE,
+    'public',
     html`<h1>This link cannot be used</h1>
     <p role="alert">${text}</p>`,
   );
 }
 
 /**
- * FR-3.4 tracked resource links: `GET /r/:token` records a `click` in `resource_engagement` and redirects (302) to the
- * resource. The token (adapters/signed-links.ts) carries the destination under the server's signature, so this is
+ * Tracked resource links: `GET /r/:token` records a `click` in `resource_engagement` and redirects (302) to the
+ * resource. The token (channels/signed-links.ts) carries the destination under the server's signature, so this is
  * not an open redirect: a forged, altered or expired token gets a page saying so, records nothing and redirects
  * nowhere. No API key: the link is opened by the customer's people from their email (`auth: 'signed-link'`).
  */
