@@ -104,7 +104,7 @@ button{font:inherit;font-weight:600;border:0;border-radius:6px;padding:6px 12px;
 .reports .holdout{background:#fef3c7;border-radius:4px;padding:0 4px;font-size:11px}
 
 .public{font-size:16px;color:#1f2937;background:#f9fafb}
-.public main{max-width:40rem;margin:2rem auto;padding:0 1rem}
+.public main{max-width:42rem;margin:2rem auto;padding:0 1rem}
 .public h1{font-size:1.5rem;margin:.67em 0}
 .public fieldset{border:1px solid #d1d5db;border-radius:.5rem;padding:1rem;background:#fff}
 .public legend{font-weight:600;padding:0 .25rem}
