@@ -59,7 +59,7 @@ export interface ApiServerOptions {
 }
 
 /**
- * The HTTP API of PRD-090 4.2, the reports, the Slack interactivity endpoint and the CSM adoption page.
+ * The HTTP API (the PRD's endpoints and ours), the reports, the Slack interactivity endpoint and the CSM adoption page.
  * Errors are `{ "error": "...", "field"?: "body/..." }`; every SQL value is a bound parameter.
  */
 export function buildApiServer(options: ApiServerOptions): FastifyInstance {

@@ -185,7 +185,7 @@ export async function loadCustomerAdoption(db: Db, customerId: string, now: Date
   const overallAdoptionScore = counted.length ? Math.round(counted.reduce((sum, feature) => sum + feature.usageScore, 0) / counted.length) : null;
   const stalledFeatures = features.filter((feature) => feature.isStalled);
   const catalogByFeature = new Map(rows.map((row) => [row.feature_id, row]));
-  // FR-3.1: what to share next, ranked for the feature's stage and stall, without what the customer already had.
+  // What to share next, ranked for the feature's stage and stall, without what the customer already had.
   const had = stalledFeatures.length ? await resourcesAlreadyHad(db, customerId) : new Map<string, Set<string>>();
   const recommendations = stalledFeatures.map((feature) => {
     const row = catalogByFeature.get(feature.featureId)!;

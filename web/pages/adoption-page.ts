@@ -5,7 +5,7 @@ import { html, htmlDocument, raw, sparkline, type SafeHtml } from './html';
 import type { FeatureEngagement } from '../../adoption/engagement';
 
 /**
- * PRD-090 5.2 / 5.3: the CSM's adoption view of one customer, rendered on the server (no client framework, no
+ * The CSM's adoption view of one customer, rendered on the server (no client framework, no
  * script). Overall score with its trend, then a card per feature: icon, name, stage badge, usage meter, days in the
  * current stage, last used, resource count, a per-feature trend and a "Send Resources" button that records a
  * resource_share intervention. Stalled features come first, in the warning colour.
@@ -153,7 +153,7 @@ function card(
   </article>`;
 }
 
-/** `flash.csrfToken`: the anti-forgery token every form of the page carries (api/csrf.ts). */
+/** `flash.csrfToken`: the anti-forgery token every form of the page carries (web/csrf.ts). */
 export function renderAdoptionPage(
   details: CustomerAdoptionDetails,
   now: Date,

@@ -3,7 +3,7 @@ import { html, htmlDocument, raw, type SafeHtml } from './html';
 import type { CustomerRun, OpenTask, PendingDraft, StalledCustomer, WorkspaceChoices, WorkspaceFilter } from '../../adoption/read-models/workspace';
 
 /**
- * The CSM workspace (PRD 5.2), rendered on the server without script: an index of customers with stalled features
+ * The CSM workspace, rendered on the server without script: an index of customers with stalled features
  * (by signal priority, filterable by CSM and segment), the open tasks (Mark done), the email drafts waiting for
  * approval (edit, approve, reject), and a page per customer with its runs linked to the Temporal Web UI. Every form
  * carries the page's anti-forgery token; every control has a label; focus is always visible.

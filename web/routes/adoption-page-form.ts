@@ -22,9 +22,9 @@ interface SendResourcesForm {
 }
 
 /**
- * The adoption page's **Send Resources** form (PRD 5.3): `POST /customers/:customerId/adoption/interventions`, a page
+ * The adoption page's **Send Resources** form: `POST /customers/:customerId/adoption/interventions`, a page
  * route (HTTP Basic or Bearer with the `write` scope; form-encoded only; the page's anti-forgery token `_csrf`, checked
- * by api/auth.ts before this runs). Records the intervention like `POST /api/feature-adoption/:id/intervention` and
+ * by web/auth.ts before this runs). Records the intervention like `POST /api/feature-adoption/:id/intervention` and
  * answers `303` back to the page. The JSON API itself takes JSON only, so no other site's form can reach it.
  */
 export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -64,7 +64,7 @@ export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiCon
       const tracked = await findFeatureAdoption(ctx.db, featureAdoptionId);
       if (tracked?.customerId !== customerId) throw new HttpError(404, `feature adoption ${featureAdoptionId} of customer ${customerId} not found`);
       if (interventionType === 'resource_share') {
-        // US-3: "Send Resources" emails the champion. The click is the page render's token (or the form's nonce) and
+        // "Send Resources" emails the champion. The click is the page render's token (or the form's nonce) and
         // the feature: a double submit or a resent form finds the first share (resource_shares.click_key is UNIQUE).
         const principal = request.principal?.name ?? 'open';
         const nonce = request.body.nonce ?? request.body[CSRF_FIELD];
@@ -93,7 +93,7 @@ export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiCon
         idempotencyKey: null,
       });
       if (!result) throw new HttpError(404, `feature adoption ${featureAdoptionId} not found`);
-      // The same durable follow-up as an intervention recorded through the JSON API (api/follow-ups.ts).
+      // The same durable follow-up as an intervention recorded through the JSON API (web/follow-ups.ts).
       await followUpInterventions(
         {
           db: ctx.db,

@@ -4,7 +4,7 @@ import { HttpError } from '../errors';
 import { closedObject, identifierSchema } from '../input-limits';
 import { featureResources } from '../../adoption/catalog';
 
-/** PRD 4.2 `GET /api/features/:featureId/resources`: the catalog entry, its training resources and an opener. */
+/** `GET /api/features/:featureId/resources`: the catalog entry, its training resources and an opener. */
 export function registerFeatureRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { featureId: string } }>(
     '/api/features/:featureId/resources',
