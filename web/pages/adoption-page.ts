@@ -219,12 +219,3 @@ export function renderAdoptionPage(
       <footer>As of ${formatDate(now.toISOString()) ?? ''} · JSON: /api/customers/${customer.id}/feature-adoption</footer>`,
   );
 }
-
-export function renderErrorPage(status: number, message: string): string {
-  return htmlDocument(
-    String(status),
-    'adoption',
-    html`<h1>${status}</h1>
-    <p class="empty">${message}</p>`,
-  );
-}

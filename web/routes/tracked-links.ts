@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { readResourceLink } from '../../channels/signed-links';
 import { recordEngagement } from '../../adoption/engagement';
-import { html, htmlDocument } from '../pages/html';
+import { renderResourceLinkProblemPage } from '../pages/problem-pages';
 
 const TOKEN_PARAMS = {
   type: 'object',
@@ -10,21 +10,6 @@ const TOKEN_PARAMS = {
   additionalProperties: false,
   properties: { token: { type: 'string', minLength: 1, maxLength: 4096 } },
 } as const;
-
-function problemPage(reason: 'expired' | 'invalid' | 'unavailable'): string {
-  const text =
-    reason === 'expired'
-      ? 'This resource link has expired. Ask your CSM to send the resource again.'
-      : reason === 'unavailable'
-        ? 'Resource links are not available right now.'
-        : 'This resource link is not valid. Please use the link from your email exactly as it was sent.';
-  return htmlDocument(
-    'This link cannot be used',
-    'public',
-    html`<h1>This link cannot be used</h1>
-    <p role="alert">${text}</p>`,
-  );
-}
 
 /**
  * Tracked resource links: `GET /r/:token` records a `click` in `resource_engagement` and redirects (302) to the
@@ -39,14 +24,14 @@ export function registerTrackedLinkRoutes(app: FastifyInstance, ctx: ApiContext)
     async (request, reply) => {
       // Nobody else's page should be able to frame or cache a redirect that counts clicks.
       reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
-      if (!ctx.links) return reply.code(503).type('text/html; charset=utf-8').send(problemPage('unavailable'));
+      if (!ctx.links) return reply.code(503).type('text/html; charset=utf-8').send(renderResourceLinkProblemPage('unavailable'));
       const now = ctx.now();
       const check = await readResourceLink(ctx.links.secret, request.params.token, now);
       if (!check.ok) {
         return reply
           .code(check.reason === 'expired' ? 410 : 403)
           .type('text/html; charset=utf-8')
-          .send(problemPage(check.reason));
+          .send(renderResourceLinkProblemPage(check.reason));
       }
       const { customerId, featureId, url } = check.claims;
       await recordEngagement(ctx.db, { customerId, featureId, url, event: 'click', at: now });
