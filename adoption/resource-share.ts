@@ -77,14 +77,14 @@ const view = (row: ShareRow): ShareRecord => ({
   deliveredAt: row.delivered_at === null ? null : new Date(row.delivered_at).toISOString(),
 });
 
-export type NewShare = Omit<ShareRecord, 'createdAt' | 'deliveredAt' | 'delivery'>;
+type NewShare = Omit<ShareRecord, 'createdAt' | 'deliveredAt' | 'delivery'>;
 
 /**
  * Claims the click: inserts the share (as `outbox` until delivery says otherwise) or, when the click key is already
  * there, inserts nothing. Call inside the transaction that sends: a concurrent duplicate waits on this row's unique
  * key until the sender commits, then finds it. Null when the click was claimed before.
  */
-export async function claimShare(tx: Db, share: NewShare, at: Date): Promise<ShareRecord | null> {
+async function claimShare(tx: Db, share: NewShare, at: Date): Promise<ShareRecord | null> {
   const { rows } = await tx.query<ShareRow>(
     `INSERT INTO resource_shares (id, click_key, source, customer_id, workflow_id, feature_ids, to_email, to_name, subject, body, resources,
                                   requested_by, delivery, created_at)
@@ -110,14 +110,15 @@ export async function claimShare(tx: Db, share: NewShare, at: Date): Promise<Sha
   return rows[0] ? view(rows[0]) : null;
 }
 
+/** The share a click made, if it made one. */
 export async function findShareByClick(db: Db, clickKey: string): Promise<ShareRecord | null> {
   const { rows } = await db.query<ShareRow>(`SELECT ${COLUMNS} FROM resource_shares WHERE click_key = $1`, [clickKey]);
   return rows[0] ? view(rows[0]) : null;
 }
 
 /**
- * What a delivered share leaves behind: one `resource_share` intervention per feature (keyed by the
- * share, so calling this again adds nothing) and a `sent` engagement per resource. The outbox relay calls it too when
+ * What a delivered share leaves behind: one `resource_share` intervention per feature (keyed by the share, so
+ * calling this again adds nothing) and a `sent` engagement per resource. The outbox relay calls it too when
  * it delivers a share that waited (payload `kind: 'resource_share'`). Answers the interventions created now.
  */
 export async function recordShareDelivered(db: Db, shareId: string, at: Date): Promise<string[]> {
