@@ -124,7 +124,8 @@ export async function bookingLink(
   booking: { customerId: string; workflowId: string | null },
   now: Date,
 ): Promise<{ url: string; expiresAt: string }> {
-  const token = await signLink(links.secret, { purpose: 'book-training', ...booking }, { now, validForSeconds: BOOKING_LINK_SECONDS });
+  const claims: LinkClaims = { purpose: 'book-training', customerId: booking.customerId, workflowId: booking.workflowId };
+  const token = await signLink(links.secret, claims, { now, validForSeconds: BOOKING_LINK_SECONDS });
   return {
     url: `${links.baseUrl.replace(/\/$/, '')}/book/${token}`,
     expiresAt: new Date(now.getTime() + BOOKING_LINK_SECONDS * 1000).toISOString(),
