@@ -1,7 +1,7 @@
 import type { Db } from '../db/database';
 
 /**
- * FR-3.4 engagement with the resources we send: `resource_engagement` rows (`sent` when a share is delivered, `click`
+ * Engagement with the resources we send: `resource_engagement` rows (`sent` when a share is delivered, `click`
  * from the tracked redirect, `completion` from the training platform's webhook), and what they add up to per feature.
  */
 export type EngagementEvent = 'sent' | 'open' | 'click' | 'completion';
@@ -23,6 +23,30 @@ export async function recordEngagement(db: Db, input: EngagementInput): Promise<
     [input.customerId, input.featureId, input.url, input.event, input.userId ?? null, input.at.toISOString()],
   );
   return (rowCount ?? 0) > 0;
+}
+
+/** A training platform's report that a person completed one of a customer's resources. */
+export interface TrainingCompletion {
+  customerId: string;
+  featureId: string;
+  resourceUrl: string;
+  /** ISO-8601 instant. */
+  completedAt: string;
+  userId?: string | null;
+}
+
+/**
+ * Records a completion once however often the platform reports it (a unique index over customer, resource, user and
+ * time decides); true when this call recorded it.
+ */
+export async function recordCompletion(db: Db, completion: TrainingCompletion): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO resource_engagement (customer_id, feature_id, resource_url, event, user_id, occurred_at)
+     VALUES ($1::uuid, $2, $3, 'completion', $4, $5::timestamptz)
+     ON CONFLICT (customer_id, feature_id, resource_url, COALESCE(user_id, ''), occurred_at) WHERE event = 'completion' DO NOTHING`,
+    [completion.customerId, completion.featureId, completion.resourceUrl, completion.userId ?? null, completion.completedAt],
+  );
+  return rowCount > 0;
 }
 
 export interface FeatureEngagement {
@@ -70,8 +94,8 @@ export async function engagementByFeature(db: Db, customerId: string): Promise<M
 }
 
 /**
- * The resource URLs each feature of a customer already had (FR-3.1 "skip what this customer already received, clicked
- * or completed"): shared in an intervention, or any engagement event.
+ * The resource URLs each feature of a customer already had, so ranking skips what it received, clicked or completed:
+ * shared in an intervention, or any engagement event.
  */
 export async function resourcesAlreadyHad(db: Db, customerId: string): Promise<Map<string, Set<string>>> {
   const { rows } = await db.query<{ feature_id: string; url: string }>(

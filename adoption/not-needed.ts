@@ -1,7 +1,8 @@
 import type { Db } from '../db/database';
+import { DomainError } from './errors';
 
 /**
- * "Not needed" marks made by people (PRD open question 4: the API, the adoption page and the Slack alert). The mark
+ * "Not needed" marks made by people (the API, the adoption page and the Slack alert). The mark
  * itself is `feature_adoption.not_needed` (+ `not_needed_at`, `not_needed_reason`), the flag detection already
  * honours: a not-needed feature is never flagged and its open stall closes as `not_needed`. Every change is also a row
  * of `not_needed_marks` (who, when, why, from where, which runs were told), so the audit survives the way back.
@@ -45,12 +46,13 @@ export interface NotNeededAuditEntry {
   runsTold: string[];
 }
 
-export class UnknownCustomerFeatureError extends Error {
+/** A change about a customer or feature nobody knows: refused as not found. */
+export class UnknownCustomerFeatureError extends DomainError {
   constructor(
     readonly what: 'customer' | 'feature',
     message: string,
   ) {
-    super(message);
+    super('not_found', message);
     this.name = 'UnknownCustomerFeatureError';
   }
 }
@@ -158,4 +160,33 @@ export async function notNeededHistory(db: Db, customerId: string, featureId: st
     markedAt: new Date(row.marked_at).toISOString(),
     runsTold: row.runs_told,
   }));
+}
+
+/** A customer-feature's mark as it stands, with its audit. */
+export interface NotNeededStatus {
+  customerId: string;
+  featureId: string;
+  notNeeded: boolean;
+  reason: string | null;
+  notNeededSince: string | null;
+  history: NotNeededAuditEntry[];
+}
+
+/** The mark and its audit; null when the feature was never tracked for the customer nor ever marked. */
+export async function notNeededStatus(db: Db, customerId: string, featureId: string): Promise<NotNeededStatus | null> {
+  const { rows } = await db.query<{ not_needed: boolean; not_needed_reason: string | null; not_needed_at: Date | null }>(
+    `SELECT not_needed, not_needed_reason, not_needed_at FROM feature_adoption WHERE customer_id = $1::uuid AND feature_id = $2`,
+    [customerId, featureId],
+  );
+  const history = await notNeededHistory(db, customerId, featureId);
+  if (rows.length === 0 && history.length === 0) return null;
+  const row = rows[0];
+  return {
+    customerId,
+    featureId,
+    notNeeded: Boolean(row?.not_needed),
+    reason: row?.not_needed_reason ?? null,
+    notNeededSince: row?.not_needed_at ? new Date(row.not_needed_at).toISOString() : null,
+    history,
+  };
 }

@@ -1,119 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database';
-import type { TrainingResource } from './model/run-facts';
-import { catalogResources, rankResources } from './model/resources';
+import { deliver, prepareDelivery } from '../channels/delivery';
+import { DEFAULT_SENDER, mailDomainOf, type MailMessage } from '../channels/mailer';
+import { trackedResourceUrl } from '../channels/signed-links';
+import { joinWords } from '../definitions/language/wording';
+import { describeResource } from './model/recommendations';
+import { bookingLink } from './bookings';
+import { recordEngagement } from './engagement';
 import { recordIntervention } from './interventions';
-import { recordEngagement, resourcesAlreadyHad } from './engagement';
+import { loadShareAudience, type ShareAudience } from './read-models/share-audience';
 
 /**
- * US-3 "share resources with the champion": who receives them, which resources (FR-3.1 ranking), and the
- * `resource_shares` row that makes each click send once (the click key is UNIQUE in the database, so two deliveries
- * of one click insert once; nothing here checks first and inserts later).
+ * Sharing the recommended resources with the customer's champion, once per click. Each door (Slack's "Share
+ * Resources", the adoption page's "Send Resources", `POST /api/customers/:id/resource-shares`) names its click;
+ * `resource_shares.click_key` is UNIQUE and the row is inserted with the prepared email, so a click delivered twice
+ * (or two racing) sends one email. Mail goes out through the delivery protocol every sender uses (docs/delivery.md):
+ * SMTP when configured and up, else it waits in the outbox for the relay. The `resource_share` interventions are
+ * recorded when the email is delivered (now, or by the relay through `recordShareDelivered`).
  */
 export type ShareSource = 'slack' | 'page' | 'api';
-
-export interface ShareFeature {
-  featureId: string;
-  featureName: string;
-  featureAdoptionId: string;
-  stage: string;
-  keyBenefit: string | null;
-  /** Ranked, without what the customer already had and without past live sessions. */
-  resources: TrainingResource[];
-}
-
-export interface ShareAudience {
-  customerId: string;
-  customerName: string;
-  champion: { name: string | null; email: string | null };
-  csm: { name: string | null; email: string | null };
-  features: ShareFeature[];
-}
-
-interface FeatureRow {
-  feature_id: string;
-  feature_name: string;
-  feature_adoption_id: string;
-  stage: string | null;
-  stall_rule: string | null;
-  key_benefit: string | null;
-  training_resources: unknown;
-}
-
-/**
- * The champion and the features to share about: the run's signal features (a Slack click names the run), the given
- * feature adoptions (the page's button), else the customer's stalled features. Null when the customer is unknown.
- */
-export async function loadShareAudience(
-  db: Db,
-  selection: { customerId: string; workflowId?: string | null; featureAdoptionIds?: readonly string[] | null; featureIds?: readonly string[] | null },
-  now: Date,
-): Promise<ShareAudience | null> {
-  const customer = (
-    await db.query<{
-      id: string;
-      name: string;
-      champion_name: string | null;
-      champion_email: string | null;
-      csm_name: string | null;
-      csm_email: string | null;
-    }>(`SELECT id, name, champion_name, champion_email, csm_name, csm_email FROM customers WHERE id = $1::uuid`, [selection.customerId])
-  ).rows[0];
-  if (!customer) return null;
-  const select = `SELECT fa.feature_id, COALESCE(cat.feature_name, fa.feature_name) AS feature_name, fa.id AS feature_adoption_id,
-                         fa.stage, fa.stall_rule, cat.key_benefit, cat.training_resources
-                    FROM feature_adoption fa LEFT JOIN feature_catalog cat ON cat.feature_id = fa.feature_id`;
-  const order = `ORDER BY COALESCE(cat.importance_score, 50) DESC, fa.feature_id`;
-  let rows: FeatureRow[];
-  if (selection.featureAdoptionIds?.length || selection.featureIds?.length) {
-    rows = (
-      await db.query<FeatureRow>(
-        `${select} WHERE fa.customer_id = $1::uuid AND (fa.id = ANY($2::uuid[]) OR fa.feature_id = ANY($3::text[])) ${order}`,
-        [customer.id, selection.featureAdoptionIds ?? [], selection.featureIds ?? []],
-      )
-    ).rows;
-  } else if (selection.workflowId) {
-    rows = (
-      await db.query<FeatureRow>(
-        `${select}
-          WHERE fa.customer_id = $1::uuid AND fa.feature_id IN (
-            SELECT f.feature_id FROM risk_signal_features f JOIN risk_signals rs ON rs.id = f.signal_id
-             WHERE rs.workflow_id = $2 AND rs.customer_id = $1::uuid)
-          ${order}`,
-        [customer.id, selection.workflowId],
-      )
-    ).rows;
-  } else {
-    rows = (
-      await db.query<FeatureRow>(
-        `${select}
-          WHERE fa.customer_id = $1::uuid AND fa.stall_detected_at IS NOT NULL
-            AND (fa.recovered_at IS NULL OR fa.recovered_at < fa.stall_detected_at) AND NOT COALESCE(fa.not_needed, FALSE)
-          ${order}`,
-        [customer.id],
-      )
-    ).rows;
-  }
-  const had = await resourcesAlreadyHad(db, customer.id);
-  return {
-    customerId: customer.id,
-    customerName: customer.name,
-    champion: { name: customer.champion_name, email: customer.champion_email },
-    csm: { name: customer.csm_name, email: customer.csm_email },
-    features: rows.map((row) => ({
-      featureId: row.feature_id,
-      featureName: row.feature_name,
-      featureAdoptionId: row.feature_adoption_id,
-      stage: row.stage ?? 'not_started',
-      keyBenefit: row.key_benefit,
-      resources: rankResources(
-        catalogResources(row.training_resources),
-        { stage: row.stage ?? 'not_started', rule: row.stall_rule },
-        had.get(row.feature_id) ?? new Set(),
-        now,
-      ),
-    })),
-  };
-}
 
 export interface ShareRecord {
   id: string;
@@ -172,14 +77,14 @@ const view = (row: ShareRow): ShareRecord => ({
   deliveredAt: row.delivered_at === null ? null : new Date(row.delivered_at).toISOString(),
 });
 
-export type NewShare = Omit<ShareRecord, 'createdAt' | 'deliveredAt' | 'delivery'>;
+type NewShare = Omit<ShareRecord, 'createdAt' | 'deliveredAt' | 'delivery'>;
 
 /**
  * Claims the click: inserts the share (as `outbox` until delivery says otherwise) or, when the click key is already
  * there, inserts nothing. Call inside the transaction that sends: a concurrent duplicate waits on this row's unique
  * key until the sender commits, then finds it. Null when the click was claimed before.
  */
-export async function claimShare(tx: Db, share: NewShare, at: Date): Promise<ShareRecord | null> {
+async function claimShare(tx: Db, share: NewShare, at: Date): Promise<ShareRecord | null> {
   const { rows } = await tx.query<ShareRow>(
     `INSERT INTO resource_shares (id, click_key, source, customer_id, workflow_id, feature_ids, to_email, to_name, subject, body, resources,
                                   requested_by, delivery, created_at)
@@ -205,14 +110,15 @@ export async function claimShare(tx: Db, share: NewShare, at: Date): Promise<Sha
   return rows[0] ? view(rows[0]) : null;
 }
 
+/** The share a click made, if it made one. */
 export async function findShareByClick(db: Db, clickKey: string): Promise<ShareRecord | null> {
   const { rows } = await db.query<ShareRow>(`SELECT ${COLUMNS} FROM resource_shares WHERE click_key = $1`, [clickKey]);
   return rows[0] ? view(rows[0]) : null;
 }
 
 /**
- * What a delivered share leaves behind (FR-4.2, FR-3.4): one `resource_share` intervention per feature (keyed by the
- * share, so calling this again adds nothing) and a `sent` engagement per resource. The outbox relay calls it too when
+ * What a delivered share leaves behind: one `resource_share` intervention per feature (keyed by the share, so
+ * calling this again adds nothing) and a `sent` engagement per resource. The outbox relay calls it too when
  * it delivers a share that waited (payload `kind: 'resource_share'`). Answers the interventions created now.
  */
 export async function recordShareDelivered(db: Db, shareId: string, at: Date): Promise<string[]> {
@@ -245,4 +151,169 @@ export async function recordShareDelivered(db: Db, shareId: string, at: Date): P
     }
     return created;
   });
+}
+
+export interface ShareDeps {
+  db: Db;
+  now: () => Date;
+  /** `SMTP_URL`, `EMAIL_FROM`; without SMTP the email waits in the outbox. */
+  email: { smtpUrl?: string; from: string } | null;
+  /** Tracked resource links and the booking link (`ADOPTION_LINK_SECRET`, `PUBLIC_BASE_URL`); null: plain links. */
+  links: { secret: string; baseUrl: string } | null;
+  /** Hears the interventions a delivery recorded, so the caller can start their follow-ups. */
+  onInterventionsRecorded?: (interventionIds: string[]) => Promise<void>;
+}
+
+export interface ShareRequest {
+  clickKey: string;
+  source: ShareSource;
+  customerId: string;
+  workflowId?: string | null;
+  featureAdoptionIds?: readonly string[] | null;
+  featureIds?: readonly string[] | null;
+  requestedBy: string | null;
+}
+
+export type ShareOutcome =
+  | { kind: 'sent' | 'queued'; share: ShareRecord; repeated: boolean }
+  | { kind: 'unknown_customer' }
+  | { kind: 'key_conflict' }
+  | { kind: 'no_champion'; customerName: string }
+  | { kind: 'nothing_to_share'; customerName: string };
+
+/**
+ * Emails the champion the ranked resources of the requested features (else the run's, else the stalled ones), once per
+ * click: the same click again answers the first share and sends nothing.
+ */
+export async function shareResources(deps: ShareDeps, request: ShareRequest): Promise<ShareOutcome> {
+  const earlier = await findShareByClick(deps.db, request.clickKey);
+  if (earlier) return earlier.customerId === request.customerId ? outcomeOf(earlier, true) : { kind: 'key_conflict' };
+  const now = deps.now();
+  const audience = await loadShareAudience(deps.db, request, now);
+  if (!audience) return { kind: 'unknown_customer' };
+  const to = audience.champion.email?.trim();
+  const features = audience.features.filter((feature) => feature.resources.length > 0);
+  if (!to || features.length === 0) {
+    // The same click may have been shared (and its resources become "already received") since we first looked.
+    const winner = await findShareByClick(deps.db, request.clickKey);
+    if (winner) return winner.customerId === request.customerId ? outcomeOf(winner, true) : { kind: 'key_conflict' };
+    return to ? { kind: 'nothing_to_share', customerName: audience.customerName } : { kind: 'no_champion', customerName: audience.customerName };
+  }
+
+  const id = randomUUID();
+  const { subject, body, resources } = await composeShareEmail(deps, { ...audience, features }, request.workflowId ?? null, now);
+  const from = deps.email?.from ?? DEFAULT_SENDER;
+  const message: MailMessage = {
+    from,
+    to: audience.champion.name ? { name: audience.champion.name, address: to } : to,
+    replyTo: audience.csm.email ?? undefined,
+    subject,
+    text: body,
+    // Derived from the share: should SMTP accept and the commit then fail, a retry resends the same Message-ID.
+    messageId: `<share-${id}@${mailDomainOf(from)}>`,
+  };
+
+  // The click is claimed and its email prepared in one transaction: a second copy of the click finds the share, and
+  // the message under its delivery key is the one that goes out, however often delivery is retried.
+  const claimed = await deps.db.transaction(async (tx) => {
+    const share = await claimShare(
+      tx,
+      {
+        id,
+        clickKey: request.clickKey,
+        source: request.source,
+        customerId: audience.customerId,
+        workflowId: request.workflowId ?? null,
+        featureIds: features.map((feature) => feature.featureId),
+        toEmail: to,
+        toName: audience.champion.name,
+        subject,
+        body,
+        resources,
+        requestedBy: request.requestedBy,
+      },
+      now,
+    );
+    if (!share) return null;
+    await prepareDelivery(tx, {
+      key: shareDeliveryKey(share.id),
+      channel: 'email',
+      recipient: to,
+      payload: { kind: 'resource_share', shareId: share.id, message },
+    });
+    return share;
+  });
+  // The unique click key was taken between our look-up and our insert: that request sent it; say what it did.
+  if (!claimed) {
+    const winner = await findShareByClick(deps.db, request.clickKey);
+    if (!winner) throw new Error(`resource share for click ${request.clickKey} vanished`);
+    return winner.customerId === request.customerId ? outcomeOf(winner, true) : { kind: 'key_conflict' };
+  }
+  // Sent outside the transaction: no lock is held while SMTP answers, and a crash between SMTP's acceptance and the
+  // mark resends the same Message-ID, never a second email.
+  let delivered = false;
+  try {
+    delivered = (await deliver(deps.db, { email: deps.email ?? undefined, now: deps.now }, shareDeliveryKey(claimed.id))).state === 'delivered';
+  } catch {
+    // SMTP down or refusing: the share waits in the outbox for the relay and is not reported as sent.
+  }
+  const interventionIds = delivered ? await recordShareDelivered(deps.db, claimed.id, now) : [];
+  if (interventionIds.length > 0) await deps.onInterventionsRecorded?.(interventionIds);
+  return outcomeOf((await findShareByClick(deps.db, request.clickKey)) ?? claimed, false);
+}
+
+/** The share's message in the outbox; the relay finds waiting shares by it. */
+export function shareDeliveryKey(shareId: string): string {
+  return `resource-share/${shareId}`;
+}
+
+function outcomeOf(share: ShareRecord, repeated: boolean): ShareOutcome {
+  return { kind: share.deliveredAt ? 'sent' : 'queued', share, repeated };
+}
+
+/**
+ * The plain-text email: per feature its own key benefit and its ranked resources, each link through the tracked
+ * redirect (when links are configured), and the booking link.
+ */
+async function composeShareEmail(
+  deps: Pick<ShareDeps, 'links'>,
+  audience: ShareAudience,
+  workflowId: string | null,
+  now: Date,
+): Promise<{ subject: string; body: string; resources: Array<{ featureId: string; url: string; title: string }> }> {
+  const names = audience.features.map((feature) => feature.featureName);
+  const subject = `Resources for ${joinWords(names)}`.slice(0, 500);
+  const resources: Array<{ featureId: string; url: string; title: string }> = [];
+  const sections: string[] = [];
+  for (const feature of audience.features) {
+    const lines = [
+      feature.keyBenefit?.trim() ? `${feature.featureName}: it helps you ${feature.keyBenefit.trim().replace(/[.!?]+$/, '')}.` : feature.featureName,
+    ];
+    for (const resource of feature.resources) {
+      const url = await trackedResourceUrl(
+        deps.links,
+        { customerId: audience.customerId, featureId: feature.featureId, url: resource.url, workflowId },
+        now,
+      );
+      resources.push({ featureId: feature.featureId, url: resource.url, title: resource.title });
+      lines.push(`- ${describeResource(resource, false).replace(/^the /, '')}: ${url}`);
+    }
+    sections.push(lines.join('\n'));
+  }
+  const booking = deps.links
+    ? `If a 20-minute walkthrough would help, pick a time here: ${(await bookingLink(deps.links, { customerId: audience.customerId, workflowId }, now)).url}`
+    : 'If a short walkthrough would help, just reply to this email.';
+  const body = [
+    `Hi ${audience.champion.name?.trim() || 'there'},`,
+    '',
+    `Here are a few resources picked for where your team is with ${joinWords(names)}:`,
+    '',
+    sections.join('\n\n'),
+    '',
+    booking,
+    '',
+    'Best,',
+    audience.csm.name?.trim() || 'Your Customer Success team',
+  ].join('\n');
+  return { subject, body: `${body}\n`, resources };
 }

@@ -1,7 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 
 /**
- * FR-3.3: the training sessions a champion may book, proposed in the CSM's own working day. Times are computed in the
+ * The training sessions a champion may book, proposed in the CSM's own working day. Times are computed in the
  * CSM's IANA time zone by luxon (daylight-saving shifts included) and handed on as UTC instants, so the booking page,
  * the stored booking and the calendar invitation all name the same moment.
  */

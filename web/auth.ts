@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { matchApiKey, parseApiKeys, principalOf, SCOPES, type ApiKey, type Principal, type Scope } from './api-keys';
 import { checkCsrfToken, CSRF_FIELD } from './csrf';
-import { renderErrorPage } from './pages/adoption-page';
+import { renderErrorPage } from './pages/problem-pages';
 
 /**
  * Who may call which route (docs/security.md), as server-level hooks:

@@ -5,7 +5,7 @@ import { startInterventionFollowUps, type FollowUpStart } from '../client/start-
 /**
  * Starts the durable follow-up of interventions recorded by hand (API, adoption page, Slack). Recording never fails
  * because Temporal is down or not configured: the intervention is kept without `follow_up_workflow_id`, the error is
- * reported to `onError`, and `startPendingFollowUps` (temporal/start-follow-up.ts) starts it later.
+ * reported to `onError`, and `startPendingFollowUps` (client/start-follow-up.ts) starts it later.
  */
 export async function followUpInterventions(
   deps: { db: Db; temporalClient: () => Promise<Client>; taskQueue: string | null | undefined; onError?: (error: unknown) => void },

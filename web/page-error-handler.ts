@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { asHttpError, describeSchemaError, type HttpError, type SchemaError } from './errors';
-import { renderErrorPage } from './pages/adoption-page';
+import { renderErrorPage } from './pages/problem-pages';
 
 /**
  * The error handler of every route a browser reads (pages and their forms): the problem as an HTML page naming the

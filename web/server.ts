@@ -4,6 +4,7 @@ import type { ApiContext } from './context';
 import { trainingBookedSignal, type EnablementWorkflow } from '../workflows/messages';
 import { asHttpError, describeSchemaError, HttpError, type SchemaError } from './errors';
 import { registerInputLimits } from './input-limits';
+import { databaseHealth } from '../adoption/read-models/health';
 import { registerSecurity } from './auth';
 import type { ApiKey } from './api-keys';
 import { registerOpenApi } from './openapi';
@@ -58,7 +59,7 @@ export interface ApiServerOptions {
 }
 
 /**
- * The HTTP API of PRD-090 4.2, the reports, the Slack interactivity endpoint and the CSM adoption page.
+ * The HTTP API (the PRD's endpoints and ours), the reports, the Slack interactivity endpoint and the CSM adoption page.
  * Errors are `{ "error": "...", "field"?: "body/..." }`; every SQL value is a bound parameter.
  */
 export function buildApiServer(options: ApiServerOptions): FastifyInstance {
@@ -134,8 +135,8 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
   // The routes live in a scope registered after the OpenAPI plugin, which documents each route as it is declared.
   app.register(async (app) => {
     app.get('/healthz', { config: { auth: 'none' } }, async () => {
-      await ctx.db.query('SELECT 1');
-      return { ok: true, database: ctx.db.kind, temporal: options.temporal ? 'configured' : 'not configured' };
+      const { database } = await databaseHealth(ctx.db);
+      return { ok: true, database, temporal: options.temporal ? 'configured' : 'not configured' };
     });
     registerCustomerRoutes(app, ctx);
     registerFeatureRoutes(app, ctx);

@@ -2,13 +2,12 @@ import type { Db } from '../../db/database';
 import type { TrainingResource } from '../model/run-facts';
 import { notFound } from '../errors';
 import { recommendationFor } from '../model/recommendations';
-import { catalogResources } from '../model/resources';
+import { catalogResources, rankResources } from '../model/resources';
 import { isoOrNull } from '../dates';
-import { rankResources } from '../model/resources';
 import { resourcesAlreadyHad } from '../engagement';
 
 /**
- * A customer's feature adoption (PRD 4.2 `GET /api/customers/:customerId/feature-adoption`, and the data of the CSM
+ * A customer's feature adoption (`GET /api/customers/:customerId/feature-adoption`, and the data of the CSM
  * adoption page): feature_adoption rows with their catalog facts, days in the current stage and the trend from
  * adoption_snapshots.
  */
@@ -108,6 +107,14 @@ export function utcDaysBetween(since: Date, now: Date): number {
   return Math.max(0, Math.round((day(now) - day(since)) / 86_400_000));
 }
 
+/** Whose a tracked feature is: its customer and feature; null when no such feature adoption exists. */
+export async function findFeatureAdoption(db: Db, featureAdoptionId: string): Promise<{ customerId: string; featureId: string } | null> {
+  const { rows } = await db.query<{ customer_id: string; feature_id: string }>(`SELECT customer_id, feature_id FROM feature_adoption WHERE id = $1`, [
+    featureAdoptionId,
+  ]);
+  return rows[0] ? { customerId: rows[0].customer_id, featureId: rows[0].feature_id } : null;
+}
+
 export async function loadCustomer(db: Db, customerId: string): Promise<CustomerSummary> {
   const { rows } = await db.query<{ id: string; name: string; arr: number; segment: string; csm_name: string | null; csm_email: string | null }>(
     `SELECT id, name, arr, segment, csm_name, csm_email FROM customers WHERE id = $1::uuid`,
@@ -178,7 +185,7 @@ export async function loadCustomerAdoption(db: Db, customerId: string, now: Date
   const overallAdoptionScore = counted.length ? Math.round(counted.reduce((sum, feature) => sum + feature.usageScore, 0) / counted.length) : null;
   const stalledFeatures = features.filter((feature) => feature.isStalled);
   const catalogByFeature = new Map(rows.map((row) => [row.feature_id, row]));
-  // FR-3.1: what to share next, ranked for the feature's stage and stall, without what the customer already had.
+  // What to share next, ranked for the feature's stage and stall, without what the customer already had.
   const had = stalledFeatures.length ? await resourcesAlreadyHad(db, customerId) : new Map<string, Set<string>>();
   const recommendations = stalledFeatures.map((feature) => {
     const row = catalogByFeature.get(feature.featureId)!;

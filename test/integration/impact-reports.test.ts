@@ -8,7 +8,7 @@ import { addDays } from '../../adoption/scoring';
 import { recordIntervention, measureIntervention } from '../../adoption/interventions';
 import { holdoutArmOf, liftReport, setHoldoutPercent } from '../../adoption/holdout';
 import { successMetrics } from '../../adoption/metrics';
-import { loadImpactReports } from '../../web/pages/reports-page';
+import { loadImpactReports } from '../../adoption/read-models/reports';
 import { loadShippedPlans } from '../../definitions/compile';
 import { startEnablementForSignal } from '../../client/start-enablement';
 import { importUsageFile } from '../../adoption/ingest/usage';

@@ -1,5 +1,10 @@
 import { describeSchemaError } from '../../web/errors';
-import { escapeHtml, html, raw, sparkline } from '../../web/pages/html';
+import fs from 'node:fs';
+import path from 'node:path';
+import { escapeHtml, html, htmlDocument, raw, sparkline } from '../../web/pages/html';
+import { PAGE_STYLE } from '../../web/pages/style';
+import { renderBookedPage } from '../../web/pages/booking-page';
+import { renderErrorPage, renderResourceLinkProblemPage } from '../../web/pages/problem-pages';
 import { describeResource, recommendationFor, suggestedOutreach } from '../../adoption/model/recommendations';
 import { escapeMrkdwn as escapeSlack } from '../../channels/slack-text';
 
@@ -21,6 +26,35 @@ describe('html', () => {
     expect(sparkline([], { label: 'none' }).value).toContain('no history yet');
     // Only a hex colour reaches the markup.
     expect(sparkline([1, 2], { label: 'x', stroke: 'red" onload="x' }).value).toContain('stroke="#2563eb"');
+  });
+});
+
+describe('pages', () => {
+  it('share one stylesheet, the body naming the kind of page', () => {
+    const slot = { start: '2026-03-09T09:00:00.000Z', end: '2026-03-09T09:30:00.000Z', label: 'Mon 9 Mar, 09:00 UTC' };
+    const pages: Array<[string, string]> = [
+      ['public', renderBookedPage({ customerName: 'TechCorp', slot, email: 'pat@example.com' })],
+      ['public', renderResourceLinkProblemPage('expired')],
+      ['adoption', renderErrorPage(404, 'customer x not found')],
+      ['reports', htmlDocument('t', 'reports', html`<h1>t</h1>`)],
+    ];
+    for (const [kind, page] of pages) {
+      expect(page.match(/<style>([\s\S]*?)<\/style>/g)).toHaveLength(1);
+      expect(page.replace(/\s+/g, ' ')).toContain(PAGE_STYLE.replace(/\s+/g, ' ').trim());
+      expect(page).toContain(`<body class="${kind}">`);
+    }
+  });
+
+  it('bring no CSS of their own', () => {
+    const folder = path.resolve(__dirname, '..', '..', 'web');
+    const sources = fs
+      .readdirSync(folder, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      .map((entry) => path.join(entry.parentPath, entry.name));
+    const styled = sources.filter((file) =>
+      /<style\b|\b(?:font|margin|padding|background|color|border)(?:-[a-z]+)?\s*:\s*[^;{}'"`,\n]+;/.test(fs.readFileSync(file, 'utf8')),
+    );
+    expect(styled.map((file) => path.relative(folder, file))).toEqual(['pages/html.ts', 'pages/style.ts']);
   });
 });
 

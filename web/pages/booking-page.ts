@@ -1,8 +1,9 @@
+import type { OpenBooking } from '../../adoption/bookings';
 import type { TrainingSlot } from '../../adoption/training-slots';
 import { html, htmlDocument, type SafeHtml } from './html';
 
 /**
- * The champion's booking page (FR-3.3, open question 3): the sessions the CSM can give, as radio buttons in a plain
+ * The champion's booking page: the sessions the CSM can give, as radio buttons in a plain
  * form, so it works without JavaScript and with a keyboard. The signed token in the URL is the only credential; the
  * form posts back to the same URL.
  */
@@ -14,23 +15,19 @@ export interface BookingPageView {
   selfServe: boolean;
 }
 
-const STYLE = `
-  body { font: 16px/1.5 system-ui, sans-serif; color: #1f2937; margin: 0; background: #f9fafb; }
-  main { max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
-  h1 { font-size: 1.5rem; }
-  fieldset { border: 1px solid #d1d5db; border-radius: .5rem; padding: 1rem; background: #fff; }
-  legend { font-weight: 600; padding: 0 .25rem; }
-  .slot { display: block; padding: .35rem 0; }
-  label.field { display: block; margin-top: 1rem; font-weight: 600; }
-  input[type=text], input[type=email], textarea { width: 100%; box-sizing: border-box; padding: .5rem; border: 1px solid #9ca3af; border-radius: .25rem; font: inherit; }
-  button { margin-top: 1rem; padding: .6rem 1.2rem; font: inherit; font-weight: 600; color: #fff; background: #1d4ed8; border: 0; border-radius: .25rem; cursor: pointer; }
-  button:focus, input:focus, textarea:focus { outline: 3px solid #f59e0b; outline-offset: 2px; }
-  .notice { padding: 1rem; border-radius: .5rem; background: #ecfdf5; border: 1px solid #10b981; }
-  .problem { padding: 1rem; border-radius: .5rem; background: #fef2f2; border: 1px solid #ef4444; }
-`;
+/** What the page shows of an open booking. */
+export function bookingPageView(booking: OpenBooking): BookingPageView {
+  return {
+    customerName: booking.customer.name,
+    csmName: booking.customer.csmName,
+    featureNames: booking.features.map((feature) => feature.featureName),
+    slots: booking.slots,
+    selfServe: booking.claims.workflowId === null,
+  };
+}
 
 function layout(title: string, body: SafeHtml): string {
-  return htmlDocument(title, STYLE, body);
+  return htmlDocument(title, 'public', body);
 }
 
 export function renderBookingPage(view: BookingPageView, problem?: string): string {

@@ -1,3 +1,5 @@
+import { PAGE_STYLE, type PageKind } from './style';
+
 /**
  * Server-side HTML without a template engine: `html\`...\`` escapes every interpolated value unless it is already
  * `SafeHtml` (the result of another `html` call or of `raw` on markup we generate ourselves). Nothing from the
@@ -90,10 +92,11 @@ export function sparkline(values: number[], options: SparklineOptions): SafeHtml
 }
 
 /**
- * A whole page: the document, its own style sheet (our CSS, never input) and the `<main>` content. Every page the API
- * serves uses it, so the head (charset, viewport for phones, language) is the same everywhere.
+ * A whole page: the document, the one stylesheet (web/pages/style.ts) and the `<main>` content, the body naming the
+ * page's kind. Every page the server renders uses it, so the head (charset, viewport for phones, language) is the
+ * same everywhere.
  */
-export function htmlDocument(title: string, style: string, main: SafeHtml): string {
+export function htmlDocument(title: string, kind: PageKind, main: SafeHtml): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -101,10 +104,10 @@ export function htmlDocument(title: string, style: string, main: SafeHtml): stri
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title}</title>
         <style>
-          ${raw(style)}
+          ${raw(PAGE_STYLE)}
         </style>
       </head>
-      <body>
+      <body class="${kind}">
         <main>${main}</main>
       </body>
     </html>`.value;

@@ -3,7 +3,7 @@ import { html, htmlDocument, raw, type SafeHtml } from './html';
 import type { CustomerRun, OpenTask, PendingDraft, StalledCustomer, WorkspaceChoices, WorkspaceFilter } from '../../adoption/read-models/workspace';
 
 /**
- * The CSM workspace (PRD 5.2), rendered on the server without script: an index of customers with stalled features
+ * The CSM workspace, rendered on the server without script: an index of customers with stalled features
  * (by signal priority, filterable by CSM and segment), the open tasks (Mark done), the email drafts waiting for
  * approval (edit, approve, reject), and a page per customer with its runs linked to the Temporal Web UI. Every form
  * carries the page's anti-forgery token; every control has a label; focus is always visible.
@@ -19,42 +19,8 @@ export interface WorkspaceFlash {
   message?: string;
 }
 
-const STYLE = `
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#0f172a;background:#f1f5f9}
-main{max-width:1180px;margin:0 auto;padding:24px}
-h1{font-size:22px;margin:0 0 4px}
-h2{font-size:17px;margin:24px 0 8px}
-h3{font-size:15px;margin:0}
-a{color:#1d4ed8}
-a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f59e0b;outline-offset:2px}
-nav{margin-bottom:12px}
-.sub{color:#475569}
-.flash{background:#ecfdf5;border:1px solid #059669;color:#064e3b;padding:10px 14px;border-radius:8px;margin:12px 0}
-.panel{background:#fff;border-radius:10px;padding:14px 18px;box-shadow:0 1px 2px rgba(15,23,42,.1);margin-bottom:12px}
-table{border-collapse:collapse;width:100%;background:#fff}
-th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #e2e8f0;vertical-align:top}
-th{font-size:13px;color:#334155;background:#f8fafc}
-.badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;background:#e2e8f0;color:#1e293b;margin:1px 4px 1px 0}
-.badge-holdout{background:#ede9fe;color:#4c1d95}
-.badge-urgent,.badge-high{background:#fee2e2;color:#7f1d1d}
-.filters{display:flex;gap:16px;align-items:flex-end;flex-wrap:wrap}
-label{display:block;font-size:13px;font-weight:600;color:#1e293b;margin-bottom:2px}
-input[type=text],select,textarea{font:inherit;border:1px solid #64748b;border-radius:6px;padding:5px 8px;background:#fff;color:#0f172a;width:100%}
-textarea{min-height:140px}
-button{font:inherit;font-weight:600;border:0;border-radius:6px;padding:6px 12px;background:#1d4ed8;color:#fff;cursor:pointer}
-button.secondary{background:#334155}
-button.danger{background:#b91c1c}
-.actions{display:flex;gap:8px;flex-wrap:wrap;margin-top:8px}
-.field{margin-top:8px}
-.empty{color:#475569}
-.features{margin:0;padding-left:18px}
-form.inline{display:inline}
-.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-`;
-
 function page(title: string, body: SafeHtml): string {
-  return htmlDocument(title, STYLE, body);
+  return htmlDocument(title, 'workspace', body);
 }
 
 const customerHref = (id: string) => `/workspace/customers/${encodeURIComponent(id)}`;

@@ -3,6 +3,7 @@ import type { ApiContext } from '../context';
 import { UUID_SCHEMA } from '../context';
 import { HttpError } from '../errors';
 import { closedObject, identifierSchema, textSchema } from '../input-limits';
+import { findFeatureAdoption } from '../../adoption/read-models/customer-adoption';
 import { INTERVENTION_TYPES, recordIntervention, type InterventionType } from '../../adoption/interventions';
 import { CSRF_FIELD } from '../csrf';
 import { pageErrorHandler } from '../page-error-handler';
@@ -21,9 +22,9 @@ interface SendResourcesForm {
 }
 
 /**
- * The adoption page's **Send Resources** form (PRD 5.3): `POST /customers/:customerId/adoption/interventions`, a page
+ * The adoption page's **Send Resources** form: `POST /customers/:customerId/adoption/interventions`, a page
  * route (HTTP Basic or Bearer with the `write` scope; form-encoded only; the page's anti-forgery token `_csrf`, checked
- * by api/auth.ts before this runs). Records the intervention like `POST /api/feature-adoption/:id/intervention` and
+ * by web/auth.ts before this runs). Records the intervention like `POST /api/feature-adoption/:id/intervention` and
  * answers `303` back to the page. The JSON API itself takes JSON only, so no other site's form can reach it.
  */
 export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -60,11 +61,10 @@ export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiCon
       const { featureAdoptionId, interventionType, details, resourcesShared } = request.body;
       if (details.trim() === '') throw new HttpError(400, 'body/details must not be blank', 'body/details');
       // The feature must be this customer's: the page's customer is the one the CSM was looking at.
-      const owner = await ctx.db.query<{ customer_id: string }>(`SELECT customer_id FROM feature_adoption WHERE id = $1`, [featureAdoptionId]);
-      if (owner.rows[0]?.customer_id !== customerId)
-        throw new HttpError(404, `feature adoption ${featureAdoptionId} of customer ${customerId} not found`);
+      const tracked = await findFeatureAdoption(ctx.db, featureAdoptionId);
+      if (tracked?.customerId !== customerId) throw new HttpError(404, `feature adoption ${featureAdoptionId} of customer ${customerId} not found`);
       if (interventionType === 'resource_share') {
-        // US-3: "Send Resources" emails the champion. The click is the page render's token (or the form's nonce) and
+        // "Send Resources" emails the champion. The click is the page render's token (or the form's nonce) and
         // the feature: a double submit or a resent form finds the first share (resource_shares.click_key is UNIQUE).
         const principal = request.principal?.name ?? 'open';
         const nonce = request.body.nonce ?? request.body[CSRF_FIELD];
@@ -80,11 +80,9 @@ export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiCon
         );
         const refusal = shareRefusal(outcome);
         if (refusal) throw refusal;
-        const featureId = (await ctx.db.query<{ feature_id: string }>(`SELECT feature_id FROM feature_adoption WHERE id = $1`, [featureAdoptionId]))
-          .rows[0].feature_id;
         // A queued share (no SMTP, or SMTP down) must not read as sent: the page says it waits in the outbox.
         const queued = outcome.kind === 'queued' ? '&queued=1' : '';
-        return reply.redirect(`/customers/${encodeURIComponent(customerId)}/adoption?sent=${encodeURIComponent(featureId)}${queued}`, 303);
+        return reply.redirect(`/customers/${encodeURIComponent(customerId)}/adoption?sent=${encodeURIComponent(tracked.featureId)}${queued}`, 303);
       }
       const result = await recordIntervention(ctx.db, {
         featureAdoptionId,
@@ -95,7 +93,7 @@ export function registerAdoptionPageFormRoutes(app: FastifyInstance, ctx: ApiCon
         idempotencyKey: null,
       });
       if (!result) throw new HttpError(404, `feature adoption ${featureAdoptionId} not found`);
-      // The same durable follow-up as an intervention recorded through the JSON API (api/follow-ups.ts).
+      // The same durable follow-up as an intervention recorded through the JSON API (web/follow-ups.ts).
       await followUpInterventions(
         {
           db: ctx.db,

@@ -1,16 +1,16 @@
 import { UUID_PATTERN as UUID } from '../../adoption/model/identifiers';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
-import { HttpError } from '../errors';
 import { loadCustomerAdoption } from '../../adoption/read-models/customer-adoption';
-import { renderAdoptionPage, renderErrorPage } from '../pages/adoption-page';
+import { renderAdoptionPage } from '../pages/adoption-page';
+import { renderErrorPage } from '../pages/problem-pages';
 import { issueCsrfToken } from '../csrf';
 import { closedObject, identifierSchema } from '../input-limits';
 import { pageErrorHandler } from '../page-error-handler';
 import { heldOutFeatureIds } from '../../adoption/read-models/workspace';
 import { engagementByFeature } from '../../adoption/engagement';
 
-/** PRD 5.2/5.3: `GET /customers/:customerId/adoption`, HTML for a browser (errors as HTML too). */
+/** `GET /customers/:customerId/adoption`, HTML for a browser; errors, an unknown customer included, are HTML too. */
 export function registerAdoptionPageRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { customerId: string }; Querystring: { sent?: string; queued?: '1' } }>(
     '/customers/:customerId/adoption',
@@ -25,26 +25,21 @@ export function registerAdoptionPageRoutes(app: FastifyInstance, ctx: ApiContext
       reply.type('text/html; charset=utf-8');
       reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'");
       if (!UUID.test(customerId)) return reply.code(400).send(renderErrorPage(400, `params/customerId must be a UUID`));
-      try {
-        const now = ctx.now();
-        const details = await loadCustomerAdoption(ctx.db, customerId, now);
-        const sent = typeof request.query.sent === 'string' ? request.query.sent : undefined;
-        const csrfToken = request.principal ? issueCsrfToken(request.principal, now) : undefined;
-        const heldOut = await heldOutFeatureIds(ctx.db, customerId);
-        const engagement = await engagementByFeature(ctx.db, customerId);
-        return reply.send(
-          renderAdoptionPage(details, now, {
-            sentFeatureId: sent,
-            sentQueued: request.query.queued === '1',
-            csrfToken,
-            heldOutFeatureIds: heldOut,
-            engagement,
-          }),
-        );
-      } catch (error) {
-        if (error instanceof HttpError && error.statusCode === 404) return reply.code(404).send(renderErrorPage(404, error.message));
-        throw error;
-      }
+      const now = ctx.now();
+      const details = await loadCustomerAdoption(ctx.db, customerId, now);
+      const sent = typeof request.query.sent === 'string' ? request.query.sent : undefined;
+      const csrfToken = request.principal ? issueCsrfToken(request.principal, now) : undefined;
+      const heldOut = await heldOutFeatureIds(ctx.db, customerId);
+      const engagement = await engagementByFeature(ctx.db, customerId);
+      return reply.send(
+        renderAdoptionPage(details, now, {
+          sentFeatureId: sent,
+          sentQueued: request.query.queued === '1',
+          csrfToken,
+          heldOutFeatureIds: heldOut,
+          engagement,
+        }),
+      );
     },
   );
 }

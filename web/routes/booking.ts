@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { signLink } from '../../channels/signed-links';
-import { renderBookedPage, renderBookingPage, renderLinkProblemPage } from '../pages/booking-page';
+import { readLink } from '../../channels/signed-links';
+import { book, bookingLink, openBooking, type BookingDeps, type OpenBooking } from '../../adoption/bookings';
+import { customerExists } from '../../adoption/customers';
+import { bookingPageView, renderBookedPage, renderBookingPage, renderLinkProblemPage } from '../pages/booking-page';
 import type { ApiContext } from '../context';
 import { HttpError, notFound } from '../errors';
-import { book, openBooking, pageViewOf, type BookingSettings } from '../training-booking';
 
-/** How long a booking link works: two weeks, the life of the approval and the first follow-up. */
-export const BOOKING_LINK_SECONDS = 14 * 86_400;
+type BookingOpening = { ok: true; booking: OpenBooking } | { ok: false; reason: 'expired' | 'invalid' | 'unavailable' };
 
 const TOKEN_PARAMS = {
   type: 'object',
@@ -33,22 +33,31 @@ function refuseLink(reply: FastifyReply, reason: 'expired' | 'invalid' | 'unavai
 }
 
 /**
- * The champion's booking page (FR-3.3, open question 3): `GET /book/:token` shows the free sessions, `POST` books
- * one. The signed, expiring token is the credential (`auth: 'signed-link'`); an expired or forged one gets a page
- * saying so and never a booking. `POST /api/customers/:customerId/training-link` mints a self-serve link.
+ * The champion's booking page: `GET /book/:token` shows the free sessions, `POST` books one. The signed, expiring
+ * token is the credential (`auth: 'signed-link'`); an expired or forged one gets a page saying so and never a
+ * booking. `POST /api/customers/:customerId/training-link` mints a self-serve link.
  */
 export function registerBookingRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const settings: BookingSettings = { db: ctx.db, now: ctx.now, linkSecret: ctx.links?.secret ?? null, email: ctx.email };
+  const deps: BookingDeps = { db: ctx.db, now: ctx.now, email: ctx.email };
+  /** The booking behind a token: the token checked first, then what it still offers. */
+  const open = async (token: string): Promise<BookingOpening> => {
+    if (!ctx.links) return { ok: false, reason: 'unavailable' };
+    const now = ctx.now();
+    const check = await readLink(ctx.links.secret, token, 'book-training', now);
+    if (!check.ok) return check;
+    const booking = await openBooking(ctx.db, check.claims, now);
+    return booking ? { ok: true, booking } : { ok: false, reason: 'invalid' };
+  };
   const html = (reply: { type: (value: string) => unknown }) => reply.type('text/html; charset=utf-8');
 
   app.get<{ Params: { token: string } }>(
     '/book/:token',
     { config: { auth: 'signed-link' }, schema: { params: TOKEN_PARAMS } },
     async (request, reply) => {
-      const opening = await openBooking(settings, request.params.token);
+      const opening = await open(request.params.token);
       html(reply);
       if (!opening.ok) return refuseLink(reply, opening.reason);
-      return renderBookingPage(pageViewOf(opening.booking));
+      return renderBookingPage(bookingPageView(opening.booking));
     },
   );
 
@@ -56,18 +65,18 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: ApiContext): vo
     '/book/:token',
     { config: { auth: 'signed-link' }, schema: { params: TOKEN_PARAMS, body: BOOKING_FORM } },
     async (request, reply) => {
-      const opening = await openBooking(settings, request.params.token);
+      const opening = await open(request.params.token);
       html(reply);
       if (!opening.ok) return refuseLink(reply, opening.reason);
       const { slot, name, email, note } = request.body;
-      const outcome = await book(settings, opening.booking, { slot, name: name?.trim() || null, email: email.trim(), note: note?.trim() || null });
+      const outcome = await book(deps, opening.booking, { slot, name: name?.trim() || null, email: email.trim(), note: note?.trim() || null });
       if (!outcome.booked) {
         const problem =
           outcome.reason === 'slot_taken'
             ? 'That time was just booked by someone else. Please pick another.'
             : 'That time is not offered. Please pick one of these.';
-        const again = await openBooking(settings, request.params.token);
-        return reply.code(409).send(renderBookingPage(pageViewOf(again.ok ? again.booking : opening.booking), problem));
+        const again = await open(request.params.token);
+        return reply.code(409).send(renderBookingPage(bookingPageView(again.ok ? again.booking : opening.booking), problem));
       }
       await ctx.onTrainingBooked?.(opening.booking.claims.workflowId, { bookingId: outcome.bookingId, slotStart: outcome.slot.start });
       return renderBookedPage({ customerName: opening.booking.customer.name, slot: outcome.slot, email: email.trim() });
@@ -89,18 +98,9 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: ApiContext): vo
     },
     async (request, reply) => {
       if (!ctx.links) throw new HttpError(503, 'booking links need ADOPTION_LINK_SECRET and PUBLIC_BASE_URL');
-      const found = await ctx.db.query(`SELECT 1 FROM customers WHERE id = $1::uuid`, [request.params.customerId]);
-      if (found.rows.length === 0) throw notFound(`customer ${request.params.customerId}`);
-      const now = ctx.now();
-      const token = await signLink(
-        ctx.links.secret,
-        { purpose: 'book-training', customerId: request.params.customerId, workflowId: null },
-        { now, validForSeconds: BOOKING_LINK_SECONDS },
-      );
-      return reply.code(201).send({
-        url: `${ctx.links.baseUrl.replace(/\/$/, '')}/book/${token}`,
-        expiresAt: new Date(now.getTime() + BOOKING_LINK_SECONDS * 1000).toISOString(),
-      });
+      if (!(await customerExists(ctx.db, request.params.customerId))) throw notFound(`customer ${request.params.customerId}`);
+      const link = await bookingLink(ctx.links, { customerId: request.params.customerId, workflowId: null }, ctx.now());
+      return reply.code(201).send(link);
     },
   );
 }

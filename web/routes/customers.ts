@@ -4,7 +4,7 @@ import { UUID_SCHEMA } from '../context';
 import { adoptionJson, loadCustomerAdoption } from '../../adoption/read-models/customer-adoption';
 import { closedObject } from '../input-limits';
 
-/** PRD 4.2 `GET /api/customers/:customerId/feature-adoption`. */
+/** `GET /api/customers/:customerId/feature-adoption`: the customer's adoption per feature, as JSON. */
 export function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { customerId: string } }>(
     '/api/customers/:customerId/feature-adoption',

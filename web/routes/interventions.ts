@@ -16,8 +16,8 @@ interface InterventionBody {
 }
 
 /**
- * PRD 4.2 `POST /api/feature-adoption/:id/intervention` (FR-4.2) and `POST /api/feature-adoption/sync`.
- * JSON only (api/auth.ts answers 415 to anything else); the adoption page's form posts to routes/adoption-page-form.ts.
+ * `POST /api/feature-adoption/:id/intervention` and `POST /api/feature-adoption/sync`.
+ * JSON only (web/auth.ts answers 415 to anything else); the adoption page's form posts to routes/adoption-page-form.ts.
  */
 export function registerInterventionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Params: { id: string }; Body: InterventionBody; Headers: { 'idempotency-key'?: string } }>(
@@ -58,7 +58,7 @@ export function registerInterventionRoutes(app: FastifyInstance, ctx: ApiContext
         throw error;
       });
       if (!result) throw notFound(`feature adoption ${request.params.id}`);
-      // FR-4.1: every intervention gets its durable 14/30-day follow-up (docs/impact.md).
+      // Every intervention gets its durable 14/30-day follow-up (docs/impact.md).
       const [followUp] = await followUpInterventions(
         {
           db: ctx.db,

@@ -3,7 +3,7 @@ import type { ApiContext } from '../context';
 import { UUID_SCHEMA } from '../context';
 import { HttpError } from '../errors';
 import { closedObject, identifierSchema, textSchema } from '../input-limits';
-import { notNeededHistory, NOT_NEEDED_REASON_CHARS, UnknownCustomerFeatureError, type NotNeededSource } from '../../adoption/not-needed';
+import { notNeededStatus, NOT_NEEDED_REASON_CHARS, type NotNeededSource } from '../../adoption/not-needed';
 import { MESSAGE_LIMITS } from '../../workflows/messages';
 import { CSRF_FIELD } from '../csrf';
 import { pageErrorHandler } from '../page-error-handler';
@@ -38,11 +38,6 @@ function whoChanged(principal: Principal | null, claimed: string | undefined): s
   return claimed && claimed.trim() !== '' ? `${claimed.trim()} (${key})` : key;
 }
 
-function asHttp(error: unknown): unknown {
-  if (error instanceof UnknownCustomerFeatureError) return new HttpError(404, error.message);
-  return error;
-}
-
 function answer(outcome: NotNeededOutcome) {
   return {
     customerId: outcome.customerId,
@@ -58,7 +53,7 @@ function answer(outcome: NotNeededOutcome) {
 }
 
 /**
- * Open question 4, "not needed" (docs/api.md): `PUT /api/customers/:customerId/features/:featureId/not-needed` sets
+ * "Not needed" (docs/api.md): `PUT /api/customers/:customerId/features/:featureId/not-needed` sets
  * or takes back the mark (`notNeeded: false` is the way back), `GET` the same path shows it with its audit; the pages'
  * button posts to `POST /customers/:customerId/features/:featureId/not-needed` (form, anti-forgery token).
  */
@@ -73,9 +68,7 @@ export function registerNotNeededRoutes(app: FastifyInstance, ctx: ApiContext): 
         onError: (error, workflowId) => request.log.warn({ err: error, workflowId }, 'a run was not told about the not-needed change'),
       },
       { customerId: params.customerId, featureId: params.featureId, notNeeded, reason: trimmed || null, by, source, at: ctx.now() },
-    ).catch((error: unknown) => {
-      throw asHttp(error);
-    });
+    );
   };
 
   app.put<{ Params: Params; Body: NotNeededBody }>(
@@ -116,21 +109,9 @@ export function registerNotNeededRoutes(app: FastifyInstance, ctx: ApiContext): 
     },
     async (request) => {
       const { customerId, featureId } = request.params;
-      const { rows } = await ctx.db.query<{ not_needed: boolean; not_needed_reason: string | null; not_needed_at: Date | null }>(
-        `SELECT not_needed, not_needed_reason, not_needed_at FROM feature_adoption WHERE customer_id = $1::uuid AND feature_id = $2`,
-        [customerId, featureId],
-      );
-      const history = await notNeededHistory(ctx.db, customerId, featureId);
-      if (rows.length === 0 && history.length === 0) throw new HttpError(404, `feature ${featureId} of customer ${customerId} not found`);
-      const row = rows[0];
-      return {
-        customerId,
-        featureId,
-        notNeeded: Boolean(row?.not_needed),
-        reason: row?.not_needed_reason ?? null,
-        notNeededSince: row?.not_needed_at ? new Date(row.not_needed_at).toISOString() : null,
-        history,
-      };
+      const status = await notNeededStatus(ctx.db, customerId, featureId);
+      if (!status) throw new HttpError(404, `feature ${featureId} of customer ${customerId} not found`);
+      return status;
     },
   );
 

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { badRequest } from '../errors';
-import { interventionsReport, stalledFeaturesReport } from '../../adoption/read-models/reports';
+import { stalledFeaturesReport } from '../../adoption/read-models/reports-stalls';
+import { interventionsReport } from '../../adoption/read-models/reports-outcomes';
+import { loadImpactReports } from '../../adoption/read-models/reports';
+import { customerSegments } from '../../adoption/customers';
 import { liftReport, type ImpactFilter } from '../../adoption/holdout';
 import { successMetrics } from '../../adoption/metrics';
 import { addDays, utcDay } from '../../adoption/scoring';
-import { loadImpactReports, renderReportsPage } from '../pages/reports-page';
+import { renderReportsPage } from '../pages/reports-page';
 
 interface WindowQuery {
   from?: string;
@@ -40,7 +43,7 @@ export function windowOf(query: WindowQuery, now: Date): ImpactFilter {
   return { from, to, segment: query.segment || null, csm: query.csm || null };
 }
 
-/** US-4 (which features stall), FR-4.3/FR-4.4 (which interventions work), lift, PRD 1.3's success metrics, the page. */
+/** Which features stall, which interventions work, lift against the holdout, the success metrics, and the page. */
 export function registerReportRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/api/reports/stalled-features', async () => stalledFeaturesReport(ctx.db));
   app.get('/api/reports/interventions', async () => interventionsReport(ctx.db));
@@ -61,9 +64,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ApiContext): voi
   app.get<{ Querystring: WindowQuery }>('/reports', { schema: { querystring: WINDOW_QUERY } }, async (request, reply) => {
     const now = ctx.now();
     const reports = await loadImpactReports(ctx.db, windowOf(request.query, now), utcDay(now));
-    const segments = (await ctx.db.query<{ segment: string }>(`SELECT DISTINCT segment FROM customers ORDER BY segment`)).rows.map(
-      (row) => row.segment,
-    );
+    const segments = await customerSegments(ctx.db);
     reply.type('text/html; charset=utf-8');
     reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'");
     return reply.send(renderReportsPage(reports, { segments }));

@@ -60,7 +60,7 @@ export function shareRefusal(outcome: ShareOutcome): HttpError | null {
 }
 
 /**
- * `POST /api/customers/:customerId/resource-shares` (US-3): emails the ranked resources of the named features (else the
+ * `POST /api/customers/:customerId/resource-shares`: emails the ranked resources of the named features (else the
  * customer's stalled ones, or the run's) to the champion. `Idempotency-Key` is required and names the click: the
  * same key again answers the first share (200) and sends nothing; a new share answers 201. JSON only, `write` scope.
  */

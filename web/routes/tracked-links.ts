@@ -2,9 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { readResourceLink } from '../../channels/signed-links';
 import { recordEngagement } from '../../adoption/engagement';
-import { html, htmlDocument } from '../pages/html';
-
-const PROBLEM_STYLE = 'body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }';
+import { renderResourceLinkProblemPage } from '../pages/problem-pages';
 
 const TOKEN_PARAMS = {
   type: 'object',
@@ -13,24 +11,9 @@ const TOKEN_PARAMS = {
   properties: { token: { type: 'string', minLength: 1, maxLength: 4096 } },
 } as const;
 
-function problemPage(reason: 'expired' | 'invalid' | 'unavailable'): string {
-  const text =
-    reason === 'expired'
-      ? 'This resource link has expired. Ask your CSM to send the resource again.'
-      : reason === 'unavailable'
-        ? 'Resource links are not available right now.'
-        : 'This resource link is not valid. Please use the link from your email exactly as it was sent.';
-  return htmlDocument(
-    'This link cannot be used',
-    PROBLEM_STYLE,
-    html`<h1>This link cannot be used</h1>
-    <p role="alert">${text}</p>`,
-  );
-}
-
 /**
- * FR-3.4 tracked resource links: `GET /r/:token` records a `click` in `resource_engagement` and redirects (302) to the
- * resource. The token (adapters/signed-links.ts) carries the destination under the server's signature, so this is
+ * Tracked resource links: `GET /r/:token` records a `click` in `resource_engagement` and redirects (302) to the
+ * resource. The token (channels/signed-links.ts) carries the destination under the server's signature, so this is
  * not an open redirect: a forged, altered or expired token gets a page saying so, records nothing and redirects
  * nowhere. No API key: the link is opened by the customer's people from their email (`auth: 'signed-link'`).
  */
@@ -41,14 +24,14 @@ export function registerTrackedLinkRoutes(app: FastifyInstance, ctx: ApiContext)
     async (request, reply) => {
       // Nobody else's page should be able to frame or cache a redirect that counts clicks.
       reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
-      if (!ctx.links) return reply.code(503).type('text/html; charset=utf-8').send(problemPage('unavailable'));
+      if (!ctx.links) return reply.code(503).type('text/html; charset=utf-8').send(renderResourceLinkProblemPage('unavailable'));
       const now = ctx.now();
       const check = await readResourceLink(ctx.links.secret, request.params.token, now);
       if (!check.ok) {
         return reply
           .code(check.reason === 'expired' ? 410 : 403)
           .type('text/html; charset=utf-8')
-          .send(problemPage(check.reason));
+          .send(renderResourceLinkProblemPage(check.reason));
       }
       const { customerId, featureId, url } = check.claims;
       await recordEngagement(ctx.db, { customerId, featureId, url, event: 'click', at: now });

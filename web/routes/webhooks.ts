@@ -5,22 +5,18 @@ import type { ApiContext } from '../context';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { describeSchemaError, HttpError, type SchemaError } from '../errors';
+import { customerExists } from '../../adoption/customers';
+import { recordCompletion, type TrainingCompletion } from '../../adoption/engagement';
 
 const JSON_TYPE = 'application/json';
 /** A completion is a few hundred bytes; anything much bigger is not one. */
 const MAX_BODY_BYTES = 16 * 1024;
 
-interface TrainingCompletion {
-  customerId: string;
-  featureId: string;
-  resourceUrl: string;
-  completedAt: string;
-  userId?: string;
-}
+type CompletionBody = TrainingCompletion & { userId?: string };
 
 /**
- * `POST /webhooks/training-completion` (FR-3.4): a training platform (an LMS) tells us a person completed a resource.
- * It signs the raw body like our own webhooks (adapters/webhook-signature.ts, `TRAINING_WEBHOOK_SECRET`): the
+ * `POST /webhooks/training-completion`: a training platform (an LMS) tells us a person completed a resource.
+ * It signs the raw body like our own webhooks (channels/webhook-signature.ts, `TRAINING_WEBHOOK_SECRET`): the
  * signature is checked on the bytes received before anything is parsed, and a forged, unsigned or stale request gets
  * 401 with nothing stored. A good one records a `completion` in `resource_engagement`, once per (customer, resource,
  * user, time) however often it is delivered (a unique index decides, db/migrations/050_completion_once.sql).
@@ -38,15 +34,10 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const problem = webhookSignatureProblem(ctx.trainingWebhookSecret, raw, request.headers, ctx.now());
       if (problem) throw new HttpError(401, `invalid webhook request: ${problem}`);
       const completion = parseCompletion(raw);
-      const customer = await ctx.db.query(`SELECT 1 FROM customers WHERE id = $1::uuid`, [completion.customerId]);
-      if (customer.rows.length === 0) throw new HttpError(404, `customer ${completion.customerId} not found`, 'body/customerId');
-      const inserted = await ctx.db.query(
-        `INSERT INTO resource_engagement (customer_id, feature_id, resource_url, event, user_id, occurred_at)
-         VALUES ($1::uuid, $2, $3, 'completion', $4, $5::timestamptz)
-         ON CONFLICT (customer_id, feature_id, resource_url, COALESCE(user_id, ''), occurred_at) WHERE event = 'completion' DO NOTHING`,
-        [completion.customerId, completion.featureId, completion.resourceUrl, completion.userId ?? null, completion.completedAt],
-      );
-      return reply.code(inserted.rowCount > 0 ? 201 : 200).send({ recorded: inserted.rowCount > 0 });
+      if (!(await customerExists(ctx.db, completion.customerId)))
+        throw new HttpError(404, `customer ${completion.customerId} not found`, 'body/customerId');
+      const recorded = await recordCompletion(ctx.db, completion);
+      return reply.code(recorded ? 201 : 200).send({ recorded });
     });
   });
 }
@@ -69,9 +60,9 @@ const COMPLETION_SCHEMA = {
 
 const ajv = new Ajv({ allErrors: false });
 addFormats(ajv, ['uuid']);
-const validateCompletion = ajv.compile<TrainingCompletion>(COMPLETION_SCHEMA);
+const validateCompletion = ajv.compile<CompletionBody>(COMPLETION_SCHEMA);
 
-function parseCompletion(raw: string): TrainingCompletion {
+function parseCompletion(raw: string): CompletionBody {
   let body: unknown;
   try {
     body = JSON.parse(raw);

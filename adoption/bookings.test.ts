@@ -1,6 +1,6 @@
 import { seedCustomer } from '../test/support/activity-fixtures';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
-import { bookedStarts, bookTraining, type TrainingBookingRequest } from './training-bookings';
+import { bookedStarts, bookTraining, type TrainingBookingRequest } from './bookings';
 import { proposeSlots } from './training-slots';
 
 describe('training bookings on real Postgres', () => {
