@@ -1,6 +1,6 @@
 import type { CooldownActivities, RecentInterventionCheck } from '../workflows/enablement';
 import type { StepContext } from '../adoption/model/run-facts';
-import { currentTime, type ActivityDeps } from '../channels/deps';
+import { currentTime, type ActivityDeps } from '../steps/activity-deps';
 
 const DAY_MS = 86_400_000;
 

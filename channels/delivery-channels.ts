@@ -1,5 +1,5 @@
 import { ErrorCode, LogLevel, WebClient, type ChatPostMessageArguments } from '@slack/web-api';
-import type { ActivityDeps } from './deps';
+import type { ChannelDeps } from './deps';
 import { MailFailure, sendMail, type MailMessage } from './mailer';
 import type { OutboxChannel } from './outbox';
 import { signWebhook } from './webhook-signature';
@@ -28,7 +28,7 @@ interface StoredMessage {
   payload: OutboxMessage;
 }
 
-type Channels = Pick<ActivityDeps, 'slack' | 'email' | 'inApp' | 'now'>;
+type Channels = Pick<ChannelDeps, 'slack' | 'email' | 'inApp' | 'now'>;
 
 export interface ChannelSender {
   /** Why this message cannot be sent with these settings (channel unset, no recipient), or null. */

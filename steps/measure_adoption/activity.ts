@@ -1,5 +1,5 @@
 import type { StepContext } from '../../adoption/model/run-facts';
-import { currentTime, type ActivityDeps } from '../../channels/deps';
+import { currentTime, type ActivityDeps } from '../activity-deps';
 import { judgeFeature, overallOutcome, type AdoptionOutcome } from '../../adoption/outcome';
 import { scoreFeatures, utcDay } from '../../adoption/scoring';
 import type { SignalFeature } from '../../adoption/model/run-facts';

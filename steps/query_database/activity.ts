@@ -1,7 +1,7 @@
 import type { StepContext } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../../definitions/language/types';
-import type { ActivityDeps } from '../../channels/deps';
+import type { ActivityDeps } from '../activity-deps';
 import { SCHEMA } from '../../db/database';
 
 export interface QueryDatabaseArgs {

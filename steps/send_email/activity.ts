@@ -6,7 +6,7 @@ import type { StepContext } from '../../adoption/model/run-facts';
 import { MailFailure, mailDomainOf, type MailMessage, DEFAULT_SENDER } from '../../channels/mailer';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/database';
-import { currentTime, type ActivityDeps } from '../../channels/deps';
+import { currentTime, type ActivityDeps } from '../activity-deps';
 import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
 import { deliveryInProgressFailure } from '../delivery-failure';
 

@@ -1,6 +1,6 @@
 import { stepKey } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
-import { currentTime, type ActivityDeps } from '../../channels/deps';
+import { currentTime, type ActivityDeps } from '../activity-deps';
 import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
 import { WebhookRefused } from '../../channels/delivery-channels';
 import { deliveryInProgressFailure } from '../delivery-failure';

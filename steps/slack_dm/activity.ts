@@ -4,7 +4,7 @@ import type { StepContext } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorCode } from '@slack/web-api';
 import type { JsonValue } from '../../definitions/language/types';
-import type { ActivityDeps } from '../../channels/deps';
+import type { ActivityDeps } from '../activity-deps';
 import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
 import { deliveryInProgressFailure } from '../delivery-failure';
 import { renderSlackMessage, SlackTemplateError, type SlackMessage } from './messages/index';

@@ -1,5 +1,6 @@
-import type { ActivityDeps } from '../../channels/deps';
+import type { ActivityDeps } from '../../steps/activity-deps';
 import { relayOutbox, startOutboxRelay } from '../../channels/delivery-relay';
+import { deliveryHooks } from '../../adoption/delivery-hooks';
 import type { EmailDraftResult } from '../../steps/delegate_to_agent/agents/contracts';
 import { createActivities as createDelegateToAgentActivity } from '../../steps/delegate_to_agent/activity';
 import { createActivities as createSendEmailActivity, type SendEmailArgs } from '../../steps/send_email/activity';
@@ -62,6 +63,8 @@ describe('exactly-once delivery', () => {
     db: test.db,
     slack: { token: 'xoxb-test', apiUrl: slack.apiUrl },
     email: { smtpUrl: smtp.url, from: 'Enablement <enablement@vendor.example>' },
+    // What the worker wires in: the domain's meaning of "delivered", run with each delivered mark.
+    onDelivered: deliveryHooks,
     log: () => undefined,
     ...overrides,
   });
