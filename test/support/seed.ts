@@ -13,6 +13,13 @@ export interface SeededSignal {
   featureIds: string[];
 }
 
+const PAST_WEBINAR = {
+  type: 'webinar',
+  title: 'Advanced Analytics Live',
+  url: 'https://training.example.com/webinars/analytics',
+  next_session: '2026-02-15T14:00:00Z',
+};
+
 /**
  * The fixture catalog in its stored column names; the analytics dashboard also lists a webinar whose only session is
  * past, which the resource pick must leave out.
@@ -26,13 +33,6 @@ export const CATALOG = FIXTURE_CATALOG.map((entry) => ({
   key_benefit: entry.keyBenefit,
   training_resources: entry.featureId === 'advanced_analytics' ? [...entry.resources, PAST_WEBINAR] : entry.resources,
 }));
-
-const PAST_WEBINAR = {
-  type: 'webinar',
-  title: 'Advanced Analytics Live',
-  url: 'https://training.example.com/webinars/analytics',
-  next_session: '2026-02-15T14:00:00Z',
-};
 
 export async function seedCatalog(db: Db): Promise<void> {
   await addFixtureCatalog(
