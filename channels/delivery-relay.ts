@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import { deliver, DeliveryInProgress, type DeliveryChannels } from './delivery';
+import { configuredChannels } from './delivery-channels';
 import type { OutboxChannel } from './outbox';
 
 /**
@@ -35,14 +36,6 @@ export interface RelayOptions {
   limit?: number;
   /** Default RELAY_MIN_AGE_SECONDS. */
   minAgeSeconds?: number;
-}
-
-export function configuredChannels(channels: DeliveryChannels): OutboxChannel[] {
-  const configured: OutboxChannel[] = [];
-  if (channels.slack?.token) configured.push('slack');
-  if (channels.email?.smtpUrl) configured.push('email');
-  if (channels.inApp?.webhookUrl && channels.inApp.secret) configured.push('in_app');
-  return configured;
 }
 
 /** One pass over the undelivered messages of the configured channels, oldest first. */
