@@ -18,12 +18,18 @@ import { loadShippedPlans } from '../definitions/compile';
 import type { Plan } from '../definitions/plan';
 import { DEFAULT_TASK_QUEUE } from '../client/start-enablement';
 import { registerSearchAttributes } from '../client/search-attribute-registration';
+import { findEnablementPlugin, PLUGIN_NAME } from '../client/enablement-client';
 import { DETECTION_WORKFLOW_TYPE } from '../workflows/detection';
 import { ENABLEMENT_WORKFLOW } from '../workflows/messages';
 import { workflowBundle } from './workflow-bundle';
 import { checkBundleCode, workflowsExportCheck } from './workflows-check';
 
-export const PLUGIN_NAME = 'adoption-enablement';
+export { PLUGIN_NAME };
+
+/** Finds our plugin among the client's plugins. */
+export function findPlugin(client: Client): AdoptionEnablementPlugin | undefined {
+  return findEnablementPlugin(client) as AdoptionEnablementPlugin | undefined;
+}
 
 /** The workflow types the plugin brings; their names are part of the committed histories and never change. */
 export const WORKFLOW_TYPES = [ENABLEMENT_WORKFLOW, DETECTION_WORKFLOW_TYPE] as const;
