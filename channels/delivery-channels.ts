@@ -5,7 +5,7 @@ import { OUTBOX_CHANNELS, type OutboxChannel } from './outbox';
 import { signWebhook } from './webhook-signature';
 
 /**
- * How each outbox channel hands a prepared message to its peer (adapters/delivery.ts runs the claim protocol around
+ * How each outbox channel hands a prepared message to its peer (channels/delivery.ts runs the claim protocol around
  * these), and, where the peer can be asked, how a message in doubt is looked up there.
  */
 
@@ -44,7 +44,7 @@ export interface ChannelSender {
 
 // ---------------------------------------------------------------------------------------------------------- Slack
 
-export const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
+const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
 /** Slack message metadata event type carrying our delivery key (the in-doubt lookup finds the message by it). */
 export const SLACK_DELIVERY_EVENT = 'adoption_enablement_delivery';
 const SLACK_HTTP_TIMEOUT_MS = 20_000;
@@ -124,7 +124,7 @@ function withTrailingSlash(url: string): string {
 // ---------------------------------------------------------------------------------------------------------- Email
 
 /** The message of an email row; rows from before `message` was stored kept the fields flat. */
-export function mailMessageOf(payload: OutboxMessage): MailMessage {
+function mailMessageOf(payload: OutboxMessage): MailMessage {
   if (payload.message && typeof payload.message === 'object') return payload.message as MailMessage;
   return {
     from: String(payload.from),

@@ -103,7 +103,7 @@ async function claim(db: Db, key: string): Promise<(OutboxRow & { prior_claim: D
 }
 
 /** The receipt of a delivered message (older rows, written before receipts, have only delivery_ref). */
-export function receiptOf(row: { receipt: DeliveryReceipt | null; delivery_ref: string | null }): DeliveryReceipt {
+function receiptOf(row: { receipt: DeliveryReceipt | null; delivery_ref: string | null }): DeliveryReceipt {
   return row.receipt ?? { ref: row.delivery_ref };
 }
 

@@ -142,7 +142,7 @@ export class AdoptionEnablementPlugin implements WorkerPlugin, ClientPlugin, Bun
     return configured;
   }
 
-  /** While the worker runs, its outbox relay delivers what waits in the outbox (adapters/delivery-relay.ts). */
+  /** While the worker runs, its outbox relay delivers what waits in the outbox (channels/delivery-relay.ts). */
   async runWorker(worker: Worker, next: (worker: Worker) => Promise<void>): Promise<void> {
     const deps = this.deps;
     const intervalMs = this.settings.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS;

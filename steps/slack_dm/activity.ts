@@ -121,7 +121,7 @@ function render(context: StepContext, args: SlackDmArgs, publicBaseUrl: string |
 }
 
 /** Maps @slack/web-api errors to what Temporal should do about them. */
-export function slackFailure(error: unknown): Error {
+function slackFailure(error: unknown): Error {
   const coded = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
   const message = error instanceof Error ? error.message : String(error);
   switch (coded?.code) {
