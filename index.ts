@@ -5,7 +5,7 @@
 export { createWorker, type CreateWorkerOptions } from './worker/create-worker';
 export { registerSearchAttributes } from './client/search-attribute-registration';
 export { createActivities } from './activities';
-export type { ActivityDeps } from './channels/deps';
+export type { ActivityDeps } from './steps/activity-deps';
 export {
   startEnablementForSignal,
   enablementWorkflowId,

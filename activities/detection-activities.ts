@@ -5,7 +5,7 @@ import type { Plan } from '../definitions/plan';
 import { enablementWorkflowId, startEnablementForSignal } from '../client/start-enablement';
 import { startPendingFollowUps } from '../client/start-follow-up';
 import { addDays } from '../adoption/scoring';
-import type { ActivityDeps } from '../channels/deps';
+import type { ActivityDeps } from '../steps/activity-deps';
 import {
   DEFAULT_BATCH_SIZE,
   detectAll,

@@ -1,4 +1,4 @@
-import type { ActivityDeps } from '../channels/deps';
+import type { ActivityDeps } from '../steps/activity-deps';
 import { createStepActivities } from '../steps/activities';
 import type { EnablementActivities } from '../workflows/enablement';
 import type { DetectionActivities } from '../workflows/detection-contract';
@@ -7,7 +7,7 @@ import { createDetectionActivities } from './detection-activities';
 import { createInterventionFollowUpActivities } from './intervention-follow-up';
 import type { InterventionFollowUpActivities } from '../workflows/intervention-follow-up';
 
-export type { ActivityDeps } from '../channels/deps';
+export type { ActivityDeps } from '../steps/activity-deps';
 
 /**
  * Every activity the worker registers, built from the dependencies it hands in (real servers in tests too): the step

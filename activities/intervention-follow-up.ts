@@ -1,4 +1,4 @@
-import { currentTime, type ActivityDeps } from '../channels/deps';
+import { currentTime, type ActivityDeps } from '../steps/activity-deps';
 import { measureIntervention } from '../adoption/interventions';
 import type { InterventionFollowUpActivities } from '../workflows/intervention-follow-up';
 

@@ -1,11 +1,11 @@
 import { ErrorCode, LogLevel, WebClient, type ChatPostMessageArguments } from '@slack/web-api';
-import type { ActivityDeps } from './deps';
+import type { ChannelDeps } from './deps';
 import { MailFailure, sendMail, type MailMessage } from './mailer';
-import type { OutboxChannel } from './outbox';
+import { OUTBOX_CHANNELS, type OutboxChannel } from './outbox';
 import { signWebhook } from './webhook-signature';
 
 /**
- * How each outbox channel hands a prepared message to its peer (adapters/delivery.ts runs the claim protocol around
+ * How each outbox channel hands a prepared message to its peer (channels/delivery.ts runs the claim protocol around
  * these), and, where the peer can be asked, how a message in doubt is looked up there.
  */
 
@@ -28,9 +28,11 @@ interface StoredMessage {
   payload: OutboxMessage;
 }
 
-type Channels = Pick<ActivityDeps, 'slack' | 'email' | 'inApp' | 'now'>;
+type Channels = Pick<ChannelDeps, 'slack' | 'email' | 'inApp' | 'now'>;
 
 export interface ChannelSender {
+  /** Why this channel cannot send with these settings (unset, or half set), or null when it can. */
+  unconfigured(channels: Channels): string | null;
   /** Why this message cannot be sent with these settings (channel unset, no recipient), or null. */
   notReady(channels: Channels, message: StoredMessage): string | null;
   send(channels: Channels, message: StoredMessage): Promise<DeliveryReceipt>;
@@ -42,7 +44,7 @@ export interface ChannelSender {
 
 // ---------------------------------------------------------------------------------------------------------- Slack
 
-export const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
+const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
 /** Slack message metadata event type carrying our delivery key (the in-doubt lookup finds the message by it). */
 export const SLACK_DELIVERY_EVENT = 'adoption_enablement_delivery';
 const SLACK_HTTP_TIMEOUT_MS = 20_000;
@@ -71,10 +73,9 @@ async function openDm(client: WebClient, user: string): Promise<string> {
 }
 
 const slackSender: ChannelSender = {
+  unconfigured: (channels) => (channels.slack?.token ? null : 'no Slack token configured'),
   notReady(channels, message) {
-    if (!channels.slack?.token) return 'no Slack token configured';
-    if (!message.recipient) return 'no Slack user to send to';
-    return null;
+    return slackSender.unconfigured(channels) ?? (message.recipient ? null : 'no Slack user to send to');
   },
   async send(channels, message) {
     const client = slackClient(channels.slack!.token!, channels.slack?.apiUrl);
@@ -123,7 +124,7 @@ function withTrailingSlash(url: string): string {
 // ---------------------------------------------------------------------------------------------------------- Email
 
 /** The message of an email row; rows from before `message` was stored kept the fields flat. */
-export function mailMessageOf(payload: OutboxMessage): MailMessage {
+function mailMessageOf(payload: OutboxMessage): MailMessage {
   if (payload.message && typeof payload.message === 'object') return payload.message as MailMessage;
   return {
     from: String(payload.from),
@@ -136,8 +137,10 @@ export function mailMessageOf(payload: OutboxMessage): MailMessage {
 }
 
 const emailSender: ChannelSender = {
+  unconfigured: (channels) => (channels.email?.smtpUrl ? null : 'no SMTP server configured'),
   notReady(channels, message) {
-    if (!channels.email?.smtpUrl) return 'no SMTP server configured';
+    const unset = emailSender.unconfigured(channels);
+    if (unset) return unset;
     const mail = mailMessageOf(message.payload);
     if (!mail.to || !mail.messageId) return 'the stored email has no recipient or Message-ID';
     return null;
@@ -173,11 +176,12 @@ export class WebhookRefused extends Error {
 }
 
 const inAppSender: ChannelSender = {
-  notReady(channels) {
+  unconfigured(channels) {
     if (!channels.inApp?.webhookUrl) return 'no IN_APP_WEBHOOK_URL configured';
     if (!channels.inApp.secret) return 'IN_APP_WEBHOOK_URL is set but IN_APP_WEBHOOK_SECRET is not; tips are only sent signed';
     return null;
   },
+  notReady: (channels) => inAppSender.unconfigured(channels),
   // The message carries the delivery key as its `id` and `Idempotency-Key`: in doubt it is resent and the receiver
   // drops the repeat.
   async send(channels, message) {
@@ -203,3 +207,8 @@ const inAppSender: ChannelSender = {
 };
 
 export const CHANNEL_SENDERS: Record<OutboxChannel, ChannelSender> = { slack: slackSender, email: emailSender, in_app: inAppSender };
+
+/** The channels these settings can send on (the relay delivers only theirs). */
+export function configuredChannels(channels: Channels): OutboxChannel[] {
+  return OUTBOX_CHANNELS.filter((channel) => CHANNEL_SENDERS[channel].unconfigured(channels) === null);
+}

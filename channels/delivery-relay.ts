@@ -1,14 +1,14 @@
-import { markEmailInterventionsDelivered } from '../adoption/interventions';
-import { recordShareDelivered } from '../adoption/resource-share';
 import type { Db } from '../db/database';
 import { deliver, DeliveryInProgress, type DeliveryChannels } from './delivery';
+import { configuredChannels } from './delivery-channels';
 import type { OutboxChannel } from './outbox';
 
 /**
  * The outbox relay (docs/delivery.md): messages written while their channel was unset or down (Slack, SMTP, the
  * in-app webhook) are delivered once the channel works, through the same claim protocol as the steps, so a message
  * a step is sending at the same moment, or one left in doubt by a killed worker, still goes out once. Until then
- * nothing counts it as sent: a relayed enablement email becomes an intervention from its delivery.
+ * nothing counts it as sent: what its delivery means (a relayed enablement email becomes an intervention) is the
+ * payload kind's on-delivered hook in `deps.onDelivered`, run as the message is marked delivered.
  */
 
 export interface RelayDeps extends DeliveryChannels {
@@ -38,14 +38,6 @@ export interface RelayOptions {
   minAgeSeconds?: number;
 }
 
-export function configuredChannels(channels: DeliveryChannels): OutboxChannel[] {
-  const configured: OutboxChannel[] = [];
-  if (channels.slack?.token) configured.push('slack');
-  if (channels.email?.smtpUrl) configured.push('email');
-  if (channels.inApp?.webhookUrl && channels.inApp.secret) configured.push('in_app');
-  return configured;
-}
-
 /** One pass over the undelivered messages of the configured channels, oldest first. */
 export async function relayOutbox(deps: RelayDeps, options: RelayOptions = {}): Promise<RelayPass> {
   const pass: RelayPass = { delivered: 0, failed: 0, busy: 0 };
@@ -73,40 +65,7 @@ export async function relayOutbox(deps: RelayDeps, options: RelayOptions = {}): 
       deps.log?.(`[outbox relay] ${row.channel} ${row.idempotency_key}: ${(error as Error)?.message ?? String(error)}`);
     }
   }
-  await countDeliveredEmails(deps.db);
-  await countDeliveredShares(deps.db);
   return pass;
-}
-
-/**
- * Resource shares (US-3) whose email was delivered (by the relay, or by the share request before it died) but whose
- * share is not marked delivered yet: their `resource_share` interventions are recorded now, dated from the delivery.
- */
-async function countDeliveredShares(db: Db): Promise<void> {
-  const delivered = await db.query<{ share_id: string; delivered_at: Date | null }>(
-    `SELECT s.id AS share_id, o.delivered_at
-       FROM outbox o JOIN resource_shares s ON o.idempotency_key = 'resource-share/' || s.id::text
-      WHERE o.delivered AND s.delivered_at IS NULL AND o.channel = 'email'`,
-  );
-  for (const row of delivered.rows) await recordShareDelivered(db, row.share_id, row.delivered_at ?? new Date());
-}
-
-/**
- * Enablement emails delivered whose interventions still say `queued` (delivered just now, or by a relay that died
- * before this step): they count from their delivery on.
- */
-async function countDeliveredEmails(db: Db): Promise<void> {
-  const delivered = await db.query<{ idempotency_key: string; delivered_at: Date | null }>(
-    // The outbox key is the intervention's key without its '/<feature id>' suffix: computed from the intervention
-    // alone, so each queued intervention finds its message by the outbox's unique key instead of the join testing
-    // every delivered message (the outbox keeps them all) against every queued intervention on every pass.
-    `SELECT DISTINCT o.idempotency_key, o.delivered_at
-       FROM interventions i
-       JOIN outbox o ON o.idempotency_key = LEFT(i.idempotency_key, LENGTH(i.idempotency_key) - LENGTH(i.feature_id) - 1)
-      WHERE i.intervention_type = 'email' AND i.delivery = 'queued' AND o.delivered
-        AND RIGHT(i.idempotency_key, LENGTH(i.feature_id) + 1) = '/' || i.feature_id`,
-  );
-  for (const row of delivered.rows) await markEmailInterventionsDelivered(db, row.idempotency_key, row.delivered_at ?? new Date());
 }
 
 export interface RunningRelay {

@@ -1,7 +1,8 @@
 import type { Db } from '../db/database';
-import type { ActivityDeps } from './deps';
+import type { ChannelDeps } from './deps';
 import type { OutboxChannel } from './outbox';
 import { CHANNEL_SENDERS, type DeliveryReceipt, type OutboxMessage } from './delivery-channels';
+import { payloadKindOf } from './delivery-hooks';
 
 /**
  * Exactly-once delivery of outbox messages (docs/delivery.md), shared by every place that sends (the send_email and
@@ -9,7 +10,8 @@ import { CHANNEL_SENDERS, type DeliveryReceipt, type OutboxMessage } from './del
  *
  * 1. `prepareDelivery` writes the message under its key BEFORE anything reaches a peer (a retry finds the same text);
  * 2. `deliver` claims it (committed: `claimed_at`, and a lease so two attempts never send at once), hands it to the
- *    peer, then marks it delivered with the peer's receipt;
+ *    peer, then marks it delivered with the peer's receipt, running the payload kind's on-delivered hook in the
+ *    same transaction;
  * 3. an attempt that finds a claim still open (the previous attempt died or lost its answer between the peer's
  *    acceptance and the mark) is IN DOUBT: the channel resolves it at the peer when it can (Slack: the message is
  *    looked up by the delivery key in its metadata) and otherwise resends the same message (email: the same
@@ -21,7 +23,7 @@ export const DELIVERY_LEASE_SECONDS = 90;
 const LEASE_WAIT_MS = 20_000;
 const LEASE_POLL_MS = 200;
 
-export type DeliveryChannels = Pick<ActivityDeps, 'slack' | 'email' | 'inApp' | 'now'>;
+export type DeliveryChannels = Pick<ChannelDeps, 'slack' | 'email' | 'inApp' | 'now' | 'onDelivered'>;
 
 export type DeliveryOutcome =
   | {
@@ -101,7 +103,7 @@ async function claim(db: Db, key: string): Promise<(OutboxRow & { prior_claim: D
 }
 
 /** The receipt of a delivered message (older rows, written before receipts, have only delivery_ref). */
-export function receiptOf(row: { receipt: DeliveryReceipt | null; delivery_ref: string | null }): DeliveryReceipt {
+function receiptOf(row: { receipt: DeliveryReceipt | null; delivery_ref: string | null }): DeliveryReceipt {
   return row.receipt ?? { ref: row.delivery_ref };
 }
 
@@ -154,15 +156,27 @@ export async function deliver(db: Db, channels: DeliveryChannels, key: string): 
       .catch(() => undefined);
     throw error;
   }
+  const accepted = receipt;
   try {
-    await db.query(
-      `UPDATE outbox SET delivered = TRUE, delivered_at = NOW(), receipt = $2::jsonb, delivery_ref = $3, lease_until = NULL,
-              doubt_resolution = COALESCE($4, doubt_resolution), last_error = NULL
-        WHERE id = $1`,
-      [claimed.id, JSON.stringify(receipt), receipt.ref, doubt],
-    );
+    await db.transaction(async (tx) => {
+      const marked = await tx.query<{ delivered_at: Date }>(
+        `UPDATE outbox SET delivered = TRUE, delivered_at = NOW(), receipt = $2::jsonb, delivery_ref = $3, lease_until = NULL,
+                doubt_resolution = COALESCE($4, doubt_resolution), last_error = NULL
+          WHERE id = $1
+        RETURNING delivered_at`,
+        [claimed.id, JSON.stringify(accepted), accepted.ref, doubt],
+      );
+      const onDelivered = channels.onDelivered?.[payloadKindOf(claimed.channel, claimed.payload)];
+      await onDelivered?.(tx, {
+        key: claimed.idempotency_key,
+        channel: claimed.channel,
+        payload: claimed.payload,
+        deliveredAt: new Date(marked.rows[0].delivered_at),
+      });
+    });
   } catch (error) {
-    // The peer has it, our record does not: the claim stays open (the next attempt is in doubt), the lease ends now.
+    // The peer has it, our record (or what it means) does not: the claim stays open (the next attempt is in doubt),
+    // the lease ends now.
     await db
       .query(`UPDATE outbox SET lease_until = NULL, last_error = $2 WHERE id = $1 AND NOT delivered`, [
         claimed.id,

@@ -32,7 +32,7 @@ export class MailFailure extends Error {
 }
 
 // Bounded phases (nodemailer waits up to 10 minutes on a silent socket by default): a send always ends well inside
-// the delivery lease (adapters/delivery.ts), so no second attempt can start while this one may still get through.
+// the delivery lease (channels/delivery.ts), so no second attempt can start while this one may still get through.
 const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 };
 
 /** Sends and answers the Message-ID the server accepted. */

@@ -2,29 +2,19 @@ import type { Db } from '../db/database';
 
 /**
  * `outbox`: every channel's message under its idempotency key (workflow id + step id, or the booking's). Sending goes
- * through adapters/delivery.ts (`prepareDelivery` then `deliver`: the claim protocol of docs/delivery.md, exactly once
- * at the peer); `recordOutbox` only records a message some caller delivered itself. A message whose channel is not
- * configured (or was down) waits undelivered for the relay; a delivered one is never overwritten.
+ * through channels/delivery.ts (`prepareDelivery` then `deliver`: the claim protocol of docs/delivery.md, exactly once
+ * at the peer). A message whose channel is not configured (or was down) waits undelivered for the relay; a delivered
+ * one is never overwritten. OUTBOX_CHANNELS is the one list of channels: the outbox's CHECK constraint
+ * (db/migrations) is tested against it, and each has its sender in channels/delivery-channels.ts.
  */
-export type OutboxChannel = 'slack' | 'email' | 'in_app';
+export const OUTBOX_CHANNELS = ['slack', 'email', 'in_app'] as const;
+export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
 
-export interface OutboxEntry {
-  key: string;
-  channel: OutboxChannel;
-  recipient: string | null;
-  payload: object;
-  delivered: boolean;
-  /** The peer's id of the delivery (Slack ts, SMTP Message-ID). */
-  deliveryRef?: string | null;
-}
-
-export async function recordOutbox(db: Db, entry: OutboxEntry): Promise<void> {
-  await db.query(
-    `INSERT INTO outbox (idempotency_key, channel, recipient, payload, delivered, delivery_ref)
-     VALUES ($1, $2, $3, $4::jsonb, $5, $6)
-     ON CONFLICT (idempotency_key) DO UPDATE
-       SET recipient = EXCLUDED.recipient, payload = EXCLUDED.payload, delivered = EXCLUDED.delivered, delivery_ref = EXCLUDED.delivery_ref
-     WHERE NOT outbox.delivered`,
-    [entry.key, entry.channel, entry.recipient, JSON.stringify(entry.payload), entry.delivered, entry.deliveryRef ?? null],
+/** The peer's id of each delivered message among `keys` (a key not delivered, or not there, is absent). */
+export async function deliveredRefs(db: Db, keys: readonly string[]): Promise<Map<string, string | null>> {
+  const delivered = await db.query<{ idempotency_key: string; delivery_ref: string | null }>(
+    `SELECT idempotency_key, delivery_ref FROM outbox WHERE delivered AND idempotency_key = ANY($1::text[])`,
+    [[...keys]],
   );
+  return new Map(delivered.rows.map((row) => [row.idempotency_key, row.delivery_ref]));
 }

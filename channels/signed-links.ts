@@ -49,7 +49,7 @@ export async function readLink(secret: string, token: string, purpose: LinkPurpo
 }
 
 /**
- * Tracked resource links (FR-3.4): `<PUBLIC_BASE_URL>/r/<token>` records a click and redirects to the resource. The
+ * Tracked resource links: `<PUBLIC_BASE_URL>/r/<token>` records a click and redirects to the resource. The
  * destination travels inside the signed token, never as a query parameter, so the redirect cannot be pointed anywhere
  * we did not send (no open redirect); only http(s) destinations are signed or followed.
  */
@@ -68,7 +68,7 @@ export const RESOURCE_LINK_SECONDS = 180 * 86_400;
 const MAX_TOKEN = 4096;
 const MAX_ROUTED_TOKEN = 2048;
 
-export function isFollowableUrl(url: string): boolean {
+function isFollowableUrl(url: string): boolean {
   if (url.length > 2000 || /[\s<>]/.test(url) || [...url].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) return false;
   try {
     const parsed = new URL(url);

@@ -7,7 +7,7 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /** Longest URL we link to (longer ones are shown as text only). */
-export const MAX_LINK_URL = 2000;
+const MAX_LINK_URL = 2000;
 
 /**
  * A URL made safe for the inside of a Slack link `<url|label>`: only http(s), parsed and re-serialised, with every

@@ -1,10 +1,17 @@
-/**
- * Usage events for the `npm start` demo (examples/demo/README.md), generated relative to `today` so detection on the
- * day you run it finds the stalls the README describes. Deterministic for a given day.
- */
-const TECHCORP = '6f1c2a8e-4b7d-4e21-9a3f-0c5d8e7b1a01';
-const GLOBEX = '6f1c2a8e-4b7d-4e21-9a3f-0c5d8e7b1a02';
-const INITECH = '6f1c2a8e-4b7d-4e21-9a3f-0c5d8e7b1a03';
+import fs from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root';
+
+/** The `npm start` demo's data: customers and catalog as files, usage generated (`demoUsageEvents`). */
+export const DEMO_DIR = path.join(packageRoot(), 'examples', 'demo');
+
+/** A demo customer's id, as examples/demo/customers.json (the one list of demo customers) gives it. */
+function demoCustomerId(name: string): string {
+  const customers = JSON.parse(fs.readFileSync(path.join(DEMO_DIR, 'customers.json'), 'utf8')) as Array<{ id: string; name: string }>;
+  const customer = customers.find((candidate) => candidate.name === name);
+  if (!customer) throw new Error(`examples/demo/customers.json has no customer named ${name}`);
+  return customer.id;
+}
 
 interface DemoEvent {
   customerId: string;
@@ -15,7 +22,12 @@ interface DemoEvent {
   eventId: string;
 }
 
+/**
+ * Usage events for the `npm start` demo (examples/demo/README.md), generated relative to `today` so detection on the
+ * day you run it finds the stalls the README describes. Deterministic for a given day.
+ */
 export function demoUsageEvents(today: Date): DemoEvent[] {
+  const [TECHCORP, GLOBEX, INITECH] = ['TechCorp', 'Globex', 'Initech'].map(demoCustomerId);
   const events: DemoEvent[] = [];
   const at = (daysAgo: number, hour = 10) => {
     const day = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - daysAgo, hour));

@@ -24,7 +24,7 @@ export function searchAttributeArgs(): string[] {
 }
 
 /** TEMPORAL_CLI_PATH, else what the provisioning script installed, else `temporal` on PATH. */
-export function findTemporalCli(): string {
+function findTemporalCli(): string {
   if (!temporalBinaries().cli && !fs.existsSync(PROVISIONED_PATHS_FILE)) {
     spawnSync(process.execPath, [path.join(packageRoot(), 'scripts', 'provision-temporal.js')], { stdio: 'inherit' });
   }

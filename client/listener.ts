@@ -3,6 +3,7 @@ import type { Db } from '../db/database';
 import type { Plan } from '../definitions/plan';
 import { startEnablementForSignal, type StartEnablementResult } from './start-enablement';
 import { createSignalQueue } from './signal-queue';
+import { listenForRiskSignals, unhandledSignalIds } from '../adoption/signals';
 
 /** Backoff of resubscribing after a lost connection: 1 s, doubling, at most 30 s between tries. */
 const RECONNECT_FIRST_MS = 1_000;
@@ -49,15 +50,15 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   let stopped = false;
   let unsubscribe: (() => Promise<void>) | null = null;
   const catchUp = async () => {
-    const pending = await options.db.query<{ id: string }>(`SELECT id FROM risk_signals WHERE handled_at IS NULL ORDER BY created_at, id`);
-    caughtUp = Promise.all(pending.rows.map((row) => enqueue(row.id))).then(() => undefined);
+    const pending = await unhandledSignalIds(options.db);
+    caughtUp = Promise.all(pending.map((signalId) => enqueue(signalId))).then(() => undefined);
   };
   // Subscribe before the catch-up query, so a signal inserted in between is seen by one or the other (or both:
   // a second start of the same signal finds the existing run).
   const subscribe = async () => {
-    const stop = await options.db.listen(
-      'risk_signal_created',
-      (payload) => void enqueue(payload),
+    const stop = await listenForRiskSignals(
+      options.db,
+      (signalId) => void enqueue(signalId),
       (error) => {
         unsubscribe = null;
         log(`listener: lost the database connection (${error.message}); reconnecting`);

@@ -9,6 +9,7 @@ import { loadRunFacts, loadRiskSignal, type StoredRiskSignal } from '../adoption
 import { assignHoldout, holdoutPercent } from '../adoption/holdout';
 import { ENABLEMENT_WORKFLOW, type EnablementWorkflow } from '../workflows/messages';
 import { resolveRules } from '../adoption/config/load';
+import { markSignalHandled, recordSignalRun, signalDay } from '../adoption/signals';
 import type { LoadedRules } from '../adoption/config/rules';
 
 export const DEFAULT_TASK_QUEUE = 'adoption-enablement';
@@ -65,13 +66,9 @@ export async function startEnablementForSignal(options: StartEnablementOptions):
   const heldOut: string[] = [];
   if (!signal.workflow_id) {
     const percent = options.holdoutPercent ?? (await holdoutPercent(options.db));
-    const day = await options.db.query<{ day: string }>(
-      `SELECT COALESCE(as_of, (created_at AT TIME ZONE 'UTC')::date)::text AS day FROM risk_signals WHERE id = $1`,
-      [signal.id],
-    );
     const arms = await assignHoldout(
       options.db,
-      { id: signal.id, customerId: signal.customer_id, asOf: day.rows[0].day },
+      { id: signal.id, customerId: signal.customer_id, asOf: await signalDay(options.db, signal.id) },
       facts.features.map((feature) => ({ featureId: feature.featureId, rule: feature.rule, usageScore: feature.usageScore })),
       percent,
     );
@@ -80,7 +77,7 @@ export async function startEnablementForSignal(options: StartEnablementOptions):
   const definition = `${plan.name}@${plan.version}`;
   if (heldOut.length === facts.features.length) {
     // Every feature is in the holdout: no outreach. The signal is handled (the listener does not retry it), no run.
-    await options.db.query(`UPDATE risk_signals SET handled_at = COALESCE(handled_at, NOW()) WHERE id = $1`, [signal.id]);
+    await markSignalHandled(options.db, signal.id);
     return { workflowId, runId: null, started: false, definition, heldOut };
   }
   const input: EnablementInput = {
@@ -110,7 +107,7 @@ export async function startEnablementForSignal(options: StartEnablementOptions):
     staticSummary: summaryOf(input),
     staticDetails: detailsOf(input),
   });
-  await options.db.query(`UPDATE risk_signals SET workflow_id = $2, handled_at = COALESCE(handled_at, NOW()) WHERE id = $1`, [signal.id, workflowId]);
+  await recordSignalRun(options.db, signal.id, workflowId);
   return { workflowId, runId, started, definition, heldOut };
 }
 

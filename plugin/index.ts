@@ -2,8 +2,8 @@
  * `adoption-enablement/plugin`: the Temporal plugin and the typed client helpers, for a platform adding adoption
  * enablement to its own Client and Worker (README "Use it in your worker").
  */
-export { AdoptionEnablementPlugin, PLUGIN_NAME, WORKFLOW_TYPES, type AdoptionEnablementPluginOptions } from './plugin';
-export { enablementClient, findPlugin, type EnablementClient, type EnablementClientOptions } from './client';
+export { AdoptionEnablementPlugin, findPlugin, PLUGIN_NAME, WORKFLOW_TYPES, type AdoptionEnablementPluginOptions } from './plugin';
+export { enablementClient, type EnablementClient, type EnablementClientOptions } from '../client/enablement-client';
 export { MissingWorkflowsError, REEXPORT_LINE } from './workflows-check';
 export { ALL_SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 export { registerSearchAttributes } from '../client/search-attribute-registration';

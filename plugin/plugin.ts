@@ -11,18 +11,25 @@ import {
   type WorkflowBundleOption,
 } from '@temporalio/worker';
 import { startOutboxRelay } from '../channels/delivery-relay';
+import { deliveryHooks } from '../adoption/delivery-hooks';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createDetectionActivities } from '../activities/detection-activities';
 import { loadShippedPlans } from '../definitions/compile';
 import type { Plan } from '../definitions/plan';
 import { DEFAULT_TASK_QUEUE } from '../client/start-enablement';
 import { registerSearchAttributes } from '../client/search-attribute-registration';
+import { findEnablementPlugin, PLUGIN_NAME } from '../client/enablement-client';
 import { DETECTION_WORKFLOW_TYPE } from '../workflows/detection';
 import { ENABLEMENT_WORKFLOW } from '../workflows/messages';
 import { workflowBundle } from './workflow-bundle';
 import { checkBundleCode, workflowsExportCheck } from './workflows-check';
 
-export const PLUGIN_NAME = 'adoption-enablement';
+export { PLUGIN_NAME };
+
+/** Finds our plugin among the client's plugins. */
+export function findPlugin(client: Client): AdoptionEnablementPlugin | undefined {
+  return findEnablementPlugin(client) as AdoptionEnablementPlugin | undefined;
+}
 
 /** The workflow types the plugin brings; their names are part of the committed histories and never change. */
 export const WORKFLOW_TYPES = [ENABLEMENT_WORKFLOW, DETECTION_WORKFLOW_TYPE] as const;
@@ -85,9 +92,13 @@ export class AdoptionEnablementPlugin implements WorkerPlugin, ClientPlugin, Bun
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   }
 
-  /** The activity dependencies, for the client helpers (the database) and for the platform's own use. */
+  /**
+   * The activity dependencies, for the client helpers (the database) and for the platform's own use; the domain's
+   * on-delivered hooks are wired in unless the platform brought its own.
+   */
   get deps(): ActivityDeps | undefined {
-    return this.settings.deps;
+    const deps = this.settings.deps;
+    return deps && { ...deps, onDelivered: deps.onDelivered ?? deliveryHooks };
   }
 
   /** The compiled definitions runs choose from (loaded once, validated: an invalid file fails loudly). */
@@ -131,9 +142,9 @@ export class AdoptionEnablementPlugin implements WorkerPlugin, ClientPlugin, Bun
     return configured;
   }
 
-  /** While the worker runs, its outbox relay delivers what waits in the outbox (adapters/delivery-relay.ts). */
+  /** While the worker runs, its outbox relay delivers what waits in the outbox (channels/delivery-relay.ts). */
   async runWorker(worker: Worker, next: (worker: Worker) => Promise<void>): Promise<void> {
-    const deps = this.settings.deps;
+    const deps = this.deps;
     const intervalMs = this.settings.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS;
     const relay = deps && intervalMs > 0 ? startOutboxRelay(deps, intervalMs) : undefined;
     try {
@@ -166,7 +177,7 @@ export class AdoptionEnablementPlugin implements WorkerPlugin, ClientPlugin, Bun
 
   private ourActivities(options: WorkerOptions, namespace: string): object {
     if (this.settings.activities) return this.settings.activities;
-    const deps = this.settings.deps;
+    const deps = this.deps;
     if (!deps) {
       throw new Error('AdoptionEnablementPlugin: a worker needs the activity dependencies: new AdoptionEnablementPlugin({ deps: { db, ... } })');
     }

@@ -6,7 +6,7 @@ import { bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worke
 export const PREBUILT_BUNDLE_PATH = path.resolve(__dirname, '..', 'workflow-bundle.js');
 
 /** The workflows entry point, as TypeScript source or compiled JavaScript, whichever this file runs from. */
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+const WORKFLOWS_PATH = require.resolve('../workflows');
 
 export async function buildWorkflowBundle(): Promise<{ code: string }> {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });

@@ -1,4 +1,4 @@
-import type { ActivityDeps } from '../channels/deps';
+import type { ActivityDeps } from './activity-deps';
 import { STEP_ACTIONS, STEP_KINDS, type StepActivities } from '.';
 
 /**

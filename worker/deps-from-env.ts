@@ -1,7 +1,7 @@
 import { DEFAULT_SENDER } from '../channels/mailer';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
-import type { ActivityDeps } from '../channels/deps';
+import type { ActivityDeps } from '../steps/activity-deps';
 
 /**
  * Signed booking links: the email's link and the API's booking page must share the secret and the public address.

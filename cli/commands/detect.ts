@@ -37,7 +37,7 @@ export function registerDetectCommand(program: Command): void {
   });
 }
 
-export function formatReport(report: DetectionReport, dryRun: boolean): string {
+function formatReport(report: DetectionReport, dryRun: boolean): string {
   const lines = [
     `${dryRun ? '[dry run, nothing stored] ' : ''}as of ${report.asOf} (end of the UTC day): ${report.evaluated} ` +
       `customer-features evaluated, ${report.signals.length} signal(s), ${report.suppressed.length} suppressed, ` +

@@ -7,8 +7,7 @@ import type { Db } from '../../db/database';
 import { DEFAULT_DATA_DIR, openDatabase } from '../../db/open';
 import { migrate } from '../../db/migrate';
 import { loadShippedPlans } from '../../definitions/compile';
-import { packageRoot } from '../../package-root';
-import { demoUsageEvents } from '../demo-usage';
+import { DEMO_DIR, demoUsageEvents } from '../demo-usage';
 import { startDevServer, type DevServer } from '../dev-server';
 import { startListener } from '../../client/listener';
 import { createDetectionSchedule } from '../../client/schedule';
@@ -19,6 +18,7 @@ import { buildApiServer } from '../../web/server';
 import { untilShutdownSignal } from '../shutdown';
 import { parseSlackUserIds } from '../../web/slack/authorization';
 import { stateQuery } from '../../workflows/messages';
+import { hasNoCustomers } from '../../adoption/store';
 
 interface StartOptions {
   dataDir: string;
@@ -121,9 +121,8 @@ export function registerStartCommand(program: Command): void {
 }
 
 async function importDemoIfEmpty(db: Db, log: (message: string) => void): Promise<void> {
-  const { rows } = await db.query<{ count: number }>(`SELECT COUNT(*)::int AS count FROM customers`);
-  if (rows[0].count > 0) return;
-  const demo = path.join(packageRoot(), 'examples', 'demo');
+  if (!(await hasNoCustomers(db))) return;
+  const demo = DEMO_DIR;
   const usageFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'adoption-demo-')), 'usage.ndjson');
   fs.writeFileSync(
     usageFile,

@@ -2,7 +2,7 @@ import { stepKey } from '../../adoption/model/run-facts';
 import { createTask, type TaskPriority } from '../../adoption/tasks';
 import type { StepContext } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActivityDeps } from '../../channels/deps';
+import type { ActivityDeps } from '../activity-deps';
 
 export interface CreateTaskArgs {
   title: string;

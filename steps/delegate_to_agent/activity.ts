@@ -3,7 +3,7 @@ import type { RunFacts, StepContext } from '../../adoption/model/run-facts';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../../definitions/language/types';
-import type { ActivityDeps } from '../../channels/deps';
+import type { ActivityDeps } from '../activity-deps';
 import { resolveBuiltInAgent } from './agents/index';
 
 export interface DelegateToAgentArgs {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createActivities, forbiddenName, QUERY_READER_ROLE } from './activity';
+import { QUERY_READER_ROLE } from '../../adoption/definition-queries';
+import { createActivities, forbiddenName } from './activity';
 import { openEmbedded } from '../../db/embedded';
 import { migrate } from '../../db/migrate';
 import { seedCatalog, seedCustomer, stepContext } from '../../test/support/activity-fixtures';

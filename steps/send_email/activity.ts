@@ -15,7 +15,7 @@ import {
   rejectDraft,
   type LockedDraft,
 } from '../../adoption/drafts';
-import { currentTime, type ActivityDeps } from '../../channels/deps';
+import { currentTime, type ActivityDeps } from '../activity-deps';
 import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
 import { deliveryInProgressFailure } from '../delivery-failure';
 

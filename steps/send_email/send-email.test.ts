@@ -3,7 +3,7 @@ import type { SendEmailArgs } from './activity';
 import type { StepContext } from '../../adoption/model/run-facts';
 import { createActivities as createDelegateToAgentActivity } from '../delegate_to_agent/activity';
 import { createActivities as createSendEmailActivity } from './activity';
-import type { ActivityDeps } from '../../channels/deps';
+import type { ActivityDeps } from '../activity-deps';
 import { PRD_RESOURCES, runFacts, seedAdoption, seedCatalog, seedCustomer, stepContext } from '../../test/support/activity-fixtures';
 import { startSmtpServer, type SmtpTestServer } from '../../test/support/smtp-server';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';

@@ -1,6 +1,6 @@
 import { stepKey } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
-import { currentTime, type ActivityDeps } from '../../channels/deps';
+import { currentTime, type ActivityDeps } from '../activity-deps';
 import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
 import { WebhookRefused } from '../../channels/delivery-channels';
 import { deliveryInProgressFailure } from '../delivery-failure';
@@ -33,7 +33,7 @@ export interface InAppTipsMessage {
 }
 
 /**
- * `send_in_app_tips` (FR-3.5): the catalog `tips` of each feature of the run (one tip per line), posted as one signed
+ * `send_in_app_tips`: the catalog `tips` of each feature of the run (one tip per line), posted as one signed
  * JSON message to `IN_APP_WEBHOOK_URL`, or left in the outbox for the relay when it is unset. Exactly once like every
  * channel (docs/delivery.md, the shared delivery adapter): written to `outbox` under workflow id + step id before it
  * is posted, and the message carries that key as its `id` and `Idempotency-Key`, so a resend in doubt (a worker died

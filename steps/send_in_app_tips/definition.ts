@@ -1,6 +1,6 @@
 import type { StepDefinition } from '../kind';
 
-/** Posts the catalog tips of every stalled feature of the run to the in-app messaging tool (FR-3.5). */
+/** Posts the catalog tips of every stalled feature of the run to the in-app messaging tool. */
 export interface SendInAppTipsPlanConfig {
   /** Attach each feature's first training resource to its tips. */
   include_resources: boolean;

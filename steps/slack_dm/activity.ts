@@ -4,8 +4,9 @@ import type { StepContext } from '../../adoption/model/run-facts';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorCode } from '@slack/web-api';
 import type { JsonValue } from '../../definitions/language/types';
-import type { ActivityDeps } from '../../channels/deps';
+import type { ActivityDeps } from '../activity-deps';
 import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/delivery';
+import { deliveredRefs } from '../../channels/outbox';
 import { deliveryInProgressFailure } from '../delivery-failure';
 import { renderSlackMessage, SlackTemplateError, type SlackMessage } from './messages/index';
 
@@ -88,12 +89,11 @@ async function withCurrentDelivery(deps: ActivityDeps, context: StepContext, sco
     ([, value]) => value !== null && typeof value === 'object' && !Array.isArray(value) && value.status === 'sent' && value.delivered === 'outbox',
   );
   if (queued.length === 0) return scope;
-  const delivered = await deps.db.query<{ idempotency_key: string; delivery_ref: string | null }>(
-    `SELECT idempotency_key, delivery_ref FROM outbox WHERE delivered AND idempotency_key = ANY($1::text[])`,
-    [queued.map(([stepId]) => stepKey(context.workflowId, stepId))],
+  const refs = await deliveredRefs(
+    deps.db,
+    queued.map(([stepId]) => stepKey(context.workflowId, stepId)),
   );
-  if (delivered.rows.length === 0) return scope;
-  const refs = new Map(delivered.rows.map((row) => [row.idempotency_key, row.delivery_ref]));
+  if (refs.size === 0) return scope;
   const refreshed: Record<string, JsonValue> = { ...(steps as Record<string, JsonValue>) };
   for (const [stepId, value] of queued) {
     const key = stepKey(context.workflowId, stepId);
@@ -121,7 +121,7 @@ function render(context: StepContext, args: SlackDmArgs, publicBaseUrl: string |
 }
 
 /** Maps @slack/web-api errors to what Temporal should do about them. */
-export function slackFailure(error: unknown): Error {
+function slackFailure(error: unknown): Error {
   const coded = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
   const message = error instanceof Error ? error.message : String(error);
   switch (coded?.code) {

@@ -1,5 +1,6 @@
-import type { ActivityDeps } from '../../channels/deps';
+import type { ActivityDeps } from '../../steps/activity-deps';
 import { relayOutbox, startOutboxRelay } from '../../channels/delivery-relay';
+import { deliveryHooks } from '../../adoption/delivery-hooks';
 import type { EmailDraftResult } from '../../steps/delegate_to_agent/agents/contracts';
 import { createActivities as createDelegateToAgentActivity } from '../../steps/delegate_to_agent/activity';
 import { createActivities as createSendEmailActivity, type SendEmailArgs } from '../../steps/send_email/activity';
@@ -62,6 +63,8 @@ describe('exactly-once delivery', () => {
     db: test.db,
     slack: { token: 'xoxb-test', apiUrl: slack.apiUrl },
     email: { smtpUrl: smtp.url, from: 'Enablement <enablement@vendor.example>' },
+    // What the worker wires in: the domain's meaning of "delivered", run with each delivered mark.
+    onDelivered: deliveryHooks,
     log: () => undefined,
     ...overrides,
   });
@@ -243,6 +246,36 @@ describe('exactly-once delivery', () => {
     const after = await outcomeDm('report_outcome_again');
     expect(after.text).toContain(`Enablement email "${email.subject}" was sent.`);
     expect(after.text).not.toContain('queued');
+  });
+
+  it("on-delivered hook: runs in the mark's transaction; a hook that fails leaves the message in doubt, not lost", async () => {
+    const context = stepContext(customerId, { stepId: 'notify_csm_hooked' });
+    const key = `${context.workflowId}/notify_csm_hooked`;
+    const seen: Array<{ key: string; channel: string; deliveredAt: Date }> = [];
+    const failing = channels({ onDelivered: { slack: () => Promise.reject(new Error('test: the hook fails')) } });
+    await expect(createSlackDmActivity(failing).slackDm(context, alertArgs())).rejects.toThrow(/the hook fails/);
+    expect(okPosts()).toHaveLength(1);
+    expect(await outboxRow(key)).toMatchObject({ delivered: false, attempts: 1 });
+
+    const recording = channels({
+      onDelivered: {
+        slack: async (tx, message) => {
+          // The hook sees the mark it belongs to: the same transaction.
+          const row = await tx.query<{ delivered: boolean }>(`SELECT delivered FROM outbox WHERE idempotency_key = $1`, [message.key]);
+          expect(row.rows[0].delivered).toBe(true);
+          seen.push({ key: message.key, channel: message.channel, deliveredAt: message.deliveredAt });
+        },
+      },
+    });
+    const result = await createSlackDmActivity(recording).slackDm(context, alertArgs());
+    expect(okPosts()).toHaveLength(1);
+    expect(result).toMatchObject({ delivered: 'slack' });
+    expect(await outboxRow(key)).toMatchObject({ delivered: true, doubt_resolution: 'found_at_peer' });
+    expect(seen).toEqual([{ key, channel: 'slack', deliveredAt: expect.any(Date) }]);
+
+    // Delivered on record: a later attempt neither calls Slack nor runs the hook again.
+    await createSlackDmActivity(recording).slackDm(context, alertArgs());
+    expect(seen).toHaveLength(1);
   });
 
   it('relay loop: runs a pass at once and stops when asked', async () => {

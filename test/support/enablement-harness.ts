@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { ActivityDeps } from '../../channels/deps';
+import type { ActivityDeps } from '../../steps/activity-deps';
 import type { Plan } from '../../definitions/plan';
 import { loadShippedPlans } from '../../definitions/compile';
 import { createWorker } from '../../worker/create-worker';

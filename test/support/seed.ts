@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database';
-import { recordStalledSignal } from '../../testing/fixtures';
+import { FIXTURE_CATALOG, FIXTURE_CUSTOMER } from '../../adoption/demo/fixture';
+import { addFixtureCatalog, recordStalledSignal } from '../../adoption/demo/stalled-signal';
 import { seedCustomer as seedCustomerRow } from './activity-fixtures';
 
 /**
@@ -12,79 +13,54 @@ export interface SeededSignal {
   featureIds: string[];
 }
 
-export const CATALOG = [
-  {
-    feature_id: 'advanced_analytics',
-    feature_name: 'Advanced Analytics Dashboard',
-    category: 'analytics',
-    importance_score: 85,
-    expected_adoption_days: 30,
-    key_benefit: 'spot trends across your accounts before they become problems',
-    training_resources: [
-      {
-        type: 'video',
-        title: 'Analytics Dashboard Overview',
-        url: 'https://training.example.com/analytics',
-        duration_minutes: 12,
-        level: 'beginner',
-      },
-      { type: 'documentation', title: 'Quick Start Guide', url: 'https://docs.example.com/analytics' },
-      {
-        type: 'webinar',
-        title: 'Advanced Analytics Live',
-        url: 'https://training.example.com/webinars/analytics',
-        next_session: '2026-02-15T14:00:00Z',
-      },
-    ],
-  },
-  {
-    feature_id: 'workflow_automation',
-    feature_name: 'Workflow Automation',
-    category: 'automation',
-    importance_score: 70,
-    expected_adoption_days: 30,
-    key_benefit: 'automate routine hand-offs',
-    training_resources: [{ type: 'video', title: 'Automation in 10 minutes', url: 'https://training.example.com/automation', duration_minutes: 10 }],
-  },
-  {
-    feature_id: 'custom_reports',
-    feature_name: 'Custom Reports',
-    category: 'analytics',
-    importance_score: 55,
-    expected_adoption_days: 21,
-    key_benefit: null,
-    training_resources: [{ type: 'documentation', title: 'Building reports', url: 'https://docs.example.com/reports' }],
-  },
-];
+const PAST_WEBINAR = {
+  type: 'webinar',
+  title: 'Advanced Analytics Live',
+  url: 'https://training.example.com/webinars/analytics',
+  next_session: '2026-02-15T14:00:00Z',
+};
+
+/**
+ * The fixture catalog in its stored column names; the analytics dashboard also lists a webinar whose only session is
+ * past, which the resource pick must leave out.
+ */
+export const CATALOG = FIXTURE_CATALOG.map((entry) => ({
+  feature_id: entry.featureId,
+  feature_name: entry.featureName,
+  category: entry.category,
+  importance_score: entry.importance,
+  expected_adoption_days: entry.expectedAdoptionDays,
+  key_benefit: entry.keyBenefit,
+  training_resources: entry.featureId === 'advanced_analytics' ? [...entry.resources, PAST_WEBINAR] : entry.resources,
+}));
 
 export async function seedCatalog(db: Db): Promise<void> {
-  for (const entry of CATALOG) {
-    await db.query(
-      `INSERT INTO feature_catalog (feature_id, feature_name, category, importance_score, expected_adoption_days, key_benefit, training_resources)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (feature_id) DO NOTHING`,
-      [
-        entry.feature_id,
-        entry.feature_name,
-        entry.category,
-        entry.importance_score,
-        entry.expected_adoption_days,
-        entry.key_benefit,
-        JSON.stringify(entry.training_resources),
-      ],
-    );
-  }
+  await addFixtureCatalog(
+    db,
+    CATALOG.map((entry) => ({
+      featureId: entry.feature_id,
+      featureName: entry.feature_name,
+      category: entry.category,
+      importance: entry.importance_score,
+      expectedAdoptionDays: entry.expected_adoption_days,
+      keyBenefit: entry.key_benefit,
+      resources: entry.training_resources,
+    })),
+  );
 }
 
 /** TechCorp as in PRD 5.1, with the CSM and champion the enablement tests expect. */
 export function seedCustomer(db: Db, overrides: { name?: string; slackUserId?: string | null } = {}): Promise<string> {
   return seedCustomerRow(db, {
-    name: overrides.name ?? 'TechCorp',
-    seats: 40,
-    csmName: 'Dana Reyes',
-    csmEmail: 'dana@vendor.example',
-    csmSlackUserId: overrides.slackUserId === undefined ? 'U0CSM0001' : overrides.slackUserId,
-    championName: 'Priya Shah',
-    championEmail: 'priya@techcorp.example',
+    name: overrides.name ?? FIXTURE_CUSTOMER.name,
+    arr: FIXTURE_CUSTOMER.arr,
+    segment: FIXTURE_CUSTOMER.segment,
+    seats: FIXTURE_CUSTOMER.seats,
+    csmName: FIXTURE_CUSTOMER.csm.name,
+    csmEmail: FIXTURE_CUSTOMER.csm.email,
+    csmSlackUserId: overrides.slackUserId === undefined ? FIXTURE_CUSTOMER.csm.slackUserId : overrides.slackUserId,
+    championName: FIXTURE_CUSTOMER.champion.name,
+    championEmail: FIXTURE_CUSTOMER.champion.email,
   });
 }
 

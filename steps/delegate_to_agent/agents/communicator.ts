@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../../../definitions/language/types';
 import type { SignalFeature } from '../../../adoption/model/run-facts';
 import type { EmailDraftResult } from './contracts';
-import { currentTime, type ActivityDeps } from '../../../channels/deps';
+import { currentTime, type ActivityDeps } from '../../activity-deps';
 import { normaliseResources, rankResources } from '../../../adoption/model/resources';
 import { joinWords } from '../../../definitions/language/wording';
 import { resourcesAlreadyHad } from '../../../adoption/engagement';

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../../../definitions/language/types';
 import type { RunFacts, StepContext } from '../../../adoption/model/run-facts';
 import type { BuiltInAgents } from '../built-in-params';
-import type { ActivityDeps } from '../../../channels/deps';
+import type { ActivityDeps } from '../../activity-deps';
 import { draftEmail } from './communicator';
 import { analyzeAdoptionGap } from './researcher';
 

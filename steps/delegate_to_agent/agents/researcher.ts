@@ -2,7 +2,7 @@ import { UUID_PATTERN as UUID } from '../../../adoption/model/identifiers';
 import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../../../definitions/language/types';
 import type { AdoptionGapAnalysis } from './contracts';
-import { currentTime, type ActivityDeps } from '../../../channels/deps';
+import { currentTime, type ActivityDeps } from '../../activity-deps';
 import type { AgentRequest } from './index';
 import { adoptionGapFacts, type FeatureAdoptionFacts } from '../../../adoption/research';
 

@@ -1,7 +1,8 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Db } from '../db/database';
 import type { EmailDecision } from '../steps/signals';
-import { startEnablementForSignal, type StartEnablementResult } from '../client/start-enablement';
+import type { Plan } from '../definitions/plan';
+import { startEnablementForSignal, type StartEnablementResult } from './start-enablement';
 import {
   emailDecisionSignal,
   recoveredSignal,
@@ -13,7 +14,17 @@ import {
 } from '../workflows/messages';
 import { type RecoveredSignal } from '../steps/signals';
 import type { EnablementResult } from '../workflows/enablement';
-import { AdoptionEnablementPlugin, PLUGIN_NAME } from './plugin';
+
+/** The plugin's name on a client (and a worker): how the helpers find it among the client's plugins. */
+export const PLUGIN_NAME = 'adoption-enablement';
+
+/** What the helpers need of the plugin (`AdoptionEnablementPlugin` is one): its queue, definitions and database. */
+export interface EnablementPluginSettings {
+  readonly name: string;
+  readonly taskQueue: string;
+  readonly deps?: { db: Db };
+  plans(): Plan[];
+}
 
 /**
  * Typed helpers over the platform's own `Client` for enablement runs. Payloads are validated before anything is
@@ -37,20 +48,19 @@ export interface EnablementClient {
 
 export interface EnablementClientOptions {
   /** Default: the plugin registered on the client (`new Client({ plugins: [plugin] })`). */
-  plugin?: AdoptionEnablementPlugin;
+  plugin?: EnablementPluginSettings;
   /** Default: the plugin's `deps.db`. */
   db?: Db;
 }
 
-/** Finds our plugin among the client's (and its connection's) plugins. */
-export function findPlugin(client: Client): AdoptionEnablementPlugin | undefined {
+/** Finds our plugin among the client's plugins, by its name. */
+export function findEnablementPlugin(client: Client): EnablementPluginSettings | undefined {
   const plugins = ((client.options as { plugins?: unknown[] }).plugins ?? []) as Array<{ name?: string }>;
-  const found = plugins.find((plugin) => plugin instanceof AdoptionEnablementPlugin || plugin?.name === PLUGIN_NAME);
-  return found as AdoptionEnablementPlugin | undefined;
+  return plugins.find((plugin) => plugin?.name === PLUGIN_NAME) as EnablementPluginSettings | undefined;
 }
 
 export function enablementClient(client: Client, options: EnablementClientOptions = {}): EnablementClient {
-  const plugin = options.plugin ?? findPlugin(client);
+  const plugin = options.plugin ?? findEnablementPlugin(client);
   if (!plugin) {
     throw new Error('enablementClient: the client has no AdoptionEnablementPlugin; create it with new Client({ connection, plugins: [plugin] })');
   }
