@@ -16,7 +16,7 @@ import { loadShareAudience, type ShareAudience } from './read-models/share-audie
  * `resource_shares.click_key` is UNIQUE and the row is inserted with the prepared email, so a click delivered twice
  * (or two racing) sends one email. Mail goes out through the delivery protocol every sender uses (docs/delivery.md):
  * SMTP when configured and up, else it waits in the outbox for the relay. The `resource_share` interventions are
- * recorded when the email is delivered (now, or by the relay through `recordShareDelivered`).
+ * recorded by the on-delivered hook when the email is delivered (now, or later by the relay).
  */
 export type ShareSource = 'slack' | 'page' | 'api';
 
@@ -118,8 +118,8 @@ export async function findShareByClick(db: Db, clickKey: string): Promise<ShareR
 
 /**
  * What a delivered share leaves behind: one `resource_share` intervention per feature (keyed by the share, so
- * calling this again adds nothing) and a `sent` engagement per resource. The outbox relay calls it too when
- * it delivers a share that waited (payload `kind: 'resource_share'`). Answers the interventions created now.
+ * calling this again adds nothing) and a `sent` engagement per resource: the on-delivered hook of payload kind
+ * `resource_share`, whoever delivers the share. Answers the interventions created now.
  */
 export async function recordShareDelivered(db: Db, shareId: string, at: Date): Promise<string[]> {
   return db.transaction(async (tx) => {
@@ -251,14 +251,22 @@ export async function shareResources(deps: ShareDeps, request: ShareRequest): Pr
   }
   // Sent outside the transaction: no lock is held while SMTP answers, and a crash between SMTP's acceptance and the
   // mark resends the same Message-ID, never a second email.
+  // The same on-delivered hook the relay runs, so its interventions commit with the mark; it also tells us which
+  // interventions this delivery created, for their follow-ups.
+  const created: string[] = [];
+  const onDelivered = {
+    resource_share: async (tx: Db, message: { deliveredAt: Date }) => {
+      created.push(...(await recordShareDelivered(tx, claimed.id, message.deliveredAt)));
+    },
+  };
   let delivered = false;
   try {
-    delivered = (await deliver(deps.db, { email: deps.email ?? undefined, now: deps.now }, shareDeliveryKey(claimed.id))).state === 'delivered';
+    delivered =
+      (await deliver(deps.db, { email: deps.email ?? undefined, now: deps.now, onDelivered }, shareDeliveryKey(claimed.id))).state === 'delivered';
   } catch {
     // SMTP down or refusing: the share waits in the outbox for the relay and is not reported as sent.
   }
-  const interventionIds = delivered ? await recordShareDelivered(deps.db, claimed.id, now) : [];
-  if (interventionIds.length > 0) await deps.onInterventionsRecorded?.(interventionIds);
+  if (delivered && created.length > 0) await deps.onInterventionsRecorded?.(created);
   return outcomeOf((await findShareByClick(deps.db, request.clickKey)) ?? claimed, false);
 }
 

@@ -4,6 +4,7 @@ import { buildApiServer } from '../../web/server';
 import { slackSignature } from '../../web/slack/signature';
 import { recordShareDelivered } from '../../adoption/resource-share';
 import { relayOutbox } from '../../channels/delivery-relay';
+import { deliveryHooks } from '../../adoption/delivery-hooks';
 import { seedStalledSignal } from '../support/seed';
 import { startSmtpServer, type SmtpTestServer } from '../support/smtp-server';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -148,7 +149,7 @@ describe('POST /api/customers/:id/resource-shares', () => {
 
     // The outbox relay delivers it once SMTP answers: one email at the SMTP server, the interventions once, however
     // often the relay passes.
-    const relay = { db: test.db, email: { smtpUrl: smtp.url, from: 'Customer Success <cs@vendor.example>' } };
+    const relay = { db: test.db, email: { smtpUrl: smtp.url, from: 'Customer Success <cs@vendor.example>' }, onDelivered: deliveryHooks };
     expect(await relayOutbox(relay, { minAgeSeconds: 0 })).toMatchObject({ delivered: 1, failed: 0 });
     expect(await relayOutbox(relay, { minAgeSeconds: 0 })).toMatchObject({ delivered: 0, failed: 0 });
     expect(mailsTo('priya@techcorp.example', before)).toHaveLength(1);
