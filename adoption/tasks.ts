@@ -52,3 +52,14 @@ export async function createTask(db: Db, task: NewTask): Promise<{ taskId: strin
   if (!existing) throw new Error(`task ${task.idempotencyKey} neither inserted nor found`);
   return { taskId: existing.id, dueAt: new Date(existing.due_at).toISOString(), created: false };
 }
+
+/** Closes an open task; false when it is not open (already done, or unknown). */
+export async function closeTask(db: Db, taskId: string, by: string, at: Date): Promise<{ closed: boolean; customerId: string | null } | null> {
+  const updated = await db.query<{ customer_id: string | null }>(
+    `UPDATE tasks SET status = 'done', closed_at = $3::timestamptz, closed_by = $2 WHERE id = $1::uuid AND status = 'open' RETURNING customer_id`,
+    [taskId, by, at.toISOString()],
+  );
+  if (updated.rows.length) return { closed: true, customerId: updated.rows[0].customer_id };
+  const known = await db.query<{ customer_id: string | null }>(`SELECT customer_id FROM tasks WHERE id = $1::uuid`, [taskId]);
+  return known.rows.length ? { closed: false, customerId: known.rows[0].customer_id } : null;
+}

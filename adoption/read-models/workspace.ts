@@ -2,8 +2,6 @@ import type { Db } from '../../db/database';
 import { IS_STALLED_SQL } from './customer-adoption';
 
 // The page renders these with the read model's own types.
-export type { PendingDraft } from '../drafts';
-export type { CustomerRun } from '../runs';
 
 /**
  * The CSM workspace's data: customers with stalled features ordered by signal priority, the open tasks, the email
@@ -156,17 +154,6 @@ export async function openTasks(db: Db, filter: WorkspaceFilter, customerId?: st
     ownerName: row.owner_name,
     workflowId: row.workflow_id,
   }));
-}
-
-/** Closes an open task; false when it is not open (already done, or unknown). */
-export async function closeTask(db: Db, taskId: string, by: string, at: Date): Promise<{ closed: boolean; customerId: string | null } | null> {
-  const updated = await db.query<{ customer_id: string | null }>(
-    `UPDATE tasks SET status = 'done', closed_at = $3::timestamptz, closed_by = $2 WHERE id = $1::uuid AND status = 'open' RETURNING customer_id`,
-    [taskId, by, at.toISOString()],
-  );
-  if (updated.rows.length) return { closed: true, customerId: updated.rows[0].customer_id };
-  const known = await db.query<{ customer_id: string | null }>(`SELECT customer_id FROM tasks WHERE id = $1::uuid`, [taskId]);
-  return known.rows.length ? { closed: false, customerId: known.rows[0].customer_id } : null;
 }
 
 /** The features of a customer whose most recent stall was held out (no automatic outreach; adoption/holdout.ts). */

@@ -1,6 +1,8 @@
 import { customerSummary, formatDate, formatMoney, idWords, stageLabel } from '../../adoption/model/labels';
 import { html, htmlDocument, raw, type SafeHtml } from './html';
-import type { CustomerRun, OpenTask, PendingDraft, StalledCustomer, WorkspaceChoices, WorkspaceFilter } from '../../adoption/read-models/workspace';
+import type { OpenTask, StalledCustomer, WorkspaceChoices, WorkspaceFilter } from '../../adoption/read-models/workspace';
+import type { PendingDraft } from '../../adoption/drafts';
+import type { CustomerRun } from '../../adoption/runs';
 
 /**
  * The CSM workspace, rendered on the server without script: an index of customers with stalled features

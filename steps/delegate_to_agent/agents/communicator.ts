@@ -11,7 +11,8 @@ import { normaliseResources, rankResources } from '../../../adoption/model/resou
 import { joinWords } from '../../../definitions/language/wording';
 import { resourcesAlreadyHad } from '../../../adoption/engagement';
 import type { AgentRequest } from './index';
-import { signLink, trackedResourceUrl } from '../../../channels/signed-links';
+import { trackedResourceUrl } from '../../../channels/signed-links';
+import { bookingLink } from '../../../adoption/bookings';
 import { storeDraft } from '../../../adoption/drafts';
 import { catalogBenefit } from '../../../adoption/research';
 
@@ -82,18 +83,10 @@ export function keyBenefitFor(keyBenefit: string | null | undefined, category: s
   return 'get more value from what you already have';
 }
 
-/** How long the email's booking link works: the approval wait plus the first follow-up. */
-const BOOKING_LINK_SECONDS = 14 * 86_400;
-
-/** PRD 10.1 "[Schedule a Session]" as a signed, expiring link to the booking page, when links are configured. */
+/** "[Schedule a Session]" as a signed, expiring link to the booking page, when links are configured. */
 async function bookingUrl(deps: ActivityDeps, customerId: string, workflowId: string): Promise<string | null> {
   if (!deps.links) return null;
-  const token = await signLink(
-    deps.links.secret,
-    { purpose: 'book-training', customerId, workflowId },
-    { now: currentTime(deps), validForSeconds: BOOKING_LINK_SECONDS },
-  );
-  return `${deps.links.baseUrl.replace(/\/$/, '')}/book/${token}`;
+  return (await bookingLink(deps.links, { customerId, workflowId }, currentTime(deps))).url;
 }
 
 export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Promise<JsonValue> {

@@ -1,5 +1,5 @@
 import { dedupeResources, normaliseResources, resourceKind, upcomingSession } from '../../../adoption/model/resources';
-import { escapeMrkdwn, slackLinkLabel } from '../../../channels/slack-text';
+import { escapeMrkdwn } from '../../../channels/slack-text';
 import type { JsonValue } from '../../../definitions/language/types';
 import { stageLabel as plainStageLabel } from '../../../adoption/model/labels';
 import type { TrainingResource } from '../../../adoption/model/run-facts';
@@ -35,11 +35,6 @@ export class SlackTemplateError extends Error {
     super(message);
     this.name = 'SlackTemplateError';
   }
-}
-
-/** Escaped text that also cannot break out of a `<url|label>` link. */
-export function linkLabel(text: string): string {
-  return slackLinkLabel(text);
 }
 
 /** A stage label as Slack mrkdwn: an unknown stage id is shown from its text, which must not format. */
