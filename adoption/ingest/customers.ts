@@ -59,8 +59,23 @@ export const CUSTOMER_SCHEMA = {
 const validate = new Ajv({ allErrors: true, strict: false }).compile<CustomerRecord>(CUSTOMER_SCHEMA);
 
 export async function importCustomersFile(db: Db, file: string): Promise<ImportSummary> {
-  const summary = emptySummary('customers', file);
   const { records, lines } = readRecords(file, ['customers']);
+  return importCustomerRecords(db, records, { source: file, lines });
+}
+
+/**
+ * Stores records already in memory (the file's entries, as a platform's own code or an HTTP body has them): each
+ * bad record is reported by its position (and line, when it came from a file) and skipped, the others are stored in
+ * one transaction. `source` names where they came from in the summary.
+ */
+export async function importCustomerRecords(
+  db: Db,
+  records: unknown[],
+  origin: { source: string; lines?: Array<number | null> } = { source: 'records' },
+): Promise<ImportSummary> {
+  const file = origin.source;
+  const lines = origin.lines ?? [];
+  const summary = emptySummary('customers', file);
   summary.read = records.length;
   const good: Array<CustomerRecord & { line: number | null; label: string }> = [];
   const seen = new Set<string>();
