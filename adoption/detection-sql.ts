@@ -1,4 +1,4 @@
-import { evaluationSql, type EvaluationScope } from './scoring';
+import { evaluationSql, type EvaluationScope } from './scoring-evaluation-sql';
 
 /**
  * The statements of one detection batch (adoption/detection.ts). A batch is a range of customer ids, (after, upTo],

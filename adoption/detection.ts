@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
-import { AGE_BUCKET_DAYS, BENCHMARK_LOOKBACK_DAYS, LAST_AGE_BUCKET, endOfUtcDay, isIsoDay } from './scoring';
+import { AGE_BUCKET_DAYS, BENCHMARK_LOOKBACK_DAYS, LAST_AGE_BUCKET } from './scoring-rules';
+import { endOfUtcDay, isIsoDay } from './dates';
 import { rulesParameter, type LoadedRules } from './config/rules';
 import { resolveRules } from './config/load';
 import {

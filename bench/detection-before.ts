@@ -4,17 +4,18 @@
  * runs it next to the current code on the same data, to compare the time and to check that both write the same rows.
  */
 import type { Db } from '../db/database';
-import {
-  AGE_BUCKET_DAYS,
-  BENCHMARK_LOOKBACK_DAYS,
-  EVALUATION_SQL,
-  LAST_AGE_BUCKET,
-  LOW_USAGE_THRESHOLD,
-  STALL_SCORE_THRESHOLD,
-} from '../adoption/scoring';
+import { AGE_BUCKET_DAYS, BENCHMARK_LOOKBACK_DAYS, LAST_AGE_BUCKET, LOW_USAGE_THRESHOLD, STALL_SCORE_THRESHOLD } from '../adoption/scoring-rules';
+import { CUSTOMER_LIST_SCOPE, evaluationSql } from '../adoption/scoring-evaluation-sql';
+import { DEFAULT_RULES, rulesParameter } from '../adoption/config/rules';
 import { DETECTION_LOCK_KEY, type DetectionOptions, type DetectionProgress } from '../adoption/detection';
 
 const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * The evaluation under the default rules, written into the text as a literal (built from code constants only, never
+ * from input), because this pass binds only $1..$3.
+ */
+const EVALUATION_SQL = evaluationSql(CUSTOMER_LIST_SCOPE, `'${rulesParameter(DEFAULT_RULES)}'::jsonb`);
 
 /** The batched detection as it was (commit c462f03), for side-by-side timing and row-by-row comparison. */
 export async function detectAllBefore(db: Db, options: DetectionOptions): Promise<DetectionProgress> {

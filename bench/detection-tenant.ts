@@ -16,7 +16,7 @@
  */
 import { quoteIdentifier, type Db } from '../db/database';
 import { refreshRollups } from '../adoption/ingest/usage';
-import { addDays } from '../adoption/scoring';
+import { addDays } from '../adoption/dates';
 
 export interface TenantShape {
   customers: number;

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database';
 import { rulesParameter, type AdoptionRules } from '../config/rules';
-import { WINDOW_DAYS, addDays, scoreStageSql, usageScoreSql } from '../scoring';
+import { addDays } from '../dates';
+import { WINDOW_DAYS, scoreStageSql, usageScoreSql } from '../scoring-rules';
 
 /**
  * The daily history of a newly imported usage history (issue 12's trend, issue 10's days in stage): for every
