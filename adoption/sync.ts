@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import { refreshRollups } from './ingest/usage';
+import { refreshRollups } from './ingest/usage-rollups';
 import { utcDay } from './dates';
 import { scoreFeatures } from './scoring';
 import { isoOrNull } from './dates';

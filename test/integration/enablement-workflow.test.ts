@@ -6,7 +6,7 @@ import { startTimeSkippingServer } from '../support/temporal';
 import { useEnablementHarness } from '../support/enablement-harness';
 import { seedStalledSignal } from '../support/seed';
 import { insertUsage } from '../support/activity-fixtures';
-import { refreshRollups } from '../../adoption/ingest/usage';
+import { refreshRollups } from '../../adoption/ingest/usage-rollups';
 import { utcDay } from '../../adoption/scoring';
 import { emailDecisionSignal } from '../../workflows/messages';
 import { AdoptionOutcome, AdoptionStage } from '../../workflows/search-attributes';
