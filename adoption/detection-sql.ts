@@ -6,7 +6,8 @@ import { evaluationSql, type EvaluationScope } from './scoring-evaluation-sql';
  *
  * Every statement takes the same parameters: $1 the as-of day, $2 the last customer id before the batch (NULL: from
  * the first), $3 the batch's last customer id (NULL: to the last). CREATE_BATCH_TABLE also takes $4, the configured
- * rules (adoption/config/rules.ts `rulesParameter`); later statements read the rules' effect from the batch table.
+ * rules (adoption/config/rules.ts `rulesParameter`), and $5, the phrases of the reasons (adoption/detection-phrases.ts);
+ * later statements read their effect from the batch table.
  *
  * The batch's evaluations are computed once into the temporary table `detection_batch` (ANALYZEd, so the planner
  * knows how many rows and how many signals there are), and every later statement joins that table instead of
@@ -41,6 +42,7 @@ SELECT $1::date AS as_of, e.*, NULL::date AS stage_entered_on FROM (${evaluation
  *     day the current stage began, the day after the last snapshot in another stage (a score of 0 counts as not
  *     started even in the first week, which PRD 4.3 only leaves unlabelled). Without snapshots: since activation.
  *     Only the first-seen rows are joined to the snapshots, so a tenant with history pays for its new features alone.
+ *     Takes $1 the as-of day and $2 the phrases (a feature found churned here gains that clause in its reason).
  */
 export const STAGE_HISTORY_OF_FIRST_SEEN = `
 WITH first_seen AS (
@@ -71,7 +73,7 @@ UPDATE ${BATCH_TABLE} e
    SET stage = r.stage,
        reached_engaged = e.reached_engaged OR r.stage = 'churned',
        reason = CASE WHEN r.stage = 'churned' AND r.evaluated_stage <> 'churned' AND e.rule IS NOT NULL
-                     THEN CONCAT_WS('; ', e.reason, 'it was engaged or adopted before and has dropped back (churned)')
+                     THEN CONCAT_WS($2::jsonb ->> 'clause_separator', e.reason, $2::jsonb ->> 'churned')
                      ELSE e.reason END,
        stage_entered_on = GREATEST((r.activated_at AT TIME ZONE 'UTC')::date, COALESCE(en.after_other, en.first_snapshot))
   FROM restaged r

@@ -3,6 +3,7 @@ import { AGE_BUCKET_DAYS, BENCHMARK_LOOKBACK_DAYS, LAST_AGE_BUCKET } from './sco
 import { endOfUtcDay, isIsoDay } from './dates';
 import { rulesParameter, type LoadedRules } from './config/rules';
 import { resolveRules } from './config/load';
+import { phrasesParameter } from './detection-phrases';
 import {
   ANALYZE_BATCH_TABLE,
   CLOSE_STALLS,
@@ -247,8 +248,8 @@ async function detectBatch(tx: Db, asOf: string, after: string | null, upTo: str
   await tx.query(SESSION_SETTINGS);
   const params = [asOf, after, upTo];
   await tx.query(DROP_BATCH_TABLE);
-  await tx.query(CREATE_BATCH_TABLE, [...params, rulesParameter(rules.rules)]);
-  await tx.query(STAGE_HISTORY_OF_FIRST_SEEN, [asOf]);
+  await tx.query(CREATE_BATCH_TABLE, [...params, rulesParameter(rules.rules), phrasesParameter()]);
+  await tx.query(STAGE_HISTORY_OF_FIRST_SEEN, [asOf, phrasesParameter()]);
   await tx.query(ANALYZE_BATCH_TABLE);
   // Signals first, so the evaluations are stored once with their signal ids instead of being updated afterwards.
   await tx.query(CREATE_SIGNALS, [asOf]);

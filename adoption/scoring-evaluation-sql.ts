@@ -1,3 +1,4 @@
+import { phraseSql, type DetectionPhrase } from './detection-phrases';
 import { AGE_BUCKET_DAYS, LAST_AGE_BUCKET, WINDOW_DAYS, scoreStageSql, usageScoreSql } from './scoring-rules';
 
 /**
@@ -18,16 +19,19 @@ export const CUSTOMER_LIST_SCOPE: EvaluationScope = {
 /**
  * One row per activated customer-feature of the given customers as of the end of day $1:
  *   $1 as-of day (date), then the scope's parameters (`scoreFeatures`: $2 customer ids, $3 feature ids or NULL), then
- *   `rules`: the configured rules as jsonb (adoption/config/rules.ts `rulesParameter`), $4 unless said otherwise.
+ *   `rules`: the configured rules as jsonb (adoption/config/rules.ts `rulesParameter`), $4 unless said otherwise,
+ *   `phrases`: the words of the reasons as jsonb (adoption/detection-phrases.ts `phrasesParameter`), $5 unless said otherwise.
  * Not-yet-activated customer-features have no row: they are `not_started` with score 0 and are never flagged.
  * Reads only rollups, the catalog, the customer, the segment benchmarks of $1, the stage history, earlier signals and
- * interventions. The numbers of the rules come from the rules parameter; the text holds only code constants.
+ * interventions. The numbers of the rules and the words of the reasons come from parameters; the text holds only code
+ * constants.
  *
  * FR-1.7 rhythm: only customer-features that some 14-day rule would flag, and whose active days leave room for a
  * cadence, have their usage days read again: the quiet gaps between uses (active days more than `burst_gap_days`
  * apart), their median and the percentiles bounding their central `regular_share`, in one window and one aggregate.
  */
-export function evaluationSql(scope: EvaluationScope, rules = '$4::jsonb'): string {
+export function evaluationSql(scope: EvaluationScope, rules = '$4::jsonb', phrases = '$5::jsonb'): string {
+  const say = (name: DetectionPhrase) => phraseSql(phrases, name);
   return `
 WITH params AS NOT MATERIALIZED (
   -- Inlined wherever it is used, so the planner sees the day and the rules' numbers as constants (estimates, ranges).
@@ -296,54 +300,42 @@ SELECT d.customer_id, d.feature_id, d.segment, d.activated_at, d.days_since_acti
        d.peer_median_score, d.low_usage_threshold, d.stall_score_threshold,
        d.others_recent AS others_recent_user_days, d.others_baseline AS others_baseline_user_days,
        d.rule,
-       NULLIF(CONCAT_WS('; ',
-         CASE WHEN d.rule = 'missed_cadence' THEN FORMAT(
-           'used about every %s days (the median gap between its %s uses of the last %s days, the middle %s%% of the gaps '
-           || 'within %s%% of it), last used %s days ago: past its cadence, next use was due within %s days',
+       NULLIF(CONCAT_WS(${say('clause_separator')},
+         CASE WHEN d.rule = 'missed_cadence' THEN FORMAT(${say('missed_cadence')},
            d.cadence_days, d.cadence_uses, p.rhythm_lookback_days, TRIM_SCALE(ROUND(100 * p.rhythm_regular_share, 1)),
            TRIM_SCALE(ROUND(100 * p.rhythm_tolerance, 1)), d.days_since_last_use, d.cadence_due_within_days) END,
-         CASE WHEN d.rule LIKE 'low_usage_14d%' THEN FORMAT(
-           'usage score %s is under %s over the last 14 days (used on %s of 14 days by %s of %s %s), activated %s days ago',
+         CASE WHEN d.rule LIKE 'low_usage_14d%' THEN FORMAT(${say('low_usage')},
            d.usage_score,
            TRIM_SCALE(CASE WHEN d.low_usage THEN d.low_usage_threshold ELSE d.cfg_low_usage_below END),
            d.active_days_14, d.active_users_14, d.breadth_base,
-           CASE d.breadth_base_kind WHEN 'seats' THEN 'seats' ELSE 'active users of the account' END,
+           CASE d.breadth_base_kind WHEN 'seats' THEN ${say('breadth_of_seats')} ELSE ${say('breadth_of_account_users')} END,
            d.days_since_activation) END,
-         CASE WHEN d.rule LIKE '%past_expected_timeline' THEN FORMAT(
-           'day %s since activation is past the expected %s days (%s) and the feature is %s with usage score %s, under %s',
+         CASE WHEN d.rule LIKE '%past_expected_timeline' THEN FORMAT(${say('past_expected')},
            d.days_since_activation,
            CASE WHEN d.past_expected THEN d.expected_adoption_days ELSE d.catalog_expected_days END,
            CASE WHEN d.past_expected AND d.expected_days_source = 'segment'
-                THEN FORMAT('median of %s %s peers', d.adopted_peers, d.segment) ELSE 'feature catalog' END,
+                THEN FORMAT(${say('expected_from_peers')}, d.adopted_peers, d.segment) ELSE ${say('expected_from_catalog')} END,
            d.score_stage, d.usage_score,
            TRIM_SCALE(CASE WHEN d.past_expected THEN d.stall_score_threshold ELSE d.cfg_past_expected_below END)) END,
-         CASE WHEN d.rule IS NOT NULL AND d.lone_feature_dip THEN
-           'it is the account''s only tracked feature, so a pause of the whole account cannot be told apart from a stall '
-           || 'and it is judged as a feature stall' END,
-         CASE WHEN d.rule IS NOT NULL AND d.stage = 'churned' THEN
-           'it was engaged or adopted before and has dropped back (churned)' END), '') AS reason,
+         CASE WHEN d.rule IS NOT NULL AND d.lone_feature_dip THEN ${say('lone_feature_dip')} END,
+         CASE WHEN d.rule IS NOT NULL AND d.stage = 'churned' THEN ${say('churned')} END), '') AS reason,
        d.decision,
        d.suppress_reason,
        CASE d.suppress_reason
-         WHEN 'not_needed' THEN 'the customer marked this feature as not needed'
-         WHEN 'not_key_feature' THEN FORMAT(
-           'importance %s is under the key-feature threshold %s (alerting.min_importance): it never alerts',
-           d.importance_score, d.cfg_min_importance)
-         WHEN 'on_cadence' THEN FORMAT(
-           'used about every %s days (the median gap between its %s uses of the last %s days, the middle %s%% of the gaps '
-           || 'within %s%% of it), last used %s days ago: judged against its cadence, next use due within %s days',
+         WHEN 'not_needed' THEN ${say('not_needed')}
+         WHEN 'not_key_feature' THEN FORMAT(${say('not_key_feature')}, d.importance_score, d.cfg_min_importance)
+         WHEN 'on_cadence' THEN FORMAT(${say('on_cadence')},
            d.cadence_days, d.cadence_uses, p.rhythm_lookback_days, TRIM_SCALE(ROUND(100 * p.rhythm_regular_share, 1)),
            TRIM_SCALE(ROUND(100 * p.rhythm_tolerance, 1)), d.days_since_last_use, d.cadence_due_within_days)
-         WHEN 'segment_benchmark' THEN FORMAT(
-           'usage score %s is in line with the median %s of %s %s peers at the same age (week %s since activation)',
+         WHEN 'segment_benchmark' THEN FORMAT(${say('segment_benchmark')},
            d.usage_score, TRIM_SCALE(d.peer_median_score), d.peer_count, d.segment, d.age_bucket)
-         WHEN 'account_wide_dip' THEN FORMAT(
-           'the whole account dipped: %s user-days in the last 14 days against %s per 14 days in the %s before (other features: %s against %s)',
+         WHEN 'account_wide_dip' THEN FORMAT(${say('account_wide_dip')},
            d.account_recent, TRIM_SCALE(ROUND(d.account_baseline::numeric * ${WINDOW_DAYS} / p.dip_baseline_days, 1)),
-           CASE WHEN p.dip_baseline_days % 7 = 0 THEN (p.dip_baseline_days / 7) || ' weeks' ELSE p.dip_baseline_days || ' days' END,
+           CASE WHEN p.dip_baseline_days % 7 = 0 THEN FORMAT(${say('span_in_weeks')}, p.dip_baseline_days / 7)
+                ELSE FORMAT(${say('span_in_days')}, p.dip_baseline_days) END,
            d.others_recent, TRIM_SCALE(ROUND(d.others_baseline::numeric * ${WINDOW_DAYS} / p.dip_baseline_days, 1)))
-         WHEN 'recent_signal' THEN FORMAT('already signalled on %s (cooldown %s days)', d.recent_signal_on, p.signal_cooldown_days)
-         WHEN 'recent_intervention' THEN FORMAT('intervention on %s (cooldown %s days)',
+         WHEN 'recent_signal' THEN FORMAT(${say('recent_signal')}, d.recent_signal_on, p.signal_cooldown_days)
+         WHEN 'recent_intervention' THEN FORMAT(${say('recent_intervention')},
            TO_CHAR(d.last_intervention_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), p.intervention_cooldown_days)
        END AS suppress_detail,
        d.todays_signal_id AS signal_id,

@@ -2,6 +2,7 @@ import type { Db } from '../db/database';
 import { rulesParameter, type AdoptionRules } from './config/rules';
 import { resolveRules } from './config/load';
 import { isIsoDay } from './dates';
+import { phrasesParameter } from './detection-phrases';
 import { CUSTOMER_LIST_SCOPE, evaluationSql } from './scoring-evaluation-sql';
 import type { AdoptionStage, StallRule, SuppressReason } from './scoring-rules';
 
@@ -14,7 +15,7 @@ export * from './scoring-rules';
 // The UTC day helpers, for callers that reach for them with the scores.
 export { addDays, endOfUtcDay, isIsoDay, utcDay } from './dates';
 
-/** `scoreFeatures`' statement: the rules bound as $4. */
+/** `scoreFeatures`' statement: the rules bound as $4, the phrases of the reasons as $5. */
 const SCORE_FEATURES_SQL = evaluationSql(CUSTOMER_LIST_SCOPE);
 
 export interface EvaluationRow {
@@ -77,6 +78,7 @@ export async function scoreFeatures(db: Db, query: ScoreQuery): Promise<Evaluati
     [...query.customerIds],
     query.featureIds ? [...query.featureIds] : null,
     rulesParameter(query.rules ?? resolveRules().rules),
+    phrasesParameter(),
   ]);
   return result.rows.map(normaliseEvaluationRow);
 }
