@@ -83,7 +83,7 @@ export async function scoreFeatures(db: Db, query: ScoreQuery): Promise<Evaluati
   return result.rows.map(normaliseEvaluationRow);
 }
 
-export function normaliseEvaluationRow(row: EvaluationRow): EvaluationRow {
+function normaliseEvaluationRow(row: EvaluationRow): EvaluationRow {
   return {
     ...row,
     usage_count: Number(row.usage_count),

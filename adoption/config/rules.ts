@@ -38,8 +38,8 @@ export interface AdoptionRules {
 }
 
 /**
- * The PRD's numbers (section 4.3, FR-1.3, FR-1.6, FR-1.7, FR-2.4); adoption/scoring.ts exports them under their
- * long-standing constant names. docs/scoring.md explains each.
+ * The PRD's numbers (section 4.3, FR-1.3, FR-1.6, FR-1.7, FR-2.4); adoption/scoring-rules.ts names the ones used
+ * without a configuration. docs/scoring.md explains each.
  */
 export const DEFAULT_RULES: AdoptionRules = {
   stages: { engagedFrom: 20, adoptedFrom: 60, notStartedAfterDays: 7 },
@@ -95,14 +95,8 @@ export function rulesDigest(rules: AdoptionRules): string {
 
 export const DEFAULT_LOADED_RULES: LoadedRules = { rules: DEFAULT_RULES, source: 'defaults', digest: rulesDigest(DEFAULT_RULES) };
 
-/** The rules of one segment: its override, or the global stall rules. */
-export function segmentRulesOf(rules: AdoptionRules, segment: string): SegmentRules {
-  const { lowUsageScoreBelow, lowUsageMinDays, pastExpectedScoreBelow, minImportance } = rules.stallRules;
-  return rules.segments[segment] ?? { lowUsageScoreBelow, lowUsageMinDays, pastExpectedScoreBelow, minImportance };
-}
-
 /**
- * The rules as the one jsonb parameter the evaluation SQL reads (adoption/scoring.ts `evaluationSql`): the global
+ * The rules as the one jsonb parameter the evaluation SQL reads (adoption/scoring-evaluation-sql.ts `evaluationSql`): the global
  * numbers by name, and `segments` as rows, the first with a NULL segment holding the global stall rules. Bound as a
  * parameter, never written into the SQL text.
  */

@@ -4,7 +4,7 @@ import * as messages from '../../workflows/messages';
 import { SIGNAL_NAMES } from '../../steps/signals';
 
 /** The signals are named once, in workflows/messages.ts; the steps' waits and the run's handlers are linked to them. */
-const defined = Object.entries(messages).filter(
+const defined = (Object.entries(messages) as Array<[string, unknown]>).filter(
   (entry): entry is [string, { type: 'signal'; name: string }] =>
     typeof entry[1] === 'object' && entry[1] !== null && (entry[1] as { type?: unknown }).type === 'signal',
 );
