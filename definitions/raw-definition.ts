@@ -2,7 +2,8 @@ import type { RawCondition } from './condition';
 import type { JsonValue } from './language/types';
 import type { StepAction } from '../steps';
 
-/** A definition as YAML gives it, before normalisation: the schema has checked its shape, nothing more. */
+// A definition as YAML gives it, before normalisation: the schema has checked its shape, nothing more.
+
 export interface RawRetry {
   maximum_attempts?: number;
   initial_interval?: string | number;

@@ -3,7 +3,7 @@ import { COOLDOWN_DAYS } from '../model/rules';
 
 /**
  * The rules detection judges by (PRD open questions 1 and 2), as `adoption.config.yaml` writes them. Every value
- * has a default, the PRD's: without a file detection behaves exactly as the constants of adoption/scoring.ts say.
+ * has a default, the PRD's: without a file detection behaves exactly as the constants of adoption/scoring-rules.ts say.
  * The per-segment block overrides the stall rules' thresholds and the key-feature threshold for customers of that
  * segment; stages, cooldowns and the rhythm analysis are the same for everyone, so stages stay comparable across
  * segments. An enablement run keeps the intervention cooldown it started under for its own check (EnablementInput).
