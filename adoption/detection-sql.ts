@@ -38,7 +38,7 @@ SELECT $1::date AS as_of, e.*, NULL::date AS stage_entered_on FROM (${evaluation
 /**
  * 1b. Customer-features seen for the first time (no stage history up to the day): their past is in the daily
  *     snapshots the import backfilled from the usage history (adoption/ingest/backfill-snapshots.ts). From them:
- *     `churned` when the feature was engaged or adopted on an earlier day and is under engaged now (FR-1.4), and the
+ *     `churned` when the feature was engaged or adopted on an earlier day and is under engaged now, and the
  *     day the current stage began, the day after the last snapshot in another stage (a score of 0 counts as not
  *     started even in the first week, which PRD 4.3 only leaves unlabelled). Without snapshots: since activation.
  *     Only the first-seen rows are joined to the snapshots, so a tenant with history pays for its new features alone.
@@ -110,7 +110,7 @@ ON CONFLICT (as_of, customer_id, feature_id) DO UPDATE SET
   evaluated_at = NOW()`;
 
 /**
- * 2. One signal per customer with all its features due one; priority from importance and ARR (FR-2.3):
+ * 2. One signal per customer with all its features due one; priority from importance and ARR:
  *    round(0.6 * max importance + 0.4 * min(100, 25 * log10(1 + ARR / 1000))). The new signals' ids go onto the
  *    batch table's evaluations before they are stored (step 3), so no stored row is updated afterwards.
  */
@@ -152,7 +152,7 @@ const CURRENT = `(fa.evaluated_as_of IS NULL OR fa.evaluated_as_of <= $1::date)`
 /**
  * 4. Close stall episodes: not needed, or recovered: no rule fires and either the score is back at the configured
  *    threshold of the rule that flagged it (adoption/outcome.ts `recoveryThresholdOf` with the defaults) or the
- *    feature keeps its own cadence again (FR-1.7; a monthly feature never scores 20 over 14 days).
+ *    feature keeps its own cadence again (a monthly feature never scores 20 over 14 days).
  */
 export const CLOSE_STALLS = `
 UPDATE feature_stalls s

@@ -22,13 +22,13 @@ import {
 } from './detection-sql';
 
 /**
- * Adoption stall detection (FR-1, FR-2) over all customers, as a handful of set-based SQL statements per batch of
+ * Adoption stall detection over all customers, as a handful of set-based SQL statements per batch of
  * customers (never a query per customer or per feature; adoption/detection-sql.ts holds them):
  *
- *   once per run   refresh the segment benchmarks of the as-of day from earlier evaluations (FR-1.6)
+ *   once per run   refresh the segment benchmarks of the as-of day from earlier evaluations
  *   per batch      1. evaluate every activated customer-feature (scoring.ts `evaluationSql`) into a temporary table,
  *                     1b. features seen for the first time take their stage's start (and `churned`) from history
- *                  2. one risk signal per customer for its features due a signal (FR-2.1, FR-2.5), priority (FR-2.3)
+ *                  2. one risk signal per customer for its features due a signal, with its priority
  *                  3. store the evaluations, with their signals, in feature_evaluations
  *                  4. close recovered stall episodes, 5. open new ones
  *                  6. stage history, 7. feature_adoption, 8. adoption_snapshots
@@ -182,7 +182,7 @@ async function nextBatch(db: Db, afterCustomerId: string | null, size: number): 
 }
 
 /**
- * Records the run (with the digest of the rules that judge it) and refreshes the FR-1.6 benchmarks of the day from
+ * Records the run (with the digest of the rules that judge it) and refreshes the segment benchmarks of the day from
  * the evaluations before it. A resumed run keeps the rules it began with: a retry that finds a different digest
  * refuses to mix two configurations in one day's verdicts.
  */
@@ -372,7 +372,7 @@ export async function signalsOfDay(db: Db, asOf: string): Promise<Array<{ signal
 }
 
 /**
- * PRD open question 4: a customer marks a feature as not needed (or needed again). A not-needed feature is never
+ * A customer marks a feature as not needed (or needed again). A not-needed feature is never
  * flagged, and an open stall on it is closed by the next detection run.
  */
 export async function setFeatureNotNeeded(

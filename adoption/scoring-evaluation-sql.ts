@@ -26,7 +26,7 @@ export const CUSTOMER_LIST_SCOPE: EvaluationScope = {
  * interventions. The numbers of the rules and the words of the reasons come from parameters; the text holds only code
  * constants.
  *
- * FR-1.7 rhythm: only customer-features that some 14-day rule would flag, and whose active days leave room for a
+ * Rhythm: only customer-features that some 14-day rule would flag, and whose active days leave room for a
  * cadence, have their usage days read again: the quiet gaps between uses (active days more than `burst_gap_days`
  * apart), their median and the percentiles bounding their central `regular_share`, in one window and one aggregate.
  */
@@ -79,7 +79,7 @@ history AS (
          COALESCE(SUM(d.active_users) FILTER (WHERE d.day > p.as_of - ${WINDOW_DAYS}), 0) AS own_recent,
          COALESCE(SUM(d.active_users) FILTER (
            WHERE d.day <= p.as_of - ${WINDOW_DAYS} AND d.day > p.as_of - ${WINDOW_DAYS} - p.dip_baseline_days), 0) AS own_baseline,
-         -- FR-1.7: enough to rule out a cadence without reading the days again (cadence_candidates).
+         -- Enough to rule out a cadence without reading the days again (cadence_candidates).
          COUNT(*) FILTER (WHERE d.used_events > 0 AND d.day > p.as_of - p.rhythm_lookback_days) AS lookback_active_days,
          MIN(d.day) FILTER (WHERE d.used_events > 0 AND d.day > p.as_of - p.rhythm_lookback_days) AS lookback_first_active,
          MAX(d.day) FILTER (WHERE d.used_events > 0) AS lookback_last_active
@@ -108,7 +108,7 @@ account_activity AS (
   WINDOW account AS (PARTITION BY h.customer_id)
 ),
 reached_engaged AS (
-  -- FR-1.4 churned: the customer-features that were engaged or adopted on a day before the as-of day.
+  -- For \`churned\`: the customer-features that were engaged or adopted on a day before the as-of day.
   SELECT DISTINCT sh.customer_id, sh.feature_id
     FROM feature_stage_history sh CROSS JOIN params p
    WHERE ${scope.customer('sh.customer_id')} AND sh.entered_on < p.as_of AND sh.stage IN ('engaged', 'adopted')
@@ -179,7 +179,7 @@ ruled AS (
          (bm.days_since_activation >= bm.cfg_low_usage_min_days AND bm.usage_score < bm.low_usage_threshold) AS low_usage,
          (bm.score_stage <> 'adopted' AND bm.days_since_activation > bm.expected_adoption_days
             AND bm.usage_score < bm.stall_score_threshold) AS past_expected,
-         -- FR-1.7: the account as a whole was active and dipped ...
+         -- The account as a whole was active and dipped ...
          (bm.account_baseline * ${WINDOW_DAYS} >= p.dip_min_baseline_per_14 * p.dip_baseline_days
             AND bm.account_recent * p.dip_baseline_days < p.dip_ratio * ${WINDOW_DAYS} * bm.account_baseline) AS account_dipped,
          -- ... and so did the rest of it (its other tracked features, used or not). An account with one tracked
@@ -260,7 +260,7 @@ intervention_history AS (
 ),
 decided AS (
   SELECT j.*, sh.todays_signal_id, sh.recent_signal_on, ih.last_intervention_at,
-         -- FR-1.4: back under engaged after having been engaged or adopted, unless it keeps a cadence of its own.
+         -- Back under engaged after having been engaged or adopted, unless it keeps a cadence of its own.
          CASE WHEN j.score_stage IN ('not_started', 'started') AND j.reached_engaged AND NOT j.on_cadence THEN 'churned'
               ELSE j.score_stage END AS stage,
          CASE WHEN j.missed_cadence THEN 'missed_cadence'

@@ -47,7 +47,7 @@ export interface EvaluationRow {
   suppress_reason: SuppressReason | null;
   suppress_detail: string | null;
   signal_id: string | null;
-  /** FR-1.7: the feature's own cadence in days when its history shows one (only looked for when a rule would fire). */
+  /** The feature's own cadence in days when its history shows one (only looked for when a rule would fire). */
   cadence_days: number | null;
   on_cadence: boolean;
   /** Engaged or adopted on an earlier day (the stage history): what makes a drop `churned`. */
