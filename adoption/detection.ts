@@ -370,24 +370,3 @@ export async function signalsOfDay(db: Db, asOf: string): Promise<Array<{ signal
   );
   return rows.map((row) => ({ signalId: row.id, workflowId: row.workflow_id }));
 }
-
-/**
- * A customer marks a feature as not needed (or needed again). A not-needed feature is never
- * flagged, and an open stall on it is closed by the next detection run.
- */
-export async function setFeatureNotNeeded(
-  db: Db,
-  mark: { customerId: string; featureId: string; notNeeded: boolean; reason?: string | null },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO feature_adoption (customer_id, feature_id, feature_name, not_needed, not_needed_at, not_needed_reason)
-     SELECT $1::uuid, $2::varchar, COALESCE((SELECT feature_name FROM feature_catalog WHERE feature_id = $2::varchar), $2::varchar),
-            $3::boolean, CASE WHEN $3::boolean THEN NOW() END, CASE WHEN $3::boolean THEN $4::text END
-     ON CONFLICT (customer_id, feature_id) DO UPDATE SET
-       not_needed = EXCLUDED.not_needed,
-       not_needed_at = CASE WHEN EXCLUDED.not_needed THEN COALESCE(feature_adoption.not_needed_at, EXCLUDED.not_needed_at) END,
-       not_needed_reason = EXCLUDED.not_needed_reason,
-       updated_at = NOW()`,
-    [mark.customerId, mark.featureId, mark.notNeeded, mark.reason ?? null],
-  );
-}
