@@ -1,7 +1,8 @@
 import type { Db } from '../../db/database';
 import { runDetection, type DetectionReport } from '../../adoption/detection';
 import { changeNotNeeded } from '../../adoption/not-needed';
-import { addDays, scoreFeatures, usageScoreOf } from '../../adoption/scoring';
+import { addDays } from '../../adoption/dates';
+import { scoreFeatures, usageScoreOf } from '../../adoption/scoring';
 import { DEFAULT_LOADED_RULES } from '../../adoption/config/rules';
 import {
   FixtureFiles,
