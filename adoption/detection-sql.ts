@@ -1,4 +1,4 @@
-import { evaluationSql, type EvaluationScope } from './scoring';
+import { evaluationSql, type EvaluationScope } from './scoring-evaluation-sql';
 
 /**
  * The statements of one detection batch (adoption/detection.ts). A batch is a range of customer ids, (after, upTo],
@@ -6,7 +6,8 @@ import { evaluationSql, type EvaluationScope } from './scoring';
  *
  * Every statement takes the same parameters: $1 the as-of day, $2 the last customer id before the batch (NULL: from
  * the first), $3 the batch's last customer id (NULL: to the last). CREATE_BATCH_TABLE also takes $4, the configured
- * rules (adoption/config/rules.ts `rulesParameter`); later statements read the rules' effect from the batch table.
+ * rules (adoption/config/rules.ts `rulesParameter`), and $5, the phrases of the reasons (adoption/detection-phrases.ts);
+ * later statements read their effect from the batch table.
  *
  * The batch's evaluations are computed once into the temporary table `detection_batch` (ANALYZEd, so the planner
  * knows how many rows and how many signals there are), and every later statement joins that table instead of
@@ -37,10 +38,11 @@ SELECT $1::date AS as_of, e.*, NULL::date AS stage_entered_on FROM (${evaluation
 /**
  * 1b. Customer-features seen for the first time (no stage history up to the day): their past is in the daily
  *     snapshots the import backfilled from the usage history (adoption/ingest/backfill-snapshots.ts). From them:
- *     `churned` when the feature was engaged or adopted on an earlier day and is under engaged now (FR-1.4), and the
+ *     `churned` when the feature was engaged or adopted on an earlier day and is under engaged now, and the
  *     day the current stage began, the day after the last snapshot in another stage (a score of 0 counts as not
  *     started even in the first week, which PRD 4.3 only leaves unlabelled). Without snapshots: since activation.
  *     Only the first-seen rows are joined to the snapshots, so a tenant with history pays for its new features alone.
+ *     Takes $1 the as-of day and $2 the phrases (a feature found churned here gains that clause in its reason).
  */
 export const STAGE_HISTORY_OF_FIRST_SEEN = `
 WITH first_seen AS (
@@ -71,7 +73,7 @@ UPDATE ${BATCH_TABLE} e
    SET stage = r.stage,
        reached_engaged = e.reached_engaged OR r.stage = 'churned',
        reason = CASE WHEN r.stage = 'churned' AND r.evaluated_stage <> 'churned' AND e.rule IS NOT NULL
-                     THEN CONCAT_WS('; ', e.reason, 'it was engaged or adopted before and has dropped back (churned)')
+                     THEN CONCAT_WS($2::jsonb ->> 'clause_separator', e.reason, $2::jsonb ->> 'churned')
                      ELSE e.reason END,
        stage_entered_on = GREATEST((r.activated_at AT TIME ZONE 'UTC')::date, COALESCE(en.after_other, en.first_snapshot))
   FROM restaged r
@@ -108,7 +110,7 @@ ON CONFLICT (as_of, customer_id, feature_id) DO UPDATE SET
   evaluated_at = NOW()`;
 
 /**
- * 2. One signal per customer with all its features due one; priority from importance and ARR (FR-2.3):
+ * 2. One signal per customer with all its features due one; priority from importance and ARR:
  *    round(0.6 * max importance + 0.4 * min(100, 25 * log10(1 + ARR / 1000))). The new signals' ids go onto the
  *    batch table's evaluations before they are stored (step 3), so no stored row is updated afterwards.
  */
@@ -150,7 +152,7 @@ const CURRENT = `(fa.evaluated_as_of IS NULL OR fa.evaluated_as_of <= $1::date)`
 /**
  * 4. Close stall episodes: not needed, or recovered: no rule fires and either the score is back at the configured
  *    threshold of the rule that flagged it (adoption/outcome.ts `recoveryThresholdOf` with the defaults) or the
- *    feature keeps its own cadence again (FR-1.7; a monthly feature never scores 20 over 14 days).
+ *    feature keeps its own cadence again (a monthly feature never scores 20 over 14 days).
  */
 export const CLOSE_STALLS = `
 UPDATE feature_stalls s

@@ -1,7 +1,9 @@
 import type { Db } from '../db/database';
-import { AGE_BUCKET_DAYS, BENCHMARK_LOOKBACK_DAYS, LAST_AGE_BUCKET, endOfUtcDay, isIsoDay } from './scoring';
+import { AGE_BUCKET_DAYS, BENCHMARK_LOOKBACK_DAYS, LAST_AGE_BUCKET } from './scoring-rules';
+import { endOfUtcDay, isIsoDay } from './dates';
 import { rulesParameter, type LoadedRules } from './config/rules';
 import { resolveRules } from './config/load';
+import { phrasesParameter } from './detection-phrases';
 import {
   ANALYZE_BATCH_TABLE,
   CLOSE_STALLS,
@@ -20,13 +22,13 @@ import {
 } from './detection-sql';
 
 /**
- * Adoption stall detection (FR-1, FR-2) over all customers, as a handful of set-based SQL statements per batch of
+ * Adoption stall detection over all customers, as a handful of set-based SQL statements per batch of
  * customers (never a query per customer or per feature; adoption/detection-sql.ts holds them):
  *
- *   once per run   refresh the segment benchmarks of the as-of day from earlier evaluations (FR-1.6)
+ *   once per run   refresh the segment benchmarks of the as-of day from earlier evaluations
  *   per batch      1. evaluate every activated customer-feature (scoring.ts `evaluationSql`) into a temporary table,
  *                     1b. features seen for the first time take their stage's start (and `churned`) from history
- *                  2. one risk signal per customer for its features due a signal (FR-2.1, FR-2.5), priority (FR-2.3)
+ *                  2. one risk signal per customer for its features due a signal, with its priority
  *                  3. store the evaluations, with their signals, in feature_evaluations
  *                  4. close recovered stall episodes, 5. open new ones
  *                  6. stage history, 7. feature_adoption, 8. adoption_snapshots
@@ -180,7 +182,7 @@ async function nextBatch(db: Db, afterCustomerId: string | null, size: number): 
 }
 
 /**
- * Records the run (with the digest of the rules that judge it) and refreshes the FR-1.6 benchmarks of the day from
+ * Records the run (with the digest of the rules that judge it) and refreshes the segment benchmarks of the day from
  * the evaluations before it. A resumed run keeps the rules it began with: a retry that finds a different digest
  * refuses to mix two configurations in one day's verdicts.
  */
@@ -246,8 +248,8 @@ async function detectBatch(tx: Db, asOf: string, after: string | null, upTo: str
   await tx.query(SESSION_SETTINGS);
   const params = [asOf, after, upTo];
   await tx.query(DROP_BATCH_TABLE);
-  await tx.query(CREATE_BATCH_TABLE, [...params, rulesParameter(rules.rules)]);
-  await tx.query(STAGE_HISTORY_OF_FIRST_SEEN, [asOf]);
+  await tx.query(CREATE_BATCH_TABLE, [...params, rulesParameter(rules.rules), phrasesParameter()]);
+  await tx.query(STAGE_HISTORY_OF_FIRST_SEEN, [asOf, phrasesParameter()]);
   await tx.query(ANALYZE_BATCH_TABLE);
   // Signals first, so the evaluations are stored once with their signal ids instead of being updated afterwards.
   await tx.query(CREATE_SIGNALS, [asOf]);
@@ -367,25 +369,4 @@ export async function signalsOfDay(db: Db, asOf: string): Promise<Array<{ signal
     [asOf],
   );
   return rows.map((row) => ({ signalId: row.id, workflowId: row.workflow_id }));
-}
-
-/**
- * PRD open question 4: a customer marks a feature as not needed (or needed again). A not-needed feature is never
- * flagged, and an open stall on it is closed by the next detection run.
- */
-export async function setFeatureNotNeeded(
-  db: Db,
-  mark: { customerId: string; featureId: string; notNeeded: boolean; reason?: string | null },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO feature_adoption (customer_id, feature_id, feature_name, not_needed, not_needed_at, not_needed_reason)
-     SELECT $1::uuid, $2::varchar, COALESCE((SELECT feature_name FROM feature_catalog WHERE feature_id = $2::varchar), $2::varchar),
-            $3::boolean, CASE WHEN $3::boolean THEN NOW() END, CASE WHEN $3::boolean THEN $4::text END
-     ON CONFLICT (customer_id, feature_id) DO UPDATE SET
-       not_needed = EXCLUDED.not_needed,
-       not_needed_at = CASE WHEN EXCLUDED.not_needed THEN COALESCE(feature_adoption.not_needed_at, EXCLUDED.not_needed_at) END,
-       not_needed_reason = EXCLUDED.not_needed_reason,
-       updated_at = NOW()`,
-    [mark.customerId, mark.featureId, mark.notNeeded, mark.reason ?? null],
-  );
 }

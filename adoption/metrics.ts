@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
-import { addDays, scoreFeatures, type EvaluationRow } from './scoring';
+import { addDays } from './dates';
+import { scoreFeatures, type EvaluationRow } from './scoring';
 import type { ImpactFilter } from './holdout';
 
 /**

@@ -1,4 +1,4 @@
-import { LOW_USAGE_THRESHOLD, STALL_SCORE_THRESHOLD } from './scoring';
+import { LOW_USAGE_THRESHOLD, STALL_SCORE_THRESHOLD } from './scoring-rules';
 
 /**
  * Judging an intervention (FR-4.1, FR-4.3): did the stalled feature recover, improve, or stay stalled? One source for

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database';
-import { refreshRollups } from './ingest/usage';
-import { scoreFeatures, utcDay } from './scoring';
+import { refreshRollups } from './ingest/usage-rollups';
+import { utcDay } from './dates';
+import { scoreFeatures } from './scoring';
 import { isoOrNull } from './dates';
 
 /**

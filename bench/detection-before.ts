@@ -4,17 +4,19 @@
  * runs it next to the current code on the same data, to compare the time and to check that both write the same rows.
  */
 import type { Db } from '../db/database';
-import {
-  AGE_BUCKET_DAYS,
-  BENCHMARK_LOOKBACK_DAYS,
-  EVALUATION_SQL,
-  LAST_AGE_BUCKET,
-  LOW_USAGE_THRESHOLD,
-  STALL_SCORE_THRESHOLD,
-} from '../adoption/scoring';
+import { AGE_BUCKET_DAYS, BENCHMARK_LOOKBACK_DAYS, LAST_AGE_BUCKET, LOW_USAGE_THRESHOLD, STALL_SCORE_THRESHOLD } from '../adoption/scoring-rules';
+import { CUSTOMER_LIST_SCOPE, evaluationSql } from '../adoption/scoring-evaluation-sql';
+import { DEFAULT_RULES, rulesParameter } from '../adoption/config/rules';
+import { phrasesParameter } from '../adoption/detection-phrases';
 import { DETECTION_LOCK_KEY, type DetectionOptions, type DetectionProgress } from '../adoption/detection';
 
 const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * The evaluation under the default rules, written into the text as a literal (built from code constants only, never
+ * from input) as this pass had them; the phrases of its reasons bound as $4.
+ */
+const EVALUATION_SQL = evaluationSql(CUSTOMER_LIST_SCOPE, `'${rulesParameter(DEFAULT_RULES)}'::jsonb`, '$4::jsonb');
 
 /** The batched detection as it was (commit c462f03), for side-by-side timing and row-by-row comparison. */
 export async function detectAllBefore(db: Db, options: DetectionOptions): Promise<DetectionProgress> {
@@ -126,7 +128,7 @@ async function detectBatch(tx: Db, asOf: string, customerIds: string[]): Promise
        others_baseline_user_days = EXCLUDED.others_baseline_user_days, rule = EXCLUDED.rule, reason = EXCLUDED.reason,
        decision = EXCLUDED.decision, suppress_reason = EXCLUDED.suppress_reason,
        suppress_detail = EXCLUDED.suppress_detail, signal_id = EXCLUDED.signal_id, evaluated_at = NOW()`,
-    [asOf, customerIds, null],
+    [asOf, customerIds, null, phrasesParameter()],
   );
 
   // 2. One signal per customer with all its features due one; priority from importance and ARR (FR-2.3):

@@ -4,7 +4,8 @@
  * customer-feature's usage (the daily rollups and the window's users, which are smaller than its raw events, so this
  * is kinder to the straightforward code than reading usage_events), the account's usage for the breadth base and the
  * account-wide dip, the catalog entry, the customer's segment benchmarks, its earlier signals and interventions;
- * evaluates in TypeScript; and writes the evaluation, the snapshot and feature_adoption's score and stage.
+ * evaluates in TypeScript (the score and the stage by score through the one SQL form of those rules,
+ * adoption/scoring-rules.ts); and writes the evaluation, the snapshot and feature_adoption's score and stage.
  *
  * It judges by the default rules (adoption/config/rules.ts DEFAULT_RULES): the stall rules, the account-wide dip
  * (judged as a feature stall when the account tracks one feature), `churned` after engaged or adopted (FR-1.4), a
@@ -28,11 +29,17 @@ import {
   MIN_PEERS,
   STALL_SCORE_THRESHOLD,
   WINDOW_DAYS,
-  addDays,
-  endOfUtcDay,
-  stageOf,
-  usageScoreOf,
-} from '../adoption/scoring';
+  scoreStageSql,
+  usageScoreSql,
+  type AdoptionStage,
+} from '../adoption/scoring-rules';
+import { addDays, endOfUtcDay } from '../adoption/dates';
+
+/** The score and the stage by score of one customer-feature, from the one SQL form of both rules. */
+const SCORE_AND_STAGE = `
+SELECT s.usage_score, ${scoreStageSql('s.usage_score', '$4::int', 'r')} AS score_stage
+  FROM (SELECT ${usageScoreSql('$1::int', '$2::int', '$3::int')} AS usage_score) s,
+       (SELECT $5::int AS engaged_from, $6::int AS adopted_from, $7::int AS not_started_after_days) r`;
 
 export interface Verdict {
   customerId: string;
@@ -136,8 +143,17 @@ export async function detectStraightforward(db: Db, asOf: string, customerIds: r
         base = Math.max(1, accountUsers.rows[0].n);
       }
 
-      const usageScore = usageScoreOf(activeDays, activeUsers, base);
-      const scoreStage = stageOf(usageScore, daysSinceActivation);
+      const { stages } = DEFAULT_RULES;
+      const scored = await db.query<{ usage_score: number; score_stage: AdoptionStage }>(SCORE_AND_STAGE, [
+        activeDays,
+        activeUsers,
+        base,
+        daysSinceActivation,
+        stages.engagedFrom,
+        stages.adoptedFrom,
+        stages.notStartedAfterDays,
+      ]);
+      const { usage_score: usageScore, score_stage: scoreStage } = scored.rows[0];
 
       // The catalog, the customer's own marks, its segment's benchmarks of the day.
       const catalog = (
@@ -204,7 +220,7 @@ export async function detectStraightforward(db: Db, asOf: string, customerIds: r
             [customerId, featureId, asOf],
           )
         ).rows.length > 0;
-      const stage = stageOf(usageScore, daysSinceActivation, { reachedEngaged: reachedEngaged && !onCadence });
+      const stage = (scoreStage === 'not_started' || scoreStage === 'started') && reachedEngaged && !onCadence ? 'churned' : scoreStage;
       const rule = missedCadence
         ? 'missed_cadence'
         : onCadence

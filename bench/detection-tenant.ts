@@ -4,7 +4,7 @@
  * take minutes as events through the importer (about 18,000 events/s here) but seconds this way.
  *
  * Detection reads only the rollups (`usage_daily`, `usage_daily_users`), the catalog and the customers, so the
- * tenant is written there directly, the way `refreshRollups` (adoption/ingest/usage.ts) would have written it from one
+ * tenant is written there directly, the way `refreshRollups` (adoption/ingest/usage-rollups.ts) would have written it from one
  * `used` event per active user and day (count 1-5) and one `activated` event per activated customer-feature.
  * `addDayOfEvents` then adds one more day the real way (events + `refreshRollups`), for the daily pass.
  *
@@ -15,8 +15,8 @@
  *   dip     15 %  every feature busy, then the whole account silent for the last 15 days (account-wide dip)
  */
 import { quoteIdentifier, type Db } from '../db/database';
-import { refreshRollups } from '../adoption/ingest/usage';
-import { addDays } from '../adoption/scoring';
+import { refreshRollups } from '../adoption/ingest/usage-rollups';
+import { addDays } from '../adoption/dates';
 
 export interface TenantShape {
   customers: number;

@@ -22,7 +22,7 @@ import { openEmbedded } from '../db/embedded';
 import { migrate } from '../db/migrate';
 import { detectAll, readReport, type DetectionReport } from '../adoption/detection';
 import { COOLDOWN_DAYS } from '../adoption/model/rules';
-import { addDays } from '../adoption/scoring';
+import { addDays } from '../adoption/dates';
 import { detectAllBefore, beginRunBefore } from './detection-before';
 import { detectStraightforward, type Verdict } from './detection-straightforward';
 import { addDayOfEvents, generateTenant, type TenantShape } from './detection-tenant';

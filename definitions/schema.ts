@@ -56,7 +56,7 @@ export function buildDefinitionSchema(): JsonSchema {
         type: 'object',
         properties: {
           type: { const: 'risk_signal_created' },
-          // Keys name fields of the risk signal the client matches on (temporal/start-enablement.ts); a list means
+          // Keys name fields of the risk signal the client matches on (client/start-enablement.ts); a list means
           // any of. An unknown key would never match, so it is refused here rather than silently never starting.
           filter: {
             type: 'object',

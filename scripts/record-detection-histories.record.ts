@@ -15,7 +15,7 @@ import { startEnablementForSignal } from '../client/start-enablement';
 import { loadShippedPlans } from '../definitions/compile';
 import { runDetection } from '../adoption/detection';
 import { recordIntervention } from '../adoption/interventions';
-import { addDays, utcDay } from '../adoption/scoring';
+import { addDays, utcDay } from '../adoption/dates';
 import { createDetectionSchedule, deleteDetectionSchedule } from '../client/schedule';
 import { connectDevServer } from '../test/support/temporal';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database';

@@ -45,6 +45,7 @@ interface SignalWait {
   take(inbox: SignalInbox): EmailDecision | RecoveredSignal[];
 }
 
+/** The signals a step can wait on, by the name the run's signal definition carries (workflows/messages.ts). */
 export const SIGNAL_WAITS = {
   emailDecision: {
     arrived: (inbox) => inbox.emailDecisions.length > 0,
@@ -58,6 +59,11 @@ export const SIGNAL_WAITS = {
 
 export type SignalName = keyof typeof SIGNAL_WAITS;
 export const SIGNAL_NAMES = Object.keys(SIGNAL_WAITS) as SignalName[];
+
+/** A run's inbox before anything arrived. */
+export function emptyInbox(): SignalInbox {
+  return { emailDecisions: [], recovered: [] };
+}
 
 /** True once every feature of the run has been reported recovered (usage resumed) by a `recovered` signal. */
 export function allFeaturesRecovered(inbox: SignalInbox, facts: RunFacts): boolean {

@@ -4,7 +4,7 @@ import type { DetectionActivities, NotifyRecoveriesResult, StartEnablementRunsRe
 import type { DetectionSummary } from '../adoption/detection';
 
 /**
- * The daily adoption detection (FR-1, FR-2), started by the Temporal Schedule `client/schedule.ts` creates (or by
+ * The daily adoption detection, started by the Temporal Schedule `client/schedule.ts` creates (or by
  * hand with an explicit `asOf`). Deterministic: the as-of day comes from the schedule's time (or the run's start
  * time), never from a clock of its own; the work is four activities:
  *   1. runDetection           every batch of customers, heartbeating, resumable (set-based SQL per batch);

@@ -20,7 +20,7 @@ import type { JsonValue, StepCommon } from '../definitions/language/types';
 import { COOLDOWN_DAYS } from '../adoption/model/rules';
 import { stepKindOf, type PlanStep, type StepActivities } from '../steps';
 import { STEP_FAILED, type StepRun } from '../steps/run';
-import type { SignalInbox } from '../steps/signals';
+import { emptyInbox, type SignalInbox } from '../steps/signals';
 import { factsOf, type EnablementInput } from './enablement-input';
 import { preview } from '../adoption/model/input-checks';
 import {
@@ -92,7 +92,7 @@ export interface EnablementResult {
 export async function enablementWorkflow(input: EnablementInput): Promise<EnablementResult> {
   const { plan } = input;
   const info = workflowInfo();
-  const inbox: SignalInbox = { emailDecisions: [], recovered: [] };
+  const inbox: SignalInbox = emptyInbox();
   // The features the playbook runs for: the signal's, less those the cooldown check leaves out.
   let features = input.features;
   const state: EnablementState = {
@@ -127,11 +127,8 @@ export async function enablementWorkflow(input: EnablementInput): Promise<Enable
   const notNeeded = new Map<string, FeatureNotNeeded>();
   let stopForNotNeeded = false;
   // The scope the steps run in, so a not-needed mark can end a wait in progress (only a wait: an activity in flight
-  // finishes). One scope for every step, not one per step: a scope costs several promises, and the workflow sandbox
-  // records a stack trace for every promise created, which made per-step scopes a measurable part of a run's CPU.
-  // A scope issues no command of its own, and this one is cancelled only while a step waits, when it reaches nothing
-  // but that wait's timer (finished activities and timers ignore a cancellation): the commands are those of the
-  // scope per step it replaced, so every recorded run replays unchanged.
+  // finishes). One scope for the whole loop because each scope costs promises, and the sandbox records a stack trace
+  // per promise. It is cancelled only while a step waits, when all it reaches is that wait's timer.
   let stepsScope: CancellationScope | null = null;
   const everyFeatureNotNeeded = () => features.length > 0 && features.every((feature) => notNeeded.has(feature.featureId));
   const checkNotNeeded = () => {

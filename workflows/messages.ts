@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { EMAIL_DECISIONS, type EmailDecision, type RecoveredSignal } from '../steps/signals';
+import { EMAIL_DECISIONS, type EmailDecision, type RecoveredSignal, type SignalName } from '../steps/signals';
 import type { enablementWorkflow } from './enablement';
 import { isUuid } from '../adoption/model/identifiers';
 import { hasNul, parseIsoInstant, preview, PREVIEW_CHARS } from '../adoption/model/input-checks';
@@ -56,8 +56,10 @@ export interface FeatureNotNeeded {
   reason?: string;
 }
 
-export const emailDecisionSignal = defineSignal<[EmailDecision]>('emailDecision');
-export const recoveredSignal = defineSignal<[RecoveredSignal]>('recovered');
+// A step can wait on these two, so their names are checked against the steps' table of waits (steps/signals.ts);
+// test/unit/signal-names.test.ts links the rest: every signal defined here is handled by the run.
+export const emailDecisionSignal = defineSignal<[EmailDecision]>('emailDecision' satisfies SignalName);
+export const recoveredSignal = defineSignal<[RecoveredSignal]>('recovered' satisfies SignalName);
 export const trainingBookedSignal = defineSignal<[TrainingBooked]>('trainingBooked');
 export const featureNotNeededSignal = defineSignal<[FeatureNotNeeded]>('featureNotNeeded');
 export const stateQuery = defineQuery<EnablementState>('state');
@@ -124,8 +126,8 @@ const FEATURE_NOT_NEEDED_FIELDS = ['featureId', 'notNeeded', 'by', 'reason'] as 
  * cheaply with a short message.
  */
 export function validateEmailDecision(payload: unknown): EmailDecision {
-  if (!isRecord(payload)) throw new InvalidMessageError('emailDecision', 'payload must be a JSON object');
-  refuseUnknownFields(payload, EMAIL_DECISION_FIELDS, 'emailDecision');
+  if (!isRecord(payload)) throw new InvalidMessageError(emailDecisionSignal.name, 'payload must be a JSON object');
+  refuseUnknownFields(payload, EMAIL_DECISION_FIELDS, emailDecisionSignal.name);
   if (!EMAIL_DECISIONS.includes(payload.decision as (typeof EMAIL_DECISIONS)[number])) {
     throw new InvalidMessageError('decision', `must be one of ${EMAIL_DECISIONS.join(', ')}, got ${preview(payload.decision)}`);
   }
@@ -141,8 +143,8 @@ export function validateEmailDecision(payload: unknown): EmailDecision {
 }
 
 export function validateRecovered(payload: unknown): RecoveredSignal {
-  if (!isRecord(payload)) throw new InvalidMessageError('recovered', 'payload must be a JSON object');
-  refuseUnknownFields(payload, RECOVERED_FIELDS, 'recovered');
+  if (!isRecord(payload)) throw new InvalidMessageError(recoveredSignal.name, 'payload must be a JSON object');
+  refuseUnknownFields(payload, RECOVERED_FIELDS, recoveredSignal.name);
   if (typeof payload.featureId !== 'string' || payload.featureId === '') {
     throw new InvalidMessageError('featureId', `must be a non-empty string, got ${preview(payload.featureId)}`);
   }
@@ -158,8 +160,8 @@ export function validateRecovered(payload: unknown): RecoveredSignal {
 }
 
 export function validateTrainingBooked(payload: unknown): TrainingBooked {
-  if (!isRecord(payload)) throw new InvalidMessageError('trainingBooked', 'payload must be a JSON object');
-  refuseUnknownFields(payload, TRAINING_BOOKED_FIELDS, 'trainingBooked');
+  if (!isRecord(payload)) throw new InvalidMessageError(trainingBookedSignal.name, 'payload must be a JSON object');
+  refuseUnknownFields(payload, TRAINING_BOOKED_FIELDS, trainingBookedSignal.name);
   if (!isUuid(payload.bookingId)) {
     throw new InvalidMessageError('bookingId', `must be the booking's UUID, got ${preview(payload.bookingId)}`);
   }
@@ -169,8 +171,8 @@ export function validateTrainingBooked(payload: unknown): TrainingBooked {
 }
 
 export function validateFeatureNotNeeded(payload: unknown): FeatureNotNeeded {
-  if (!isRecord(payload)) throw new InvalidMessageError('featureNotNeeded', 'payload must be a JSON object');
-  refuseUnknownFields(payload, FEATURE_NOT_NEEDED_FIELDS, 'featureNotNeeded');
+  if (!isRecord(payload)) throw new InvalidMessageError(featureNotNeededSignal.name, 'payload must be a JSON object');
+  refuseUnknownFields(payload, FEATURE_NOT_NEEDED_FIELDS, featureNotNeededSignal.name);
   checkText(payload, 'featureId', true);
   if (typeof payload.notNeeded !== 'boolean') {
     throw new InvalidMessageError('notNeeded', `must be true (not needed) or false (needed again), got ${preview(payload.notNeeded)}`);

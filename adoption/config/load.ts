@@ -8,7 +8,7 @@ import { DEFAULT_LOADED_RULES, DEFAULT_RULES, rulesDigest, type AdoptionRules, t
 import { RULES_CONFIG_SCHEMA, type RawRulesConfig } from './schema';
 
 /**
- * Reads and validates `adoption.config.yaml`. Like a workflow definition (definitions/compile.ts), every problem is a
+ * Reads and validates `adoption.config.yaml`. Like a workflow definition (definitions/compile-definition.ts), every problem is a
  * diagnostic at the line and column of the YAML node it is about, with a stable category; rules come back only when
  * there is none.
  */

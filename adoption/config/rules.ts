@@ -3,7 +3,7 @@ import { COOLDOWN_DAYS } from '../model/rules';
 
 /**
  * The rules detection judges by (PRD open questions 1 and 2), as `adoption.config.yaml` writes them. Every value
- * has a default, the PRD's: without a file detection behaves exactly as the constants of adoption/scoring.ts say.
+ * has a default, the PRD's: without a file detection behaves exactly as the constants of adoption/scoring-rules.ts say.
  * The per-segment block overrides the stall rules' thresholds and the key-feature threshold for customers of that
  * segment; stages, cooldowns and the rhythm analysis are the same for everyone, so stages stay comparable across
  * segments. An enablement run keeps the intervention cooldown it started under for its own check (EnablementInput).
@@ -38,8 +38,8 @@ export interface AdoptionRules {
 }
 
 /**
- * The PRD's numbers (section 4.3, FR-1.3, FR-1.6, FR-1.7, FR-2.4); adoption/scoring.ts exports them under their
- * long-standing constant names. docs/scoring.md explains each.
+ * The PRD's numbers (section 4.3, FR-1.3, FR-1.6, FR-1.7, FR-2.4); adoption/scoring-rules.ts names the ones used
+ * without a configuration. docs/scoring.md explains each.
  */
 export const DEFAULT_RULES: AdoptionRules = {
   stages: { engagedFrom: 20, adoptedFrom: 60, notStartedAfterDays: 7 },
@@ -95,14 +95,8 @@ export function rulesDigest(rules: AdoptionRules): string {
 
 export const DEFAULT_LOADED_RULES: LoadedRules = { rules: DEFAULT_RULES, source: 'defaults', digest: rulesDigest(DEFAULT_RULES) };
 
-/** The rules of one segment: its override, or the global stall rules. */
-export function segmentRulesOf(rules: AdoptionRules, segment: string): SegmentRules {
-  const { lowUsageScoreBelow, lowUsageMinDays, pastExpectedScoreBelow, minImportance } = rules.stallRules;
-  return rules.segments[segment] ?? { lowUsageScoreBelow, lowUsageMinDays, pastExpectedScoreBelow, minImportance };
-}
-
 /**
- * The rules as the one jsonb parameter the evaluation SQL reads (adoption/scoring.ts `evaluationSql`): the global
+ * The rules as the one jsonb parameter the evaluation SQL reads (adoption/scoring-evaluation-sql.ts `evaluationSql`): the global
  * numbers by name, and `segments` as rows, the first with a NULL segment holding the global stall rules. Bound as a
  * parameter, never written into the SQL text.
  */

@@ -1,9 +1,10 @@
 import type { Db } from '../../db/database';
 import { rulesParameter, type AdoptionRules } from '../config/rules';
-import { WINDOW_DAYS, addDays, scoreStageSql, usageScoreSql } from '../scoring';
+import { addDays } from '../dates';
+import { WINDOW_DAYS, scoreStageSql, usageScoreSql } from '../scoring-rules';
 
 /**
- * The daily history of a newly imported usage history (issue 12's trend, issue 10's days in stage): for every
+ * The daily history of a newly imported usage history (the adoption page's trend, a stage's days in stage): for every
  * customer-feature the import touched, its usage score and stage as of each day of the last `days` days up to
  * `lastDay`, from activation on, written to `adoption_snapshots` with the detection formula (docs/scoring.md). So a
  * new tenant's adoption page shows a 90-day trend, not a single dot, and the first detection of a customer-feature
@@ -12,7 +13,7 @@ import { WINDOW_DAYS, addDays, scoreStageSql, usageScoreSql } from '../scoring';
  *
  * One set-based statement, linear in the rollups and the days: the window's active days and users of every day come
  * from running sums of when each active day (and each user's span of days) enters and leaves the 14-day window,
- * rather than from re-reading 14 days of rollups for each day. The rhythm analysis (FR-1.7) and segment benchmarks are detection's and are not replayed here; a stage is
+ * rather than from re-reading 14 days of rollups for each day. The rhythm analysis and segment benchmarks are detection's and are not replayed here; a stage is
  * the score's, with `churned` for a score back under engaged after an engaged or adopted day in the range.
  * A re-import recomputes the days it covers (the events are the truth), so late events correct the trend.
  */

@@ -45,7 +45,7 @@ export const CATALOG_SCHEMA = {
           duration_minutes: { type: 'number', minimum: 0, maximum: 100_000 },
           level: { type: 'string', maxLength: 50 },
           next_session: { type: 'string', maxLength: 40 },
-          // A live training's dated sessions (FR-3.1): the recommendations show the next one still to come.
+          // A live training's dated sessions: the recommendations show the next one still to come.
           sessions: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 40 } },
         },
         additionalProperties: false,

@@ -1,22 +1,12 @@
-import { UUID_PATTERN as UUID } from '../model/identifiers';
-import crypto from 'node:crypto';
-import path from 'node:path';
 import type { Db } from '../../db/database';
-import { hasNul, parseIsoInstant, preview } from '../model/input-checks';
+import { preview } from '../model/input-checks';
 import { emptySummary, inSavepoint, isDataRefusal, readLines, type ImportSummary } from './read-records';
 import { backfillLastDay, backfillSnapshots, BACKFILL_DAYS } from './backfill-snapshots';
 import { resolveRules } from '../config/load';
 import type { AdoptionRules } from '../config/rules';
-
-export interface ParsedUsageEvent {
-  key: string;
-  customerId: string;
-  featureId: string;
-  event: 'activated' | 'used';
-  occurredAt: string;
-  userId: string | null;
-  count: number;
-}
+import { parseUsageEvent, USAGE_LIMITS, UsageLineError, type ParsedUsageEvent } from './usage-event';
+import { csvHeader, csvRecord, detectFormat, parseJsonLine, type UsageField } from './usage-lines';
+import { refreshRollups } from './usage-rollups';
 
 export interface UsageImportOptions {
   format?: 'ndjson' | 'csv';
@@ -34,128 +24,6 @@ export interface UsageImportOptions {
 
 /** Clock skew allowed between the event source and the importer before an event counts as "in the future". */
 export const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
-/** Limits of one usage line, below what Postgres accepts (event_key is a unique btree index: keep it short). */
-export const USAGE_LIMITS = { lineLength: 64 * 1024, featureId: 100, userId: 255, eventId: 255 } as const;
-/** Earliest year of a usage event (nothing this product measures happened before). */
-export const USAGE_MIN_YEAR = 1970;
-const FIELDS = ['customerId', 'featureId', 'event', 'occurredAt', 'userId', 'count', 'eventId'] as const;
-const FIELD_ALIASES: Record<string, (typeof FIELDS)[number]> = Object.fromEntries([
-  ...FIELDS.map((field) => [field.toLowerCase(), field]),
-  ['customer_id', 'customerId'],
-  ['feature_id', 'featureId'],
-  ['occurred_at', 'occurredAt'],
-  ['user_id', 'userId'],
-  ['event_id', 'eventId'],
-]);
-
-export class UsageLineError extends Error {}
-
-/** Validates one event and gives it its idempotency key. Throws UsageLineError naming the field. */
-export function parseUsageEvent(input: unknown): ParsedUsageEvent {
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new UsageLineError('not a JSON object');
-  const record = input as Record<string, unknown>;
-  const customerId = record.customerId;
-  if (typeof customerId !== 'string' || !UUID.test(customerId)) {
-    throw new UsageLineError(`customerId: must be a customer UUID, got ${preview(customerId)}`);
-  }
-  const featureId = record.featureId;
-  if (typeof featureId !== 'string' || featureId.trim() === '' || featureId.length > USAGE_LIMITS.featureId) {
-    throw new UsageLineError(`featureId: must be a non-empty string of at most ${USAGE_LIMITS.featureId} characters, got ${preview(featureId)}`);
-  }
-  refuseNul('featureId', featureId);
-  const event = record.event;
-  if (event !== 'activated' && event !== 'used') {
-    throw new UsageLineError(`event: must be "activated" or "used", got ${preview(event)}`);
-  }
-  const occurredAt = parseInstant(record.occurredAt);
-  let userId: string | null = null;
-  if (record.userId !== undefined && record.userId !== null && record.userId !== '') {
-    if (typeof record.userId !== 'string' && typeof record.userId !== 'number') {
-      throw new UsageLineError(`userId: must be a string, got ${preview(record.userId)}`);
-    }
-    userId = String(record.userId);
-    if (userId.length > USAGE_LIMITS.userId) throw new UsageLineError(`userId: at most ${USAGE_LIMITS.userId} characters, got ${userId.length}`);
-    refuseNul('userId', userId);
-  }
-  let count = 1;
-  if (record.count !== undefined && record.count !== null && record.count !== '') {
-    const value = typeof record.count === 'string' ? Number(record.count) : record.count;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
-      throw new UsageLineError(`count: must be a whole number from 1 to 1000000, got ${preview(record.count)}`);
-    }
-    count = value;
-  }
-  let eventId: string | null = null;
-  if (record.eventId !== undefined && record.eventId !== null && record.eventId !== '') {
-    if (typeof record.eventId !== 'string' && typeof record.eventId !== 'number') {
-      throw new UsageLineError(`eventId: must be a string, got ${preview(record.eventId)}`);
-    }
-    eventId = String(record.eventId);
-    if (eventId.length > USAGE_LIMITS.eventId) throw new UsageLineError(`eventId: at most ${USAGE_LIMITS.eventId} characters, got ${eventId.length}`);
-    refuseNul('eventId', eventId);
-  }
-  const customer = customerId.toLowerCase();
-  const key = eventId
-    ? `id:${customer}:${eventId}`
-    : `sha256:${crypto
-        .createHash('sha256')
-        .update(JSON.stringify([customer, featureId, event, occurredAt, userId, count]))
-        .digest('hex')}`;
-  return { key, customerId: customer, featureId, event, occurredAt, userId, count };
-}
-
-function refuseNul(field: string, value: string): void {
-  if (hasNul(value)) throw new UsageLineError(`${field}: must not contain a NUL character`);
-}
-
-/**
- * ISO-8601 date or date-time that exists on the calendar (no 30 February, no year 0), from 1970 to 9999; no zone
- * means UTC. Returns the canonical `toISOString()` form.
- */
-export function parseInstant(value: unknown): string {
-  if (typeof value !== 'string') throw new UsageLineError(`occurredAt: must be an ISO-8601 timestamp, got ${preview(value)}`);
-  const parsed = parseIsoInstant(value, { allowDateOnly: true, allowNoZone: true, allowSpace: true, minYear: USAGE_MIN_YEAR });
-  if (parsed.ok) return parsed.iso;
-  const reason = /date that exists/.test(parsed.reason)
-    ? 'no such date'
-    : /time that exists/.test(parsed.reason)
-      ? 'no such time'
-      : /^is not an ISO-8601/.test(parsed.reason)
-        ? 'not an ISO-8601 timestamp'
-        : parsed.reason;
-  throw new UsageLineError(`occurredAt: ${reason}: ${preview(value)}`);
-}
-
-/** Splits one CSV line (RFC 4180 quoting, no line breaks inside fields). */
-export function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i += 1) {
-    const char = line[i];
-    if (quoted) {
-      if (char === '"' && line[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"' && field === '') quoted = true;
-    else if (char === ',') {
-      fields.push(field);
-      field = '';
-    } else field += char;
-  }
-  if (quoted) throw new UsageLineError('unterminated quoted field');
-  fields.push(field.trim());
-  return fields.map((value) => value.trim());
-}
-
-function detectFormat(file: string, firstLine: string): 'ndjson' | 'csv' {
-  const extension = path.extname(file).toLowerCase();
-  if (extension === '.csv') return 'csv';
-  if (['.ndjson', '.jsonl', '.json'].includes(extension)) return 'ndjson';
-  return firstLine.trimStart().startsWith('{') ? 'ndjson' : 'csv';
-}
 
 /**
  * Imports a usage file (NDJSON or CSV, one event a line). All-or-nothing per line, never per chunk:
@@ -180,7 +48,7 @@ export async function importUsageFile(db: Db, file: string, options: UsageImport
   const touchedFeatures = new Map<string, { customerId: string; featureId: string }>();
   const unknownFeatures = new Map<string, { line: number; lines: number }>();
   let format = options.format;
-  let header: Array<(typeof FIELDS)[number] | null> | null = null;
+  let header: Array<UsageField | null> | null = null;
   let chunk: Array<{ line: number; event: ParsedUsageEvent }> = [];
 
   await db.transaction(async (tx) => {
@@ -190,7 +58,7 @@ export async function importUsageFile(db: Db, file: string, options: UsageImport
       if (format === 'csv' && header === null) {
         try {
           if (text.length > USAGE_LIMITS.lineLength) throw new UsageLineError(`longer than ${USAGE_LIMITS.lineLength} characters`);
-          header = splitCsvLine(text).map((name) => FIELD_ALIASES[name.toLowerCase()] ?? null);
+          header = csvHeader(text);
         } catch (error) {
           throw new Error(`${file}:${line}: header: ${(error as Error).message}`, { cause: error });
         }
@@ -235,26 +103,6 @@ export async function importUsageFile(db: Db, file: string, options: UsageImport
   summary.warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   summary.skipped = summary.issues.length;
   return summary;
-}
-
-function parseJsonLine(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageLineError(`not valid JSON: ${(error as Error).message.slice(0, 120)}`);
-  }
-}
-
-function csvRecord(header: Array<(typeof FIELDS)[number] | null>, text: string): Record<string, string> {
-  const values = splitCsvLine(text);
-  if (values.length !== header.length) {
-    throw new UsageLineError(`expected ${header.length} fields as in the header, got ${values.length}`);
-  }
-  const record: Record<string, string> = {};
-  header.forEach((field, index) => {
-    if (field) record[field] = values[index];
-  });
-  return record;
 }
 
 type ChunkItem = { line: number; event: ParsedUsageEvent };
@@ -339,84 +187,4 @@ async function insertEvents(
   summary.imported += inserted.rowCount;
   summary.duplicates += items.length - inserted.rowCount;
   return inserted.rows;
-}
-
-/**
- * Recomputes the daily rollups of the given customer-feature-days from the events, the distinct users of those days,
- * and the weekly rollups of their weeks. Recomputing (not incrementing) keeps re-imports and retries harmless.
- */
-export async function refreshRollups(db: Db, touched: ReadonlyArray<{ customer_id: string; feature_id: string; day: string }>): Promise<void> {
-  if (touched.length === 0) return;
-  const keys = [...new Map(touched.map((row) => [`${row.customer_id}|${row.feature_id}|${row.day}`, row])).values()];
-  const params = [keys.map((row) => row.customer_id), keys.map((row) => row.feature_id), keys.map((row) => row.day)];
-  const touchedCte = `touched AS (
-    SELECT * FROM UNNEST($1::uuid[], $2::varchar[], $3::date[]) AS t(customer_id, feature_id, day))`;
-  await db.query(
-    `WITH ${touchedCte}
-     INSERT INTO usage_daily (customer_id, feature_id, day, used_events, activation_events, active_users,
-                              first_activated_at, first_used_at, last_used_at, updated_at)
-     SELECT t.customer_id, t.feature_id, t.day,
-            COALESCE(SUM(e."count") FILTER (WHERE e.event = 'used'), 0),
-            COALESCE(SUM(e."count") FILTER (WHERE e.event = 'activated'), 0),
-            COUNT(DISTINCT COALESCE(e.user_id, '')) FILTER (WHERE e.event = 'used'),
-            MIN(e.occurred_at) FILTER (WHERE e.event = 'activated'),
-            MIN(e.occurred_at) FILTER (WHERE e.event = 'used'),
-            MAX(e.occurred_at) FILTER (WHERE e.event = 'used'),
-            NOW()
-       FROM touched t
-       JOIN usage_events e
-         ON e.customer_id = t.customer_id AND e.feature_id = t.feature_id
-        AND e.occurred_at >= (t.day::timestamp AT TIME ZONE 'UTC')
-        AND e.occurred_at < ((t.day + 1)::timestamp AT TIME ZONE 'UTC')
-      GROUP BY t.customer_id, t.feature_id, t.day
-     ON CONFLICT (customer_id, feature_id, day) DO UPDATE SET
-       used_events = EXCLUDED.used_events, activation_events = EXCLUDED.activation_events,
-       active_users = EXCLUDED.active_users, first_activated_at = EXCLUDED.first_activated_at,
-       first_used_at = EXCLUDED.first_used_at, last_used_at = EXCLUDED.last_used_at, updated_at = NOW()`,
-    params,
-  );
-  await db.query(
-    `WITH ${touchedCte}
-     INSERT INTO usage_daily_users (customer_id, feature_id, day, user_id)
-     SELECT DISTINCT t.customer_id, t.feature_id, t.day, COALESCE(e.user_id, '')
-       FROM touched t
-       JOIN usage_events e
-         ON e.customer_id = t.customer_id AND e.feature_id = t.feature_id
-        AND e.occurred_at >= (t.day::timestamp AT TIME ZONE 'UTC')
-        AND e.occurred_at < ((t.day + 1)::timestamp AT TIME ZONE 'UTC')
-      WHERE e.event = 'used'
-     ON CONFLICT DO NOTHING`,
-    params,
-  );
-  await db.query(
-    `WITH ${touchedCte},
-     weeks AS (SELECT DISTINCT customer_id, feature_id, DATE_TRUNC('week', day)::date AS week_start FROM touched),
-     daily AS (
-       SELECT w.customer_id, w.feature_id, w.week_start,
-              COALESCE(SUM(d.used_events), 0) AS used_events,
-              COALESCE(SUM(d.activation_events), 0) AS activation_events,
-              COUNT(d.day) FILTER (WHERE d.used_events > 0) AS active_days
-         FROM weeks w
-         JOIN usage_daily d ON d.customer_id = w.customer_id AND d.feature_id = w.feature_id
-                           AND d.day >= w.week_start AND d.day < w.week_start + 7
-        GROUP BY w.customer_id, w.feature_id, w.week_start
-     ),
-     users AS (
-       SELECT w.customer_id, w.feature_id, w.week_start, COUNT(DISTINCT u.user_id) AS active_users
-         FROM weeks w
-         JOIN usage_daily_users u ON u.customer_id = w.customer_id AND u.feature_id = w.feature_id
-                                 AND u.day >= w.week_start AND u.day < w.week_start + 7
-        GROUP BY w.customer_id, w.feature_id, w.week_start
-     )
-     INSERT INTO usage_weekly (customer_id, feature_id, week_start, used_events, activation_events, active_days,
-                               active_users, updated_at)
-     SELECT d.customer_id, d.feature_id, d.week_start, d.used_events, d.activation_events, d.active_days,
-            COALESCE(u.active_users, 0), NOW()
-       FROM daily d
-       LEFT JOIN users u ON u.customer_id = d.customer_id AND u.feature_id = d.feature_id AND u.week_start = d.week_start
-     ON CONFLICT (customer_id, feature_id, week_start) DO UPDATE SET
-       used_events = EXCLUDED.used_events, activation_events = EXCLUDED.activation_events,
-       active_days = EXCLUDED.active_days, active_users = EXCLUDED.active_users, updated_at = NOW()`,
-    params,
-  );
 }

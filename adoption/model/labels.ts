@@ -30,7 +30,7 @@ const STAGE_LABELS: Record<string, string> = {
   churned: 'Churned',
 };
 
-/** FR-1.4's stages as people read them; a stage this version does not know is shown from its id ("on_hold" -> "On hold"). */
+/** The stages as people read them; a stage this version does not know is shown from its id ("on_hold" -> "On hold"). */
 export function stageLabel(stage: string): string {
   return STAGE_LABELS[stage] ?? idWords(stage).replace(/^\w/, (c) => c.toUpperCase());
 }

@@ -80,7 +80,7 @@ export function upcomingSession(resource: TrainingResource, now: Date): string |
 }
 
 /**
- * What a stalled feature most likely needs, from its stage and the stall rule that fired (FR-3.1): never started ->
+ * What a stalled feature most likely needs, from its stage and the stall rule that fired: never started ->
  * a short beginner video to get going; started but stuck -> a beginner guide to finish the set-up; engaged but not
  * deep -> advanced material and a live session. A `past_expected_timeline` stall favours short resources.
  */
@@ -110,7 +110,7 @@ function score(resource: TrainingResource, stall: StallFacts): number {
 }
 
 /**
- * The resources to recommend for one stalled feature, best first (FR-3.1): ranked by stage and likely cause, without
+ * The resources to recommend for one stalled feature, best first: ranked by stage and likely cause, without
  * the ones this customer already received, clicked or completed (`alreadyHad`, by URL), and without live trainings
  * that have no session in the future. A live training keeps only its next future session as `next_session`, so a
  * past date is never shown. Ties keep the catalog's order.

@@ -5,7 +5,7 @@ import { buildInitialScope } from './scope';
 
 /**
  * The compiler accepts a reference only if the interpreter will have it. Both sides describe the same scope:
- * core/scope-shape.ts for compile time, core/scope.ts at run time. This test fails when they drift apart.
+ * adoption/model/scope-shape.ts for compile time, adoption/model/scope.ts at run time. This test fails when they drift apart.
  */
 const input: EnablementInput = {
   plan: { name: 'p', version: '1.0', digest: 'd', source: 's', trigger: { type: 'risk_signal_created', filter: {} }, steps: [] } as Plan,

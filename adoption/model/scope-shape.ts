@@ -2,7 +2,7 @@ import type { CustomerContext, RiskSignalContext, SignalFeature } from './run-fa
 
 /**
  * What a definition's `{{...}}` can name before any step has run: the contract between the compiler, which checks
- * references against it, and the interpreter (core/scope.ts), which builds the same names at run time.
+ * references against it, and the interpreter (adoption/model/scope.ts), which builds the same names at run time.
  * Pure data with type-only imports, so workflow code may import it too.
  *
  * Below an `object` the compiler checks field names (a typo such as `customer.nme` is an error); below `array` and

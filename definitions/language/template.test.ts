@@ -1,5 +1,11 @@
 import type { JsonValue } from './types';
-import { exactReference, findReferences, lookupPath, resolveTemplate, scanTemplate, toText } from './template';
+import { exactReference, lookupPath, resolveTemplate, scanTemplate, toText } from './template';
+
+/** The well-formed references in `text`, in order. */
+const wellFormed = (text: string) =>
+  scanTemplate(text)
+    .filter((token) => token.error === undefined)
+    .map(({ path, offset }) => ({ path, offset }));
 
 const scope: Record<string, JsonValue> = {
   customer: { id: 'c-1', name: 'TechCorp', arr: 75000, csm: { name: 'Ana', email: null } },
@@ -16,21 +22,21 @@ const scope: Record<string, JsonValue> = {
   steps: { draft: { draftId: 'd-9', nested: { list: [1, 2] } } },
 };
 
-describe('findReferences', () => {
+describe('scanTemplate: well-formed references', () => {
   it('finds every reference with its offset, whitespace inside the braces allowed', () => {
-    expect(findReferences('Enable {{customer.name}} on {{ feature_name }}')).toEqual([
+    expect(wellFormed('Enable {{customer.name}} on {{ feature_name }}')).toEqual([
       { path: 'customer.name', offset: 7 },
       { path: 'feature_name', offset: 28 },
     ]);
   });
 
   it('ignores text without references and malformed ones', () => {
-    expect(findReferences('no references here')).toEqual([]);
-    expect(findReferences('{{}} {{ a..b }} {{#each x}} {{open')).toEqual([]);
+    expect(wellFormed('no references here')).toEqual([]);
+    expect(wellFormed('{{}} {{ a..b }} {{#each x}} {{open')).toEqual([]);
   });
 
   it('accepts numeric segments for array elements', () => {
-    expect(findReferences('{{resources.0.url}}')).toEqual([{ path: 'resources.0.url', offset: 0 }]);
+    expect(wellFormed('{{resources.0.url}}')).toEqual([{ path: 'resources.0.url', offset: 0 }]);
   });
 });
 

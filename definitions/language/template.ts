@@ -61,13 +61,6 @@ function parseInner(inner: string): Pick<TemplateToken, 'path' | 'fallback' | 'e
   return { path, error: `has a default that is not a "quoted string", a number, true, false or null: ${literal.slice(0, 40)}` };
 }
 
-/** The well-formed references in `text`, in order. */
-export function findReferences(text: string): Array<{ path: string; offset: number }> {
-  return scanTemplate(text)
-    .filter((token) => token.error === undefined)
-    .map(({ path, offset }) => ({ path, offset }));
-}
-
 /** The path when `text` is exactly one reference (and so keeps the referenced value's type), else undefined. */
 export function exactReference(text: string): string | undefined {
   return exactToken(text)?.path;

@@ -8,7 +8,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /**
  * A config value as written in YAML. Strings may hold `{{dotted.path}}` references: a string that is exactly one
  * reference keeps the referenced value's type; a reference inside longer text is interpolated as text. References
- * are resolved at run time against the step scope (see core/scope.ts).
+ * are resolved at run time against the step scope (see adoption/model/scope.ts).
  */
 export type TemplateValue = JsonValue;
 

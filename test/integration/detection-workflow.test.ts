@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import type { Db } from '../../db/database';
 import { createActivities } from '../../activities';
 import { createDetectionActivities } from '../../activities/detection-activities';
-import { addDays, utcDay } from '../../adoption/scoring';
+import { addDays, utcDay } from '../../adoption/dates';
 import { runDetection } from '../../adoption/detection';
 import { recordIntervention } from '../../adoption/interventions';
 import { loadShippedPlans } from '../../definitions/compile';

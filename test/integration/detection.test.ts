@@ -1,6 +1,8 @@
 import type { Db } from '../../db/database';
-import { runDetection, setFeatureNotNeeded, type DetectionReport } from '../../adoption/detection';
-import { addDays, scoreFeatures, usageScoreOf } from '../../adoption/scoring';
+import { runDetection, type DetectionReport } from '../../adoption/detection';
+import { changeNotNeeded } from '../../adoption/not-needed';
+import { addDays } from '../../adoption/dates';
+import { scoreFeatures, usageScoreOf } from '../../adoption/scoring';
 import { DEFAULT_LOADED_RULES } from '../../adoption/config/rules';
 import {
   FixtureFiles,
@@ -216,7 +218,15 @@ describe('edges', () => {
     expect(report.suppressed).toEqual([{ customerId: acme.id, featureId: 'automation', reason: 'not_needed' }]);
 
     // Marked later: the open stall on analytics closes as not needed, and nothing is flagged again.
-    await setFeatureNotNeeded(db, { customerId: acme.id, featureId: 'analytics', notNeeded: true, reason: 'uses another BI tool' });
+    await changeNotNeeded(db, {
+      customerId: acme.id,
+      featureId: 'analytics',
+      notNeeded: true,
+      reason: 'uses another BI tool',
+      by: 'csm@example.com',
+      source: 'api',
+      at: new Date(),
+    });
     const later = await runDetection(db, { asOf: addDays(AS_OF, 31) });
     expect(later.signals).toEqual([]);
     expect(later.recovered).toEqual([]);

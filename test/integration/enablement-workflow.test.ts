@@ -6,8 +6,8 @@ import { startTimeSkippingServer } from '../support/temporal';
 import { useEnablementHarness } from '../support/enablement-harness';
 import { seedStalledSignal } from '../support/seed';
 import { insertUsage } from '../support/activity-fixtures';
-import { refreshRollups } from '../../adoption/ingest/usage';
-import { utcDay } from '../../adoption/scoring';
+import { refreshRollups } from '../../adoption/ingest/usage-rollups';
+import { utcDay } from '../../adoption/dates';
 import { emailDecisionSignal } from '../../workflows/messages';
 import { AdoptionOutcome, AdoptionStage } from '../../workflows/search-attributes';
 

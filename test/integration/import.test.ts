@@ -6,7 +6,7 @@ import type { Db } from '../../db/database';
 import { importCatalogFile } from '../../adoption/ingest/catalog';
 import { importCustomersFile } from '../../adoption/ingest/customers';
 import { importUsageFile } from '../../adoption/ingest/usage';
-import { addDays } from '../../adoption/scoring';
+import { addDays } from '../../adoption/dates';
 import type { DetectionReport } from '../../adoption/detection';
 import {
   DETECTION_CATALOG,

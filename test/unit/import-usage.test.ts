@@ -1,4 +1,5 @@
-import { UsageLineError, parseInstant, parseUsageEvent, splitCsvLine } from '../../adoption/ingest/usage';
+import { UsageLineError, parseInstant, parseUsageEvent } from '../../adoption/ingest/usage-event';
+import { splitCsvLine } from '../../adoption/ingest/usage-lines';
 
 const CUSTOMER = '6f1c2a8e-4b7d-4e21-9a3f-0c5d8e7b1a01';
 

@@ -1,4 +1,5 @@
-import { addDays, endOfUtcDay, isIsoDay, stageOf, usageScoreOf, utcDay } from '../../adoption/scoring';
+import { addDays, endOfUtcDay, isIsoDay, utcDay } from '../../adoption/dates';
+import { usageScoreOf } from '../../adoption/scoring-rules';
 
 describe('usage score', () => {
   it('is frequency over the last 14 days scaled by breadth: 100 * days/14 * (0.5 + 0.5 * users/base)', () => {
@@ -18,17 +19,6 @@ describe('usage score', () => {
 
   it('needs use on some days: breadth alone scores nothing', () => {
     expect(usageScoreOf(0, 10, 10)).toBe(0);
-  });
-});
-
-describe('stages (PRD 4.3)', () => {
-  it('maps score and days since activation to the four stages', () => {
-    expect(stageOf(0, 8)).toBe('not_started');
-    expect(stageOf(0, 7)).toBe('started');
-    expect(stageOf(19, 30)).toBe('started');
-    expect(stageOf(20, 30)).toBe('engaged');
-    expect(stageOf(59, 30)).toBe('engaged');
-    expect(stageOf(60, 30)).toBe('adopted');
   });
 });
 

@@ -1,15 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  compileDefinition,
-  loadDefinitionFile,
-  loadShippedDefinitions,
-  loadShippedPlans,
-  packageRoot,
-  shippedDefinitionsDir,
-} from '../../../definitions/compile';
+import { compileDefinition, loadDefinitionFile, loadShippedDefinitions, loadShippedPlans, shippedDefinitionsDir } from '../../../definitions/compile';
 import { planDigest } from '../../../definitions/digest';
+import { packageRoot } from '../../../package-root';
 import type { Plan } from '../../../definitions/plan';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'definitions');
