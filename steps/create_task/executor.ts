@@ -5,7 +5,6 @@ import type { StepExecutor } from '../run';
 import type { CreateTaskActivities } from './activity';
 import type { CreateTaskPlanConfig } from './definition';
 
-// `.then`, not async/await: one promise fewer per step (StepExecutor, steps/run.ts).
 export const executeCreateTask: StepExecutor<PlanStepOf<'create_task', CreateTaskPlanConfig>, CreateTaskActivities> = (step, run) => {
   const description = step.config.description === undefined ? undefined : String(run.resolve(step.config.description) ?? '');
   return run

@@ -4,7 +4,6 @@ import type { StepExecutor } from '../run';
 import type { DelegateToAgentActivities } from './activity';
 import type { DelegateToAgentPlanConfig } from './definition';
 
-// `.then`, not async/await: one promise fewer per step (StepExecutor, steps/run.ts).
 export const executeDelegateToAgent: StepExecutor<PlanStepOf<'delegate_to_agent', DelegateToAgentPlanConfig>, DelegateToAgentActivities> = (
   step,
   run,

@@ -5,7 +5,6 @@ import type { MeasureAdoptionActivities } from './activity';
 import type { MeasureAdoptionPlanConfig } from './definition';
 
 /** Measures adoption again for every feature of the run and records the intervention's impact. */
-// `.then`, not async/await: one promise fewer per step (StepExecutor, steps/run.ts).
 export const executeMeasureAdoption: StepExecutor<PlanStepOf<'measure_adoption', MeasureAdoptionPlanConfig>, MeasureAdoptionActivities> = (
   step,
   run,

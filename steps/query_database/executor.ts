@@ -5,7 +5,6 @@ import type { QueryDatabaseActivities } from './activity';
 import type { QueryDatabasePlanConfig } from './definition';
 import { bindQueryParameters } from './sql';
 
-// `.then`, not async/await: one promise fewer per step (StepExecutor, steps/run.ts).
 export const executeQueryDatabase: StepExecutor<PlanStepOf<'query_database', QueryDatabasePlanConfig>, QueryDatabaseActivities> = (step, run) => {
   // The SQL text is fixed at compile time; only the bound parameter values come from the scope.
   const { sql, values } = bindQueryParameters(step.config, run.scope);

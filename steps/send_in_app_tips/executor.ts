@@ -4,7 +4,6 @@ import type { StepExecutor } from '../run';
 import type { SendInAppTipsActivities } from './activity';
 import type { SendInAppTipsPlanConfig } from './definition';
 
-// `.then`, not async/await: one promise fewer per step (StepExecutor, steps/run.ts).
 export const executeSendInAppTips: StepExecutor<PlanStepOf<'send_in_app_tips', SendInAppTipsPlanConfig>, SendInAppTipsActivities> = (step, run) =>
   run
     .activities(step)

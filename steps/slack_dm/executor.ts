@@ -4,7 +4,6 @@ import type { StepExecutor } from '../run';
 import type { SlackDmActivities } from './activity';
 import type { SlackDmPlanConfig } from './definition';
 
-// `.then`, not async/await: one promise fewer per step (StepExecutor, steps/run.ts).
 export const executeSlackDm: StepExecutor<PlanStepOf<'slack_dm', SlackDmPlanConfig>, SlackDmActivities> = (step, run) => {
   const to = step.config.to === undefined ? undefined : run.resolve(step.config.to);
   return run
