@@ -2,6 +2,20 @@ import crypto from 'node:crypto';
 import { UUID_PATTERN as UUID } from '../model/identifiers';
 import { hasNul, parseIsoInstant, preview } from '../model/input-checks';
 
+/** One usage event as a source sends it (a usage file's line, a platform's own code). */
+export interface UsageEventInput {
+  customerId: string;
+  featureId: string;
+  event: 'activated' | 'used';
+  /** ISO-8601; no zone means UTC. */
+  occurredAt: string;
+  userId?: string | null;
+  /** Uses this event stands for; default 1. */
+  count?: number;
+  /** The source's own id: the same id for the same customer is stored once. Without it, the content is the key. */
+  eventId?: string | null;
+}
+
 /** One usage event, validated, with the key that makes storing it twice a no-op. */
 export interface ParsedUsageEvent {
   key: string;

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { UsageLineError } from './usage-event';
+import { USAGE_LIMITS, UsageLineError } from './usage-event';
+import { readLines } from './read-records';
 
 /** The fields of a usage line; a CSV header may name them in camelCase or snake_case. */
 const USAGE_FIELDS = ['customerId', 'featureId', 'event', 'occurredAt', 'userId', 'count', 'eventId'] as const;
@@ -71,4 +72,37 @@ export function csvRecord(header: Array<UsageField | null>, text: string): Recor
     if (field) record[field] = values[index];
   });
   return record;
+}
+
+/** One record to import, with where it stands (a file's line, or a position in a list), or why it is unreadable. */
+export type UsageItem = { line: number; record: unknown } | { line: number; problem: string };
+
+/**
+ * The records of a usage file (NDJSON or CSV), line by line: blank lines skipped, a CSV header read first. A line
+ * that cannot be read is yielded with its problem; a header that cannot be read stops the file.
+ */
+export async function* usageItemsOfFile(file: string, format?: 'ndjson' | 'csv'): AsyncGenerator<UsageItem> {
+  let header: Array<UsageField | null> | null = null;
+  for await (const { line, text } of readLines(file)) {
+    if (text.trim() === '') continue;
+    format ??= detectFormat(file, text);
+    if (format === 'csv' && header === null) {
+      try {
+        if (text.length > USAGE_LIMITS.lineLength) throw new UsageLineError(`longer than ${USAGE_LIMITS.lineLength} characters`);
+        header = csvHeader(text);
+      } catch (error) {
+        throw new Error(`${file}:${line}: header: ${(error as Error).message}`, { cause: error });
+      }
+      const missing = ['customerId', 'featureId', 'event', 'occurredAt'].filter((field) => !header!.includes(field as never));
+      if (missing.length > 0) throw new Error(`${file}:${line}: the CSV header lacks ${missing.join(', ')}`);
+      continue;
+    }
+    try {
+      if (text.length > USAGE_LIMITS.lineLength) throw new UsageLineError(`the line is longer than ${USAGE_LIMITS.lineLength} characters`);
+      yield { line, record: format === 'csv' ? csvRecord(header!, text) : parseJsonLine(text) };
+    } catch (error) {
+      if (!(error instanceof UsageLineError)) throw error;
+      yield { line, problem: error.message };
+    }
+  }
 }

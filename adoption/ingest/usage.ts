@@ -1,11 +1,11 @@
 import type { Db } from '../../db/database';
 import { preview } from '../model/input-checks';
-import { emptySummary, inSavepoint, isDataRefusal, readLines, type ImportSummary } from './read-records';
+import { emptySummary, inSavepoint, isDataRefusal, type ImportSummary } from './read-records';
 import { backfillLastDay, backfillSnapshots, BACKFILL_DAYS } from './backfill-snapshots';
 import { resolveRules } from '../config/load';
 import type { AdoptionRules } from '../config/rules';
-import { parseUsageEvent, USAGE_LIMITS, UsageLineError, type ParsedUsageEvent } from './usage-event';
-import { csvHeader, csvRecord, detectFormat, parseJsonLine, type UsageField } from './usage-lines';
+import { parseUsageEvent, UsageLineError, type ParsedUsageEvent } from './usage-event';
+import { usageItemsOfFile, type UsageItem } from './usage-lines';
 import { refreshRollups } from './usage-rollups';
 
 export interface UsageImportOptions {
@@ -39,6 +39,28 @@ export const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
  * catalog features.
  */
 export async function importUsageFile(db: Db, file: string, options: UsageImportOptions = {}): Promise<ImportSummary> {
+  return importUsageItems(db, usageItemsOfFile(file, options.format), file, options);
+}
+
+/**
+ * Imports usage events held in memory (the usage file's event shape), by the same rules as a file; an issue's `line`
+ * is the event's 1-based position in the list.
+ */
+export async function importUsageEvents(db: Db, events: readonly unknown[], options: UsageImportOptions = {}): Promise<ImportSummary> {
+  return importUsageItems(
+    db,
+    events.map((record, index) => ({ line: index + 1, record })),
+    'events',
+    options,
+  );
+}
+
+async function importUsageItems(
+  db: Db,
+  items: AsyncIterable<UsageItem> | Iterable<UsageItem>,
+  file: string,
+  options: UsageImportOptions,
+): Promise<ImportSummary> {
   const summary = emptySummary('usage', file);
   const chunkSize = Math.max(1, options.chunkSize ?? 1000);
   const now = (options.now ?? (() => new Date()))();
@@ -47,30 +69,15 @@ export async function importUsageFile(db: Db, file: string, options: UsageImport
   const rules = options.rules ?? resolveRules().rules;
   const touchedFeatures = new Map<string, { customerId: string; featureId: string }>();
   const unknownFeatures = new Map<string, { line: number; lines: number }>();
-  let format = options.format;
-  let header: Array<UsageField | null> | null = null;
   let chunk: Array<{ line: number; event: ParsedUsageEvent }> = [];
 
   await db.transaction(async (tx) => {
-    for await (const { line, text } of readLines(file)) {
-      if (text.trim() === '') continue;
-      format ??= detectFormat(file, text);
-      if (format === 'csv' && header === null) {
-        try {
-          if (text.length > USAGE_LIMITS.lineLength) throw new UsageLineError(`longer than ${USAGE_LIMITS.lineLength} characters`);
-          header = csvHeader(text);
-        } catch (error) {
-          throw new Error(`${file}:${line}: header: ${(error as Error).message}`, { cause: error });
-        }
-        const missing = ['customerId', 'featureId', 'event', 'occurredAt'].filter((field) => !header!.includes(field as never));
-        if (missing.length > 0) throw new Error(`${file}:${line}: the CSV header lacks ${missing.join(', ')}`);
-        continue;
-      }
+    for await (const item of items) {
+      const { line } = item;
       summary.read += 1;
       try {
-        if (text.length > USAGE_LIMITS.lineLength) throw new UsageLineError(`the line is longer than ${USAGE_LIMITS.lineLength} characters`);
-        const record = format === 'csv' ? csvRecord(header!, text) : parseJsonLine(text);
-        const event = parseUsageEvent(record);
+        if ('problem' in item) throw new UsageLineError(item.problem);
+        const event = parseUsageEvent(item.record);
         if (Date.parse(event.occurredAt) > latest) {
           throw new UsageLineError(`occurredAt: ${event.occurredAt} is in the future (after the import's clock + 5 minutes)`);
         }
