@@ -8,7 +8,21 @@ import ts from 'typescript';
  * the compiler sees them (string and template literals), so comments and identifiers never count.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
-const SOURCE_FOLDERS = ['adoption', 'channels', 'steps', 'definitions', 'workflows', 'client', 'activities', 'plugin', 'worker', 'testing', 'web', 'cli', 'db'];
+const SOURCE_FOLDERS = [
+  'adoption',
+  'channels',
+  'steps',
+  'definitions',
+  'workflows',
+  'client',
+  'activities',
+  'plugin',
+  'worker',
+  'testing',
+  'web',
+  'cli',
+  'db',
+];
 const SQL_OWNERS = [/^adoption\//, /^db\//, /^channels\/(delivery|outbox|delivery-relay)\.ts$/];
 const SQL_STATEMENT =
   /\b(SELECT\b[\s\S]+\bFROM\b|INSERT\s+INTO\b|UPDATE\s+[\w.]+\s+SET\b|DELETE\s+FROM\b|WITH\s+\w+\s+AS\s*\(|SET\s+(LOCAL\s+)?ROLE\b|CREATE\s+(TABLE|ROLE|VIEW)\b|LISTEN\s+\w|NOTIFY\s+\w)/;
@@ -64,9 +78,7 @@ describe('the domain owns the SQL', () => {
   });
 
   it('the email-draft table is touched by one module', () => {
-    const touching = sourceFiles().filter((file) =>
-      literals(file).some(({ text }) => SQL_STATEMENT.test(text) && /\bemail_drafts\b/.test(text)),
-    );
+    const touching = sourceFiles().filter((file) => literals(file).some(({ text }) => SQL_STATEMENT.test(text) && /\bemail_drafts\b/.test(text)));
     expect(touching).toEqual(['adoption/drafts.ts']);
   });
 });
