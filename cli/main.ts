@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { COMMANDS } from './commands';
 
-/** `npx adoption-enablement <command>`: every command lives in client/commands/, one file each. */
+/** `npx adoption-enablement <command>`: every command lives in cli/commands/, one file each. */
 export function buildProgram(): Command {
   const program = new Command('adoption-enablement')
     .description('Feature-adoption-stalled enablement playbooks (PRD-090) as durable Temporal workflows')

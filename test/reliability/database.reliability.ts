@@ -74,7 +74,7 @@ async function retrying<T>(work: () => Promise<T>, attempts = 60): Promise<T> {
         }
       })();
       listener = spawnNode(
-        path.join(PROJECT_ROOT, 'client', 'cli.ts'),
+        path.join(PROJECT_ROOT, 'cli', 'main.ts'),
         ['listen'],
         {
           DATABASE_URL: env.databaseUrl,
@@ -126,7 +126,7 @@ async function retrying<T>(work: () => Promise<T>, attempts = 60): Promise<T> {
       if (startedBySelf < q) {
         await stopChild(listener.child, 'SIGTERM', 10_000);
         listener = spawnNode(
-          path.join(PROJECT_ROOT, 'client', 'cli.ts'),
+          path.join(PROJECT_ROOT, 'cli', 'main.ts'),
           ['listen'],
           {
             DATABASE_URL: env.databaseUrl,

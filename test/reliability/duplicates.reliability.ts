@@ -61,7 +61,7 @@ const quiet = () => undefined;
     const cliRuns = dupRuns.slice(0, 3);
     const cli = cliRuns.map((run) =>
       spawnNode(
-        path.join(PROJECT_ROOT, 'client', 'cli.ts'),
+        path.join(PROJECT_ROOT, 'cli', 'main.ts'),
         ['trigger', '--signal-id', run.signalId],
         {
           DATABASE_URL: env.databaseUrl,

@@ -13,7 +13,7 @@ import { PROJECT_ROOT, freePort, sleep, spawnNode, startDevServer, stopChild, wa
 const only = process.env.RELIABILITY_SCENARIOS?.split(',');
 const enabled = (id: string) => !only || only.includes(id);
 const HOOK = path.join(__dirname, 'ts-hook.js');
-const CLI = path.join(PROJECT_ROOT, 'client', 'cli.ts');
+const CLI = path.join(PROJECT_ROOT, 'cli', 'main.ts');
 
 interface CommandCase {
   name: 'start' | 'worker' | 'listen' | 'api';
