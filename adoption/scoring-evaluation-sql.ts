@@ -315,7 +315,7 @@ SELECT d.customer_id, d.feature_id, d.segment, d.activated_at, d.days_since_acti
            CASE WHEN d.past_expected THEN d.expected_adoption_days ELSE d.catalog_expected_days END,
            CASE WHEN d.past_expected AND d.expected_days_source = 'segment'
                 THEN FORMAT(${say('expected_from_peers')}, d.adopted_peers, d.segment) ELSE ${say('expected_from_catalog')} END,
-           d.score_stage, d.usage_score,
+           FORMAT(${say('stage_with_score')}, d.stage, d.usage_score),
            TRIM_SCALE(CASE WHEN d.past_expected THEN d.stall_score_threshold ELSE d.cfg_past_expected_below END)) END,
          CASE WHEN d.rule IS NOT NULL AND d.lone_feature_dip THEN ${say('lone_feature_dip')} END,
          CASE WHEN d.rule IS NOT NULL AND d.stage = 'churned' THEN ${say('churned')} END), '') AS reason,
