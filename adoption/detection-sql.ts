@@ -43,12 +43,14 @@ const FIRST_SEEN = `NOT EXISTS (SELECT 1 FROM feature_stage_history h
  * 1a. First-seen customer-features under engaged whose snapshots stop short of the day before $1: the import's
  *     backfill did not reach back this far (imported long after, or with no backfill), or the events came another
  *     way. Their past is backfilled up to that day before step 1b reads it, so a feature that was engaged and then
- *     dropped away is `churned`, not taken for one never started (its score of 0 alone says `not_started`).
+ *     dropped away is `churned`, not taken for one never started (its score of 0 alone says `not_started`). A feature
+ *     never used cannot have been engaged and is left out.
  */
 export const FIRST_SEEN_WITHOUT_PAST = `
 SELECT e.customer_id, e.feature_id
   FROM ${BATCH_TABLE} e
- WHERE e.stage IN ('not_started', 'started') AND NOT e.on_cadence AND e.days_since_activation > 0 AND ${FIRST_SEEN}
+ WHERE e.stage IN ('not_started', 'started') AND NOT e.on_cadence AND e.days_since_activation > 0 AND e.usage_count > 0
+   AND ${FIRST_SEEN}
    AND NOT EXISTS (SELECT 1 FROM adoption_snapshots s
                     WHERE s.customer_id = e.customer_id AND s.feature_id = e.feature_id AND s.as_of = $1::date - 1)`;
 
