@@ -2,6 +2,7 @@ import type { Db } from '../../db/database';
 import { runDetection } from '../../adoption/detection';
 import { addDays } from '../../adoption/dates';
 import { importUsageFile } from '../../adoption/ingest/usage';
+import { syncCustomerAdoption } from '../../adoption/sync';
 import { loadRiskSignal, loadRunFacts } from '../../adoption/run-input';
 import { createActivities as createDelegateToAgentActivity } from '../../steps/delegate_to_agent/activity';
 import type { EmailDraftResult } from '../../steps/delegate_to_agent/agents/contracts';
@@ -119,5 +120,19 @@ describe('a feature used daily for two months, then unused for 30 days', () => {
     })) as unknown as EmailDraftResult;
     expect(draft.body).toContain("Advanced Analytics Dashboard: your team was using it regularly but hasn't come back to it lately.");
     expect(draft.body).toContain("Custom Reports: your team hasn't had a chance to try it yet.");
+  });
+
+  it('is churned when the sync API scores it before detection has seen it', async () => {
+    const acme = customer();
+    await files.customers(db, [acme]);
+    const usage = [activated(acme.id, 'analytics', AS_OF, 90), ...usedOn(acme.id, 'analytics', AS_OF, range(30, 89), users(6))];
+    const summary = await importUsageFile(db, files.ndjson(usage), { now: () => new Date(`${addDays(AS_OF, 1)}T06:00:00Z`) });
+    expect(summary.issues).toEqual([]);
+
+    const synced = await syncCustomerAdoption(db, acme.id, new Date(`${addDays(AS_OF, 1)}T07:00:00Z`));
+
+    expect(synced.features).toMatchObject([{ featureId: 'analytics', stage: 'churned', usageScore: 0 }]);
+    const stored = await db.query<{ stage: string }>(`SELECT stage FROM feature_adoption WHERE customer_id = $1`, [acme.id]);
+    expect(stored.rows).toEqual([{ stage: 'churned' }]);
   });
 });
