@@ -13,7 +13,9 @@ export const DETECTION_PHRASES = {
   low_usage: 'usage score %s is under %s over the last 14 days (used on %s of 14 days by %s of %s %s), activated %s days ago',
   breadth_of_seats: 'seats',
   breadth_of_account_users: 'active users of the account',
-  past_expected: 'day %s since activation is past the expected %s days (%s) and the feature is %s with usage score %s, under %s',
+  past_expected: 'day %s since activation is past the expected %s days (%s) and %s, under %s',
+  /** The stage and score in `past_expected`: a phrase of its own, so a feature found churned later can be re-worded. */
+  stage_with_score: 'the feature is %s with usage score %s',
   expected_from_peers: 'median of %s %s peers',
   expected_from_catalog: 'feature catalog',
   lone_feature_dip:

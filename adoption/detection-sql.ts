@@ -35,6 +35,25 @@ export const CREATE_BATCH_TABLE = `
 CREATE TEMPORARY TABLE ${BATCH_TABLE} ON COMMIT DROP AS
 SELECT $1::date AS as_of, e.*, NULL::date AS stage_entered_on FROM (${evaluationSql(RANGE_SCOPE)}) e`;
 
+/** A customer-feature of the batch has no stage history up to the as-of day $1: detection has not seen it yet. */
+const FIRST_SEEN = `NOT EXISTS (SELECT 1 FROM feature_stage_history h
+                      WHERE h.customer_id = e.customer_id AND h.feature_id = e.feature_id AND h.entered_on <= $1::date)`;
+
+/**
+ * 1a. First-seen customer-features under engaged whose snapshots stop short of the day before $1: the import's
+ *     backfill did not reach back this far (imported long after, or with no backfill), or the events came another
+ *     way. Their past is backfilled up to that day before step 1b reads it, so a feature that was engaged and then
+ *     dropped away is `churned`, not taken for one never started (its score of 0 alone says `not_started`). A feature
+ *     never used cannot have been engaged and is left out.
+ */
+export const FIRST_SEEN_WITHOUT_PAST = `
+SELECT e.customer_id, e.feature_id
+  FROM ${BATCH_TABLE} e
+ WHERE e.stage IN ('not_started', 'started') AND NOT e.on_cadence AND e.days_since_activation > 0 AND e.usage_count > 0
+   AND ${FIRST_SEEN}
+   AND NOT EXISTS (SELECT 1 FROM adoption_snapshots s
+                    WHERE s.customer_id = e.customer_id AND s.feature_id = e.feature_id AND s.as_of = $1::date - 1)`;
+
 /**
  * 1b. Customer-features seen for the first time (no stage history up to the day): their past is in the daily
  *     snapshots the import backfilled from the usage history (adoption/ingest/backfill-snapshots.ts). From them:
@@ -42,14 +61,14 @@ SELECT $1::date AS as_of, e.*, NULL::date AS stage_entered_on FROM (${evaluation
  *     day the current stage began, the day after the last snapshot in another stage (a score of 0 counts as not
  *     started even in the first week, which PRD 4.3 only leaves unlabelled). Without snapshots: since activation.
  *     Only the first-seen rows are joined to the snapshots, so a tenant with history pays for its new features alone.
- *     Takes $1 the as-of day and $2 the phrases (a feature found churned here gains that clause in its reason).
+ *     Takes $1 the as-of day and $2 the phrases (a feature found churned here gains that clause in its reason, and
+ *     its reason names that stage).
  */
 export const STAGE_HISTORY_OF_FIRST_SEEN = `
 WITH first_seen AS (
   SELECT e.customer_id, e.feature_id, e.stage, e.on_cadence, e.rule, e.activated_at
     FROM ${BATCH_TABLE} e
-   WHERE NOT EXISTS (SELECT 1 FROM feature_stage_history h
-                      WHERE h.customer_id = e.customer_id AND h.feature_id = e.feature_id AND h.entered_on <= $1::date)
+   WHERE ${FIRST_SEEN}
 ),
 restaged AS (
   SELECT f.customer_id, f.feature_id, f.rule, f.activated_at,
@@ -73,7 +92,10 @@ UPDATE ${BATCH_TABLE} e
    SET stage = r.stage,
        reached_engaged = e.reached_engaged OR r.stage = 'churned',
        reason = CASE WHEN r.stage = 'churned' AND r.evaluated_stage <> 'churned' AND e.rule IS NOT NULL
-                     THEN CONCAT_WS($2::jsonb ->> 'clause_separator', e.reason, $2::jsonb ->> 'churned')
+                     THEN CONCAT_WS($2::jsonb ->> 'clause_separator',
+                                    REPLACE(e.reason, FORMAT($2::jsonb ->> 'stage_with_score', r.evaluated_stage, e.usage_score),
+                                            FORMAT($2::jsonb ->> 'stage_with_score', r.stage, e.usage_score)),
+                                    $2::jsonb ->> 'churned')
                      ELSE e.reason END,
        stage_entered_on = GREATEST((r.activated_at AT TIME ZONE 'UTC')::date, COALESCE(en.after_other, en.first_snapshot))
   FROM restaged r

@@ -4,6 +4,8 @@ import { endOfUtcDay, isIsoDay } from './dates';
 import { rulesParameter, type LoadedRules } from './config/rules';
 import { resolveRules } from './config/load';
 import { phrasesParameter } from './detection-phrases';
+import { backfillSnapshots } from './ingest/backfill-snapshots';
+import { addDays } from './dates';
 import {
   ANALYZE_BATCH_TABLE,
   CLOSE_STALLS,
@@ -12,6 +14,7 @@ import {
   CREATE_SIGNALS,
   DROP_BATCH_TABLE,
   DROP_UNCHANGED_STAGES,
+  FIRST_SEEN_WITHOUT_PAST,
   NEXT_BATCH,
   OPEN_STALLS,
   RECORD_STAGE_CHANGES,
@@ -27,6 +30,7 @@ import {
  *
  *   once per run   refresh the segment benchmarks of the as-of day from earlier evaluations
  *   per batch      1. evaluate every activated customer-feature (scoring.ts `evaluationSql`) into a temporary table,
+ *                     1a. features seen for the first time that the import's backfill did not reach get their past,
  *                     1b. features seen for the first time take their stage's start (and `churned`) from history
  *                  2. one risk signal per customer for its features due a signal, with its priority
  *                  3. store the evaluations, with their signals, in feature_evaluations
@@ -249,6 +253,12 @@ async function detectBatch(tx: Db, asOf: string, after: string | null, upTo: str
   const params = [asOf, after, upTo];
   await tx.query(DROP_BATCH_TABLE);
   await tx.query(CREATE_BATCH_TABLE, [...params, rulesParameter(rules.rules), phrasesParameter()]);
+  const withoutPast = await tx.query<{ customer_id: string; feature_id: string }>(FIRST_SEEN_WITHOUT_PAST, [asOf]);
+  await backfillSnapshots(
+    tx,
+    withoutPast.rows.map((row) => ({ customerId: row.customer_id, featureId: row.feature_id })),
+    { lastDay: addDays(asOf, -1), rules: rules.rules },
+  );
   await tx.query(STAGE_HISTORY_OF_FIRST_SEEN, [asOf, phrasesParameter()]);
   await tx.query(ANALYZE_BATCH_TABLE);
   // Signals first, so the evaluations are stored once with their signal ids instead of being updated afterwards.

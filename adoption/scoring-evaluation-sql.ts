@@ -8,13 +8,31 @@ import { AGE_BUCKET_DAYS, LAST_AGE_BUCKET, WINDOW_DAYS, scoreStageSql, usageScor
 export interface EvaluationScope {
   customer(column: string): string;
   features(column: string): string;
+  /**
+   * Whether a customer-feature without stage history is `churned` when its snapshots (the import's backfill) were
+   * engaged or adopted before the day. A few customers read them here; detection's whole-tenant batch reads them for
+   * its first-seen rows alone, in a step of its own (adoption/detection-sql.ts 1b).
+   */
+  snapshotsTellChurned?: boolean;
 }
 
 /** `scoreFeatures`' scope: $2 customer ids (uuid[]), $3 feature ids (text[]; NULL = every feature). */
 export const CUSTOMER_LIST_SCOPE: EvaluationScope = {
   customer: (column) => `${column} = ANY($2::uuid[])`,
   features: (column) => `($3::text[] IS NULL OR ${column} = ANY($3::text[]))`,
+  snapshotsTellChurned: true,
 };
+
+/** Customer-features without stage history up to the day whose snapshots were engaged or adopted before it. */
+function engagedInSnapshotsSql(scope: EvaluationScope): string {
+  return `UNION
+  SELECT s.customer_id, s.feature_id
+    FROM adoption_snapshots s CROSS JOIN params p
+   WHERE ${scope.customer('s.customer_id')} AND ${scope.features('s.feature_id')}
+     AND s.as_of < p.as_of AND s.stage IN ('engaged', 'adopted')
+     AND NOT EXISTS (SELECT 1 FROM feature_stage_history h
+                      WHERE h.customer_id = s.customer_id AND h.feature_id = s.feature_id AND h.entered_on <= p.as_of)`;
+}
 
 /**
  * One row per activated customer-feature of the given customers as of the end of day $1:
@@ -108,10 +126,12 @@ account_activity AS (
   WINDOW account AS (PARTITION BY h.customer_id)
 ),
 reached_engaged AS (
-  -- For \`churned\`: the customer-features that were engaged or adopted on a day before the as-of day.
+  -- For \`churned\`: the customer-features that were engaged or adopted on a day before the as-of day (the stage
+  -- history; without one, the snapshots when the scope says so).
   SELECT DISTINCT sh.customer_id, sh.feature_id
     FROM feature_stage_history sh CROSS JOIN params p
    WHERE ${scope.customer('sh.customer_id')} AND sh.entered_on < p.as_of AND sh.stage IN ('engaged', 'adopted')
+  ${scope.snapshotsTellChurned ? engagedInSnapshotsSql(scope) : ''}
 ),
 measured AS (
   SELECT h.customer_id, h.feature_id, b.segment, h.activated_at, h.last_used_at, h.usage_count,
@@ -315,7 +335,7 @@ SELECT d.customer_id, d.feature_id, d.segment, d.activated_at, d.days_since_acti
            CASE WHEN d.past_expected THEN d.expected_adoption_days ELSE d.catalog_expected_days END,
            CASE WHEN d.past_expected AND d.expected_days_source = 'segment'
                 THEN FORMAT(${say('expected_from_peers')}, d.adopted_peers, d.segment) ELSE ${say('expected_from_catalog')} END,
-           d.score_stage, d.usage_score,
+           FORMAT(${say('stage_with_score')}, d.stage, d.usage_score),
            TRIM_SCALE(CASE WHEN d.past_expected THEN d.stall_score_threshold ELSE d.cfg_past_expected_below END)) END,
          CASE WHEN d.rule IS NOT NULL AND d.lone_feature_dip THEN ${say('lone_feature_dip')} END,
          CASE WHEN d.rule IS NOT NULL AND d.stage = 'churned' THEN ${say('churned')} END), '') AS reason,

@@ -108,6 +108,7 @@ export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Pro
     key_benefit: keyBenefit,
     // One feature: the PRD's paragraph, worded for its stage; several: a short note on each with its own benefit.
     not_started: sections.length === 1 && sections[0].not_started,
+    churned: sections.length === 1 && sections[0].churned,
     several: sections.length > 1,
     features: sections,
     resources: sections.flatMap((section) => section.resources),
@@ -147,6 +148,8 @@ export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Pro
 interface FeatureSection {
   name: string;
   not_started: boolean;
+  /** Used regularly before and dropped away since: worded as a return, not as a first try. */
+  churned: boolean;
   key_benefit: string;
   resources: Array<{ title: string; url: string }>;
 }
@@ -182,6 +185,7 @@ async function featureSections(deps: ActivityDeps, request: AgentRequest, featur
     sections.push({
       name: feature.featureName,
       not_started: feature.stage === 'not_started' && !(feature.usageScore > 0),
+      churned: feature.stage === 'churned',
       key_benefit: keyBenefitFor(catalog.keyBenefit, catalog.category),
       resources,
     });

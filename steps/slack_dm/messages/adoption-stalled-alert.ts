@@ -146,7 +146,7 @@ function featureFacts(feature: SignalFeature): string[] {
   const day = feature.daysSinceActivation === null || feature.daysSinceActivation === undefined ? '' : ` (Day ${feature.daysSinceActivation})`;
   return [
     `Feature: ${escapeMrkdwn(feature.featureName)}`,
-    `Status: ${stageLabel(feature.stage)} → Stalled${day}`,
+    `Status: ${stageLabel(feature.stage)}${feature.stage === 'churned' ? ' (used regularly before, then dropped)' : ''} → Stalled${day}`,
     `Usage Score: ${feature.usageScore}/100 (Expected: ${ADOPTED_SCORE}+ by Day ${feature.expectedAdoptionDays})`,
   ];
 }
