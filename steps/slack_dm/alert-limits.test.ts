@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SignalFeature } from '../../adoption/model/run-facts';
 import { createActivities as createSlackDmActivity } from './activity';
-import { renderAdoptionStalledAlert } from './messages/index';
+import { renderAdoptionOutcome, renderAdoptionStalledAlert } from './messages/index';
 import { analyticsFeature, runFacts, seedCustomer, stepContext } from '../../test/support/activity-fixtures';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 
@@ -93,6 +93,23 @@ describe('adoption_stalled_alert for many features, emoji everywhere', () => {
       expect(message.text.split('\n').at(-1)).toBe('[Share Resources] [Draft Enablement Email] [Schedule Training Call]');
       expect(message.text).toContain('Customer Context:');
     }
+  });
+
+  it('the follow-up outcome of 30 features stays within the limits too', () => {
+    const facts = runFacts(CUSTOMER_ID, { features: features(30) });
+    const measured = {
+      outcome: 'still_stalled',
+      features: facts.features.map((f) => ({ featureId: f.featureId, before: 10, after: 12, stage: 'started', outcome: 'still_stalled' })),
+    };
+    const message = renderAdoptionOutcome({
+      workflowId: 'w',
+      input: facts,
+      scope: { steps: { measure: measured } },
+      params: {},
+      includeResources: false,
+    });
+    checkLimits(message);
+    expect(message.text).toContain('Overall outcome: Still stalled');
   });
 
   it("Postgres takes the message as the outbox row, and the expected score is the configured rules' own", async () => {
