@@ -1,8 +1,8 @@
 import { createEvent, type DateArray } from 'ics';
 
 /**
- * The `.ics` invitation of a booked training session, made by the `ics` library (RFC 5545 folding, escaping and
- * UIDs are its business): the start in UTC so every calendar shows it in its own zone, the CSM as organizer, the
+ * The `.ics` invitation of a booked training session, made by the `ics` library (escaping and UIDs are its
+ * business; its folding counts characters, so the lines are folded again here by octets): the start in UTC so every calendar shows it in its own zone, the CSM as organizer, the
  * champion and the CSM as attendees, METHOD:REQUEST so mail clients offer to accept it.
  */
 export interface TrainingInvite {
@@ -40,5 +40,35 @@ export function trainingInviteIcs(invite: TrainingInvite): string {
     })),
   });
   if (error || !value) throw new Error(`could not build the invitation: ${error?.message ?? 'no output'}`);
-  return value;
+  return foldByOctets(value);
+}
+
+/** RFC 5545 3.1: a content line is at most 75 octets without its CRLF; a continuation line starts with one space. */
+const MAX_LINE_OCTETS = 75;
+const utf8Length = (codePoint: string) => Buffer.byteLength(codePoint, 'utf8');
+
+/** Unfolds the library's lines and folds them again at 75 octets, between code points (never inside a UTF-8 sequence). */
+export function foldByOctets(ics: string): string {
+  const lines = ics.replace(/\r\n[ \t]/g, '').split('\r\n');
+  return lines.map(foldLine).join('\r\n');
+}
+
+function foldLine(line: string): string {
+  const parts: string[] = [];
+  let current = '';
+  let octets = 0;
+  for (const codePoint of line) {
+    const size = utf8Length(codePoint);
+    // The first part holds 75 octets; each continuation 74 after its leading space.
+    const room = parts.length === 0 ? MAX_LINE_OCTETS : MAX_LINE_OCTETS - 1;
+    if (octets + size > room) {
+      parts.push(current);
+      current = '';
+      octets = 0;
+    }
+    current += codePoint;
+    octets += size;
+  }
+  parts.push(current);
+  return parts.join('\r\n ');
 }

@@ -40,3 +40,37 @@ export function slackLink(url: unknown, label: string): string {
   const safe = slackLinkUrl(url);
   return safe ? `<${safe}|${slackLinkLabel(label)}>` : escapeMrkdwn(label);
 }
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Pieces that are cut whole or not at all: mrkdwn entities (`&amp;`), links and mentions (`<url|label>`), and bare
+ * URLs (Slack links them, so half of one is a wrong link); everything else is cut between graphemes, so an emoji,
+ * a flag or an accented letter never loses half of itself (a lone surrogate is not valid JSON text for Postgres).
+ */
+const ATOMS = /&(?:amp|lt|gt);|<[^<>\n]*>|https?:\/\/[^\s<>]+/g;
+
+function* cutPoints(text: string): Generator<string> {
+  let last = 0;
+  for (const match of text.matchAll(ATOMS)) {
+    for (const { segment } of graphemes.segment(text.slice(last, match.index))) yield segment;
+    yield match[0];
+    last = match.index + match[0].length;
+  }
+  for (const { segment } of graphemes.segment(text.slice(last))) yield segment;
+}
+
+/**
+ * `text` within `max` UTF-16 units (what Slack counts is at most that many characters), ending in `mark` when cut:
+ * cut between graphemes and never inside an entity, a link or a URL (those are dropped whole).
+ */
+export function shortenSlackText(text: string, max: number, mark = '…'): string {
+  if (text.length <= max) return text;
+  const room = max - mark.length;
+  let kept = '';
+  for (const piece of cutPoints(text)) {
+    if (kept.length + piece.length > room) break;
+    kept += piece;
+  }
+  return `${kept.trimEnd()}${mark}`;
+}

@@ -187,6 +187,26 @@ describe('delegate_to_agent activity', () => {
   });
 
   describe('built-in communicator/draft_email', () => {
+    it('keeps the subject short for many features while the body names each (issue 19 item 3)', async () => {
+      const customerId = await seedCustomer(test.db);
+      const features = Array.from({ length: 12 }, (_, i) =>
+        analyticsFeature({ featureId: `f${i}`, featureName: `Feature ${i} ${'🚀'.repeat(i === 1 ? 60 : 2)}`, resources: [] }),
+      );
+      const draft = (await builtIn().delegateToAgent(
+        stepContext(customerId, { stepId: 'draft_many' }),
+        args(customerId, 'communicator', 'draft_email', { template: 'feature_enablement' }, runFacts(customerId, { features })),
+      )) as unknown as EmailDraftResult;
+      expect(draft.subject.length).toBeLessThanOrEqual(120);
+      expect(draft.subject).toMatch(/^Getting more value from Feature 0 🚀🚀, Feature 1 (🚀)+…$/);
+      expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(draft.subject)).toBe(false);
+      for (const feature of features) expect(draft.body).toContain(`${feature.featureName}: your team`);
+      const few = (await builtIn().delegateToAgent(
+        stepContext(customerId, { stepId: 'draft_few' }),
+        args(customerId, 'communicator', 'draft_email', { template: 'feature_enablement' }, runFacts(customerId, { features: features.slice(2, 7) })),
+      )) as unknown as EmailDraftResult;
+      expect(few.subject).toBe('Getting more value from Feature 2 🚀🚀, Feature 3 🚀🚀 and 3 more features');
+    });
+
     it('renders PRD 10.1 for the champion and stores one draft per workflow step', async () => {
       const customerId = await seedCustomer(test.db);
       const context = stepContext(customerId, { stepId: 'draft_enablement_email' });

@@ -9,6 +9,7 @@ import { deliver, DeliveryInProgress, prepareDelivery } from '../../channels/del
 import { deliveredRefs } from '../../channels/outbox';
 import { deliveryInProgressFailure } from '../delivery-failure';
 import { renderSlackMessage, SlackTemplateError, type SlackMessage } from './messages/index';
+import { resolveRules } from '../../adoption/config/load';
 
 export interface SlackDmArgs {
   template: string;
@@ -107,6 +108,8 @@ function render(context: StepContext, args: SlackDmArgs, publicBaseUrl: string |
     return renderSlackMessage(args.template, {
       adoptionPageUrl: publicBaseUrl ? `${publicBaseUrl.replace(/\/$/, '')}/customers/${encodeURIComponent(args.input.customer.id)}/adoption` : null,
       workflowId: context.workflowId,
+      // The "Expected: N+" of the alert is the configured rules' adopted score, as detection judged by.
+      adoptedFrom: resolveRules().rules.stages.adoptedFrom,
       input: args.input,
       scope: args.scope,
       params: (args.params ?? {}) as Record<string, JsonValue>,

@@ -156,6 +156,49 @@ describe('the Edit modal', () => {
     await harness.handle(workflowId).terminate('test done');
   });
 
+  it('a draft too long for the editor: the preview is cut before the link and says so, Edit names the real route', async () => {
+    const workflowId = await waitingRun();
+    const link = 'https://cs.example/book?token=abc&slot=1';
+    // The link starts near the section's 3,000 (the emoji counts two): the cut falls inside it.
+    const long = `${'Grüße 🎉 '.repeat(322)}\n\nBook here: ${link}\n\n${'Thanks. '.repeat(50)}`;
+    await harness.database.db.query(`UPDATE email_drafts SET body = $1 WHERE workflow_id = $2`, [long, workflowId]);
+
+    const shown = await post({
+      type: 'block_actions',
+      user: CSM,
+      actions: [
+        { type: 'button', action_id: 'draft_enablement_email', block_id: 'adoption_actions', value: workflowId, action_ts: '1767225801.000100' },
+      ],
+    });
+    const preview = (JSON.parse(shown.text) as { blocks: Array<{ text?: { text: string } }> }).blocks[1].text!.text;
+    expect(preview.length).toBeLessThanOrEqual(3000);
+    expect(preview).not.toContain('https://cs.example');
+    expect(preview).toContain('Book here:');
+    expect(preview).toContain("_Preview cut at Slack's 3,000 characters");
+
+    const opensBefore = harness.slack.calls('views.open').length;
+    const edit = await clickEdit(workflowId);
+    const answer = JSON.parse(edit.text) as { text: string };
+    const route = `/api/workflows/${encodeURIComponent(workflowId)}/email-decision`;
+    expect(answer.text).toContain(`POST ${route}`);
+    expect(harness.slack.calls('views.open')).toHaveLength(opensBefore);
+
+    // The route the reply names takes the edit: the edited email is sent.
+    const before = harness.smtp.messages.length;
+    const response = await fetch(`${base}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'edit', by: 'dana', subject: 'The short version', body: 'Hi Priya,\n\nShorter.\n\nDana' }),
+    });
+    expect([response.status, await response.text()]).toEqual([202, expect.any(String)]);
+    const sent = await eventually(
+      async () => harness.smtp.messages.slice(before).filter((mail) => mail.to.includes('priya@techcorp.example')),
+      (mails) => mails.length > 0,
+    );
+    expect(sent[0].subject).toBe('The short version');
+    await harness.handle(workflowId).terminate('test done');
+  });
+
   it('refuses a forged signature, another user, a foreign dialog and hostile values; the run keeps waiting', async () => {
     const workflowId = await waitingRun();
     const opens = harness.slack.calls('views.open').length;

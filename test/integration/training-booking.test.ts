@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
 import ical, { type VEvent } from 'node-ical';
+import ICAL from 'ical.js';
 import { signLink } from '../../channels/signed-links';
 import { buildApiServer } from '../../web/server';
 import { seedStalledSignal } from '../support/seed';
@@ -80,7 +81,7 @@ describe('the booking link from the enablement email', () => {
     const token = await linkFor();
     const booked = await post(`/book/${token}`, {
       slot: '2026-11-30T14:00:00.000Z',
-      name: 'Priya Shah',
+      name: 'Zoë Müller',
       email: 'priya@techcorp.example',
       note: 'dashboards',
     });
@@ -93,6 +94,12 @@ describe('the booking link from the enablement email', () => {
     const parsed = await simpleParser(mail.raw);
     const calendar = parsed.attachments.find((attachment) => attachment.contentType.startsWith('text/calendar'));
     expect(calendar).toBeDefined();
+    // RFC 5545 3.1: lines of at most 75 octets, folded between UTF-8 sequences; ical.js reads the name back.
+    const icsText = calendar!.content.toString('utf8');
+    for (const line of icsText.split('\r\n')) expect(Buffer.byteLength(line, 'utf8')).toBeLessThanOrEqual(75);
+    const vevent = new ICAL.Component(ICAL.parse(icsText)).getFirstSubcomponent('vevent')!;
+    const names = vevent.getAllProperties('attendee').map((attendee) => attendee.getParameter('cn'));
+    expect(names).toContain('Zoë Müller');
     const events = Object.values(ical.sync.parseICS(calendar!.content.toString('utf8'))).filter((entry) => entry?.type === 'VEVENT') as VEvent[];
     expect(events).toHaveLength(1);
     expect(new Date(events[0].start).toISOString()).toBe('2026-11-30T14:00:00.000Z');

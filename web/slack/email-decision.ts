@@ -1,4 +1,4 @@
-import { escapeMrkdwn as escapeSlack } from '../../channels/slack-text';
+import { escapeMrkdwn as escapeSlack, shortenSlackText } from '../../channels/slack-text';
 import { awaitsDecision, latestDraftOfRun, noDecisionReason, type RunDraft } from '../../adoption/drafts';
 import { emailDecisionSignal, validateEmailDecision } from '../../workflows/messages';
 import { slackClient } from '../../channels/delivery-channels';
@@ -34,6 +34,20 @@ export const DRAFT_BUTTONS = [
   { actionId: REJECT_EMAIL, label: 'Reject', style: 'danger' },
 ] as const;
 
+/** Slack's limit of a section's text. */
+const SECTION_MAX = 3000;
+
+/** The API route a draft too long for Slack's editor is edited through (web/routes/workflows.ts). */
+export const emailDecisionRoute = (workflowId: string) => `POST /api/workflows/${encodeURIComponent(workflowId)}/email-decision`;
+
+/** The draft's body as a section: whole when it fits, else cut before (never inside) a link and said to be cut. */
+function draftPreview(body: string): string {
+  const escaped = escapeSlack(body);
+  if (escaped.length <= SECTION_MAX) return escaped;
+  const note = `_Preview cut at Slack's ${SECTION_MAX.toLocaleString('en-US')} characters: the draft has ${[...body].length.toLocaleString('en-US')} in all._`;
+  return `${shortenSlackText(escaped, SECTION_MAX - note.length - 1)}\n${note}`;
+}
+
 const NOT_DRAFTED = 'No enablement email has been drafted for this run yet; it is drafted right after the alert.';
 
 function noDecision(draft: RunDraft): string {
@@ -50,7 +64,7 @@ export function draftMessage(workflowId: string, draft: RunDraft): SlackReply {
       type: 'section',
       text: { type: 'mrkdwn', text: clip(`*Enablement email draft*\n*To:* ${escapeSlack(to)}\n*Subject:* ${escapeSlack(draft.subject)}`, 3000) },
     },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(escapeSlack(draft.body), 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: draftPreview(draft.body) } },
   ];
   if (awaitsDecision(draft.status)) {
     blocks.push({
@@ -109,7 +123,7 @@ export const openEmailEditor: ButtonHandler = async (deps, { workflowId, payload
   if (!awaitsDecision(draft.status)) return reply(noDecision(draft));
   if (draft.body.length > SLACK_INPUT_MAX) {
     return reply(
-      `This draft is longer than Slack's editor holds (${SLACK_INPUT_MAX} characters); edit it through the API (POST /api/workflows/.../decision).`,
+      `This draft is longer than Slack's editor holds (${SLACK_INPUT_MAX} characters); edit it through the API: \`${emailDecisionRoute(workflowId)}\` with \`{"decision": "edit", "by": ..., "subject": ..., "body": ...}\`.`,
     );
   }
   if (!deps.slack) return reply('Editing in Slack needs SLACK_BOT_TOKEN on the API server; nothing was opened.');

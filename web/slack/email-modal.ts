@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { shortenSlackText } from '../../channels/slack-text';
 import { InvalidMessageError, MESSAGE_LIMITS, validateEmailDecision, type EmailDecision } from '../../workflows/messages';
 
 /**
@@ -57,7 +58,8 @@ export interface ViewErrors {
 
 export const viewErrors = (block: string, message: string): ViewErrors => ({
   response_action: 'errors',
-  errors: { [block]: message.length > 150 ? `${message.slice(0, 149)}…` : message },
+  // Slack shows at most 150 characters here; cut between graphemes (a lone surrogate is not valid JSON).
+  errors: { [block]: shortenSlackText(message, 150) },
 });
 
 function inputValue(values: unknown, block: string): unknown {

@@ -1,3 +1,4 @@
+import { shortenSlackText } from '../../channels/slack-text';
 import { HttpError } from '../errors';
 
 /** The shapes of Slack's interactivity payloads we read, and of the ephemeral replies we answer with. */
@@ -38,8 +39,8 @@ export const reply = (text: string, blocks?: Array<Record<string, unknown>>): Sl
   ...(blocks ? { blocks } : {}),
 });
 
-/** Cuts text to Slack's field limit, marking the cut. */
-export const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/** Cuts text to Slack's field limit, marking the cut (between graphemes, never inside an entity or a link). */
+export const clip = (text: string, max: number) => shortenSlackText(text, max);
 
 /** Who clicked, as recorded in audits and decisions. */
 export function slackUserLabel(user: SlackUser): string {

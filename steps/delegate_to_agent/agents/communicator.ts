@@ -83,6 +83,28 @@ export function keyBenefitFor(keyBenefit: string | null | undefined, category: s
   return 'get more value from what you already have';
 }
 
+/** At most this many features are named in a subject; more are counted ("A, B and 3 more features"). */
+const MAX_NAMES_IN_SUBJECT = 3;
+/** A subject longer than this is cut (between graphemes): mail clients show about 60-80 characters. */
+const MAX_SUBJECT = 120;
+
+export function subjectFeatureName(names: string[]): string {
+  if (names.length <= MAX_NAMES_IN_SUBJECT) return joinWords(names) || 'this feature';
+  const named = MAX_NAMES_IN_SUBJECT - 1;
+  return `${names.slice(0, named).join(', ')} and ${names.length - named} more features`;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+function shortSubject(subject: string): string {
+  if (subject.length <= MAX_SUBJECT) return subject;
+  let kept = '';
+  for (const { segment } of graphemes.segment(subject)) {
+    if (kept.length + segment.length > MAX_SUBJECT - 1) break;
+    kept += segment;
+  }
+  return `${kept.trimEnd()}…`;
+}
+
 /** "[Schedule a Session]" as a signed, expiring link to the booking page, when links are configured. */
 async function bookingUrl(deps: ActivityDeps, customerId: string, workflowId: string): Promise<string | null> {
   if (!deps.links) return null;
@@ -102,7 +124,7 @@ export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Pro
   const championName = stringOr(params.champion_name, input.customer.champion.name ?? 'there');
   const csmName = stringOr(params.csm_name, input.customer.csm.name ?? 'Your Customer Success team');
   const keyBenefit = stringOr(params.key_benefit, '') || sections[0]?.key_benefit || keyBenefitFor(null, primary?.category);
-  const { subject, body } = renderEmail(templateName, {
+  const values = {
     champion_name: championName,
     feature_name: featureName,
     key_benefit: keyBenefit,
@@ -115,7 +137,12 @@ export async function draftEmail(deps: ActivityDeps, request: AgentRequest): Pro
     csm_name: csmName,
     customer_name: input.customer.name,
     booking_url: await bookingUrl(deps, input.customer.id, context.workflowId),
-  });
+  };
+  const { body } = renderEmail(templateName, values);
+  // The body names every feature; the subject names a few and counts the rest, so it stays short.
+  const subjectName =
+    typeof params.feature_name === 'string' && params.feature_name ? featureName : subjectFeatureName(features.map((f) => f.featureName));
+  const subject = shortSubject(renderEmail(templateName, { ...values, feature_name: subjectName }).subject);
 
   const requiresApproval = params.requires_approval === true;
   const toEmail = stringOr(params.to, input.customer.champion.email ?? '') || null;

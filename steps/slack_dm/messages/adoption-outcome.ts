@@ -3,6 +3,7 @@ import type { MeasureAdoptionResult } from '../../measure_adoption/activity';
 import type { SendEmailResult } from '../../send_email/activity';
 import { escapeMrkdwn } from '../../../channels/slack-text';
 import { findInScope, section, stageLabel, truncate, SlackTemplateError, type SlackBlock, type SlackMessage, type SlackRenderInput } from './format';
+import { fitFallbackText } from './alert-limits';
 
 const OUTCOME_LABELS: Record<AdoptionOutcome, string> = {
   recovered: 'Recovered',
@@ -53,14 +54,19 @@ export function renderAdoptionOutcome(request: SlackRenderInput): SlackMessage {
   const emailLine = email ? emailSummary(email) : null;
   const overall = `Overall outcome: ${OUTCOME_LABELS[measured.outcome]}`;
 
-  const text = [
-    `${icon} Adoption Follow-up: ${escapeMrkdwn(input.customer.name)}`,
-    ...featureLines.flatMap((lines) => ['', ...lines]),
-    '',
-    ...(emailLine ? [emailLine] : []),
-    overall,
-    NEXT_STEP[measured.outcome],
-  ].join('\n');
+  // Within Slack's 4,000 for the fallback: as many features in full as fit, the rest counted.
+  const text = fitFallbackText(
+    (shown) => [
+      `${icon} Adoption Follow-up: ${escapeMrkdwn(input.customer.name)}`,
+      ...featureLines.slice(0, shown).flatMap((lines) => ['', ...lines]),
+      ...(shown < featureLines.length ? ['', `…and ${featureLines.length - shown} more features.`] : []),
+      '',
+      ...(emailLine ? [emailLine] : []),
+      overall,
+      NEXT_STEP[measured.outcome],
+    ],
+    featureLines.length,
+  );
 
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(header, 150), emoji: true } },

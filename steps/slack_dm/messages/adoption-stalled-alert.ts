@@ -3,12 +3,16 @@ import type { SignalFeature, TrainingResource } from '../../../adoption/model/ru
 import { escapeMrkdwn, slackLink } from '../../../channels/slack-text';
 import { joinWords } from '../../../definitions/language/wording';
 import { formatDate, formatMoney, importanceLabel } from '../../../adoption/model/labels';
+import { DEFAULT_RULES } from '../../../adoption/config/rules';
 import { findInScope, runResources, section, stageLabel, truncate, type SlackBlock, type SlackMessage, type SlackRenderInput } from './format';
+import { fitFallbackText, packSections, sectionKeeping, SLACK_LIMITS } from './alert-limits';
 
-/** PRD-090 4.3: a usage score of 60 is "adopted", the target the expected timeline refers to. */
-export const ADOPTED_SCORE = 60;
+/** PRD-090 4.3's "adopted" score, when the run does not say which the configured rules use. */
+export const ADOPTED_SCORE = DEFAULT_RULES.stages.adoptedFrom;
 const MAX_FEATURES_IN_BLOCKS = 10;
 const MAX_RESOURCES = 5;
+const MAX_NAMES_IN_SENTENCE = 4;
+const NOT_NEEDED_SUFFIX = ': not needed';
 
 /**
  * "Not needed" (PRD open question 4) is a button of the blocks only: the plain-text fallback keeps the PRD's three.
@@ -34,13 +38,14 @@ function notNeededButton(workflowId: string, label: string, featureName: string)
   return {
     type: 'button',
     action_id: NOT_NEEDED_ACTION_ID,
-    text: { type: 'plain_text', text: truncate(label, 75) },
+    text: { type: 'plain_text', text: truncate(label, SLACK_LIMITS.buttonText) },
     value: workflowId,
     confirm: {
       title: { type: 'plain_text', text: 'Mark not needed?' },
       text: {
         type: 'plain_text',
-        text: truncate(`Detection stops flagging ${escapeMrkdwn(featureName)} for this customer and this run stops its outreach for it.`, 300),
+        // plain_text is shown as written: no mrkdwn escaping here.
+        text: truncate(`Detection stops flagging ${featureName} for this customer and this run stops its outreach for it.`, 300),
       },
       confirm: { type: 'plain_text', text: 'Not needed' },
       deny: { type: 'plain_text', text: 'Cancel' },
@@ -68,15 +73,18 @@ export function renderAdoptionStalledAlert(request: SlackRenderInput): SlackMess
   const resources = includeResources ? runResources(params, input).slice(0, MAX_RESOURCES) : [];
   const header = `:chart_with_downwards_trend: Feature Adoption Stalled: ${input.customer.name}`;
 
-  const featureLines = features.map((feature) => featureFacts(feature));
+  const adoptedFrom = request.adoptedFrom ?? ADOPTED_SCORE;
+  const featureLines = features.map((feature) => featureFacts(feature, adoptedFrom));
   const contextLines = customerContext(request);
   const why = whyItMatters(features, analysis);
   const resourceLines = resources.map((resource, index) => `${index + 1}. ${resourceLine(resource, false)}`);
   const buttonsLine = PRD_ACTIONS.map((action) => `[${action.label}]`).join(' ');
 
-  const text = [
+  // The PRD's fallback lines, with as many features in full as fit Slack's 4,000 (the rest counted).
+  const fallback = (shown: number) => [
     `:chart_with_downwards_trend: Feature Adoption Stalled: ${customerName}`,
-    ...featureLines.flatMap((lines) => ['', ...lines]),
+    ...featureLines.slice(0, shown).flatMap((lines) => ['', ...lines]),
+    ...(shown < features.length ? ['', `…and ${features.length - shown} more stalled features.`] : []),
     '',
     'Customer Context:',
     ...contextLines.map((line) => `- ${line}`),
@@ -88,25 +96,36 @@ export function renderAdoptionStalledAlert(request: SlackRenderInput): SlackMess
       : []),
     '',
     buttonsLine,
-  ].join('\n');
+  ];
+  const text = fitFallbackText(fallback, features.length);
 
-  const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(header, 150), emoji: true } }];
+  const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(header, SLACK_LIMITS.headerText), emoji: true } }];
   for (const lines of featureLines.slice(0, MAX_FEATURES_IN_BLOCKS)) {
     blocks.push(section(lines.map((line) => line.replace(/^([^:]+):/, '*$1:*')).join('\n')));
   }
   if (features.length > MAX_FEATURES_IN_BLOCKS) {
-    blocks.push(section(`_…and ${features.length - MAX_FEATURES_IN_BLOCKS} more stalled features._`));
+    // The rest, one line each (name, stage, score), as many as one section holds.
+    const rest = features
+      .slice(MAX_FEATURES_IN_BLOCKS)
+      .map((f) => `• *${escapeMrkdwn(f.featureName)}*: ${stageLabel(f.stage)}, usage score ${f.usageScore}/100`);
+    blocks.push(sectionKeeping([`*Also stalled (${rest.length}):*`], rest, []));
   }
   // Blocks only (the plain-text fallback keeps the PRD's lines): each feature's own key benefit, the signal's
   // priority and the customer's adoption page.
+  // Every feature's benefit (sections of at most 3,000 each), so no stalled feature goes without one.
   const benefits = features
-    .slice(0, MAX_FEATURES_IN_BLOCKS)
     .filter((feature) => feature.keyBenefit?.trim())
     .map((feature) => `• *${escapeMrkdwn(feature.featureName)}* helps them ${escapeMrkdwn(feature.keyBenefit!.trim().replace(/[.!?]+$/, ''))}.`);
-  if (benefits.length) blocks.push(section(['*Key benefits:*', ...benefits].join('\n')));
+  blocks.push(...packSections('*Key benefits:*', benefits));
   const page = request.adoptionPageUrl ? [`• ${slackLink(request.adoptionPageUrl, `${input.customer.name} adoption page`)}`] : [];
+  // The importance list is what gives way to the limit: the Priority line and the page link always stay.
+  const importanceLine = contextLines[contextLines.length - 1];
   blocks.push(
-    section(['*Customer Context:*', ...contextLines.map((line) => `• ${line}`), `• Priority: ${input.signal.priority}/100`, ...page].join('\n')),
+    sectionKeeping(
+      ['*Customer Context:*', ...contextLines.slice(0, -1).map((line) => `• ${line}`)],
+      [`• ${importanceLine}`],
+      [`• Priority: ${input.signal.priority}/100`, ...page],
+    ),
   );
   blocks.push(section(['*Why it matters:*', ...why.blocks].join('\n')));
   if (analysis?.summary) {
@@ -135,19 +154,25 @@ export function renderAdoptionStalledAlert(request: SlackRenderInput): SlackMess
       blocks.push({
         type: 'actions',
         block_id: truncate(`${NOT_NEEDED_BLOCK_PREFIX}${feature.featureId}`, 255),
-        elements: [notNeededButton(workflowId, `${escapeMrkdwn(feature.featureName)}: not needed`, feature.featureName)],
+        elements: [
+          notNeededButton(
+            workflowId,
+            `${truncate(feature.featureName, SLACK_LIMITS.buttonText - NOT_NEEDED_SUFFIX.length)}${NOT_NEEDED_SUFFIX}`,
+            feature.featureName,
+          ),
+        ],
       });
     }
   }
   return { text, blocks };
 }
 
-function featureFacts(feature: SignalFeature): string[] {
+function featureFacts(feature: SignalFeature, adoptedFrom: number): string[] {
   const day = feature.daysSinceActivation === null || feature.daysSinceActivation === undefined ? '' : ` (Day ${feature.daysSinceActivation})`;
   return [
     `Feature: ${escapeMrkdwn(feature.featureName)}`,
     `Status: ${stageLabel(feature.stage)}${feature.stage === 'churned' ? ' (used regularly before, then dropped)' : ''} → Stalled${day}`,
-    `Usage Score: ${feature.usageScore}/100 (Expected: ${ADOPTED_SCORE}+ by Day ${feature.expectedAdoptionDays})`,
+    `Usage Score: ${feature.usageScore}/100 (Expected: ${adoptedFrom}+ by Day ${feature.expectedAdoptionDays})`,
   ];
 }
 
@@ -156,20 +181,39 @@ function customerContext({ input }: SlackRenderInput): string[] {
   const importance =
     input.features.length === 1
       ? `This feature importance: ${importanceLabel(input.features[0].importanceScore)}`
-      : `Feature importance: ${input.features.map((f) => `${escapeMrkdwn(f.featureName)} ${importanceLabel(f.importanceScore)}`).join(', ')}`;
+      : input.features.length > MAX_FEATURES_IN_BLOCKS
+        ? `Feature importance: ${importanceCounts(input.features)}`
+        : `Feature importance: ${input.features.map((f) => `${escapeMrkdwn(f.featureName)} ${importanceLabel(f.importanceScore)}`).join(', ')}`;
   return [`ARR: ${formatMoney(input.customer.arr)}`, `Overall Adoption: ${overall}`, importance];
 }
 
+/** "12 High, 10 Medium, 8 Low": the importance of many features, summarised. */
+function importanceCounts(features: SignalFeature[]): string {
+  return (['High', 'Medium', 'Low'] as const)
+    .map((label) => [label, features.filter((f) => importanceLabel(f.importanceScore) === label).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([label, count]) => `${count} ${label}`)
+    .join(', ');
+}
+
 function whyItMatters(features: SignalFeature[], analysis: AdoptionGapAnalysis | null): { text: string[]; blocks: string[] } {
+  // What is known is the catalog's importance of each feature (the same for every customer), not why this one bought.
   const groups: Array<[string, (names: string[]) => string]> = [
-    ['High', (names) => `${joinWords(names)} ${names.length === 1 ? 'was a key purchase driver' : 'were key purchase drivers'} for this customer.`],
-    ['Medium', (names) => `${joinWords(names)} ${names.length === 1 ? 'is an important part' : 'are important parts'} of what this customer bought.`],
-    ['Low', (names) => `${joinWords(names)} ${names.length === 1 ? 'is' : 'are'} part of what this customer pays for.`],
+    ['High', (names) => `${joinWords(names)} ${names.length === 1 ? 'is one of your key features' : 'are among your key features'}.`],
+    ['Medium', (names) => `${joinWords(names)} ${names.length === 1 ? 'is a feature' : 'are features'} of medium importance in your catalog.`],
+    ['Low', (names) => `${joinWords(names)} ${names.length === 1 ? 'is a feature' : 'are features'} of low importance in your catalog.`],
   ];
   const intro = groups
     .map(([label, sentence]) => {
-      const names = features.filter((f) => importanceLabel(f.importanceScore) === label).map((f) => escapeMrkdwn(f.featureName));
-      return names.length ? sentence(names) : null;
+      const names = features
+        .filter((f) => importanceLabel(f.importanceScore) === label)
+        .map((f) => `${escapeMrkdwn(f.featureName)} (importance ${f.importanceScore})`);
+      // Many features: the first few by name, the rest counted (the feature sections name them all).
+      const shown =
+        names.length > MAX_NAMES_IN_SENTENCE
+          ? [...names.slice(0, MAX_NAMES_IN_SENTENCE - 1), `${names.length - MAX_NAMES_IN_SENTENCE + 1} more`]
+          : names;
+      return names.length ? sentence(shown) : null;
     })
     .filter((line): line is string => line !== null);
 

@@ -1,5 +1,5 @@
 import { dedupeResources, normaliseResources, resourceKind, upcomingSession } from '../../../adoption/model/resources';
-import { escapeMrkdwn } from '../../../channels/slack-text';
+import { escapeMrkdwn, shortenSlackText } from '../../../channels/slack-text';
 import type { JsonValue } from '../../../definitions/language/types';
 import { stageLabel as plainStageLabel } from '../../../adoption/model/labels';
 import type { TrainingResource } from '../../../adoption/model/run-facts';
@@ -27,6 +27,8 @@ export interface SlackRenderInput {
   includeResources: boolean;
   /** The customer's adoption page (PUBLIC_BASE_URL), linked from the alert; absent when no base URL is configured. */
   adoptionPageUrl?: string | null;
+  /** The usage score the configured rules call "adopted" (`stages.adopted_from`); the PRD's 60 when absent. */
+  adoptedFrom?: number;
 }
 
 /** A template that cannot be rendered from what the run holds: a definition error, not a transient one. */
@@ -42,8 +44,9 @@ export function stageLabel(stage: string): string {
   return escapeMrkdwn(plainStageLabel(stage));
 }
 
+/** Cut to a Slack limit between graphemes, never inside an entity or a link (channels/slack-text.ts). */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return shortenSlackText(text, max);
 }
 
 type JsonObject = { [key: string]: JsonValue };

@@ -18,6 +18,9 @@ const HOSTILE_URLS = [
 
 /** The `<...>` controls of a mrkdwn string: each link, mention or command it would render. */
 const controls = (text: string) => text.match(/<[^>]*>/g) ?? [];
+/** The blocks' mrkdwn only: plain_text (headers, buttons, confirm dialogs) is shown as written and never escaped. */
+const mrkdwnOf = (blocks: unknown[]) =>
+  JSON.stringify(blocks, (_key, value: unknown) => ((value as { type?: string })?.type === 'plain_text' ? undefined : value));
 
 it('a URL is re-serialised with |, <, >, whitespace and quotes percent-encoded and & escaped; non-http(s) is not linked', () => {
   expect(slackLinkUrl('https://docs.example.com/a|b>c<d e"f')).toBe('https://docs.example.com/a%7Cb%3Ec%3Cd%20e%22f');
@@ -56,7 +59,7 @@ it('names, stages, causes and outcomes from the run or an agent are escaped in t
   };
   const alert = renderAdoptionStalledAlert({ workflowId: 'wf', input, scope, params: {}, includeResources: false });
   expect(controls(alert.text)).toEqual([]);
-  expect(controls(JSON.stringify(alert.blocks.filter((block) => block.type !== 'header')))).toEqual([]);
+  expect(controls(mrkdwnOf(alert.blocks))).toEqual([]);
   const measured = {
     outcome: 'still_stalled',
     features: [{ featureId: 'advanced_analytics', before: 1, after: 2, stage: '<x>', outcome: '<!here>' }],
@@ -78,4 +81,25 @@ it('the top-level text of an interactive reply is escaped like its blocks', () =
   });
   expect(reply.text).toBe(escapeMrkdwn('Enablement email draft to Priya <!channel> <priya@techcorp.example>: Hi <https://evil.example|click>'));
   expect(controls(reply.text)).toEqual([]);
+});
+
+it('plain_text fields carry names as written, without mrkdwn entities (issue 19 item 5)', () => {
+  const features = ['R&D <Tools>', 'Q&A'].map((featureName, i) => analyticsFeature({ featureId: `f${i}`, featureName }));
+  const alert = renderAdoptionStalledAlert({
+    workflowId: 'wf',
+    input: runFacts(CUSTOMER_ID, { features }),
+    scope: { steps: {} },
+    params: {},
+    includeResources: false,
+  });
+  const plainTexts: string[] = [];
+  JSON.stringify(alert.blocks, (_key, value: unknown) => {
+    const object = value as { type?: string; text?: unknown };
+    if (object?.type === 'plain_text' && typeof object.text === 'string') plainTexts.push(object.text);
+    return value;
+  });
+  expect(plainTexts).toContain('R&D <Tools>: not needed');
+  expect(plainTexts).toContain('Q&A: not needed');
+  expect(plainTexts.some((text) => text.includes('Detection stops flagging R&D <Tools> for this customer'))).toBe(true);
+  expect(plainTexts.filter((text) => /&(amp|lt|gt);/.test(text))).toEqual([]);
 });
