@@ -60,7 +60,7 @@ describe('query_database statement check', () => {
     ["COPY feature_catalog TO '/tmp/x'", 'sql-not-select', /this statement is COPY/],
     ["COPY (SELECT 1) TO PROGRAM 'id'", 'sql-not-select', /this statement is COPY/],
     ['DELETE FROM feature_catalog', 'sql-not-select', /this statement is DELETE/],
-    ['CREATE TABLE t (a int)', 'sql-not-select', /this statement is CREATE TABLE/],
+    ['CREATE TABLE t (a int)', 'sql-not-select', /this statement is a table definition/],
     ['SELECT * INTO stolen FROM feature_catalog', 'sql-not-select', /SELECT \.\.\. INTO creates a table/],
     ['SELECT * FROM feature_catalog FOR UPDATE', 'sql-not-select', /FOR UPDATE \/ FOR SHARE locks rows/],
     ['SELECT * FROM feature_catalog FOR KEY SHARE', 'sql-not-select', /locks rows/],

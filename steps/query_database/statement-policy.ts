@@ -77,9 +77,9 @@ const NODE_FIELDS: Record<string, Record<string, Field>> = {
 const STATEMENT_VERBS: Record<string, string> = {
   InsertStmt: 'INSERT', UpdateStmt: 'UPDATE', DeleteStmt: 'DELETE', MergeStmt: 'MERGE', CopyStmt: 'COPY',
   ExplainStmt: 'EXPLAIN', VariableSetStmt: 'SET', VariableShowStmt: 'SHOW', DoStmt: 'DO', CallStmt: 'CALL',
-  TransactionStmt: 'a transaction command', CreateStmt: 'CREATE TABLE', CreateTableAsStmt: 'CREATE TABLE AS',
-  DropStmt: 'DROP', TruncateStmt: 'TRUNCATE', GrantStmt: 'GRANT', GrantRoleStmt: 'GRANT', AlterTableStmt: 'ALTER TABLE',
-  ViewStmt: 'CREATE VIEW', CreateFunctionStmt: 'CREATE FUNCTION', LockStmt: 'LOCK', ListenStmt: 'LISTEN', NotifyStmt: 'NOTIFY',
+  TransactionStmt: 'a transaction command', CreateStmt: 'a table definition', CreateTableAsStmt: 'a table definition',
+  DropStmt: 'DROP', TruncateStmt: 'TRUNCATE', GrantStmt: 'GRANT', GrantRoleStmt: 'GRANT', AlterTableStmt: 'a table change',
+  ViewStmt: 'a view definition', CreateFunctionStmt: 'a function definition', LockStmt: 'LOCK', ListenStmt: 'LISTEN', NotifyStmt: 'NOTIFY',
 }; // prettier-ignore
 
 class Refusal extends Error {
