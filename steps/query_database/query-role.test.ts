@@ -91,3 +91,12 @@ it('on PGlite the same migration runs; the role exists there too and the activit
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it("refuses issue 19's statement before it reaches the database, on the SET ROLE path too", async () => {
+  const issue19 = `SELECT U&"\\0073et_config"('role', 'none', true) AS r, query_to_xml('select rolname, rolpassword from pg_authid', true, false, '') AS x`;
+  await expect(run(issue19)).rejects.toMatchObject({
+    type: 'InvalidQuery',
+    nonRetryable: true,
+    message: expect.stringContaining('query_database: function set_config() (written U&"\\0073et_config") is not allowed'),
+  });
+});
