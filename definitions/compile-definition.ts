@@ -6,6 +6,8 @@ import { reportSchemaErrors } from './schema-errors';
 import { checkSteps } from './step-checks';
 import { buildPlan } from './build-plan';
 import type { RawDefinition } from './raw-definition';
+// Installs the Postgres parser that query_database's check uses (kept out of the step kind: the workflow bundles it).
+import '../steps/query_database/statement-parser';
 
 export interface CompileOptions {
   /** `plan.source`; defaults to the file name used in diagnostics. */

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ChannelDeps } from '../channels/deps';
+import type { Db } from '../db/database';
 
 export { currentTime } from '../channels/deps';
 
@@ -9,4 +10,9 @@ export interface ActivityDeps extends ChannelDeps {
   temporal?: { client: Client; taskQueue: string };
   /** Without a URL, the built-in agents answer. */
   agents?: { url?: string };
+  /**
+   * `query_database` statements run here: a connection that logs in as adoption_definition_reader
+   * (ADOPTION_QUERY_DATABASE_URL). Without it they run on `db` under SET LOCAL ROLE adoption_query_reader.
+   */
+  queryDatabase?: Db;
 }

@@ -26,6 +26,7 @@ export type DiagnosticCategory =
   | 'bad-condition'
   | 'agent-params'
   | 'sql-not-select'
+  | 'sql-not-allowed'
   | 'sql-multiple-statements'
   | 'sql-syntax'
   | 'sql-template-placement'

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../../definitions/language/types';
 import type { ActivityDeps } from '../activity-deps';
 import { runDefinitionQuery } from '../../adoption/definition-queries';
+import { checkStatement } from './statement-parser';
 
 export interface QueryDatabaseArgs {
   sql: string;
@@ -22,22 +23,9 @@ export interface QueryDatabaseActivities {
 }
 
 /**
- * Names a definition's SQL may not use even inside the reader role (string literals aside): system catalogs and
- * admin functions (`pg_*`, `information_schema`), and `set_config`, which could reset the role to the session user
- * for the functions evaluated after it in the same statement.
- */
-const FORBIDDEN_NAMES = /\b(pg_\w*|information_schema|set_config|current_setting|lo_\w+|dblink\w*)\b/i;
-
-/** The first forbidden name outside single-quoted literals, or null. */
-export function forbiddenName(sql: string): string | null {
-  const unquoted = sql.replace(/'(?:[^']|'')*'/g, "''");
-  return FORBIDDEN_NAMES.exec(unquoted)?.[1] ?? null;
-}
-
-/**
- * `query_database`: a definition's SELECT, run read-only by the domain (`runDefinitionQuery`: reader role, timeout,
- * bound row limit). The compiler already admits only one SELECT with `$n` placeholders; refusing system catalogs,
- * admin functions and set_config by name here is the second line of defence, for plans built some other way.
+ * `query_database`: a definition's SELECT, run read-only by the domain (`runDefinitionQuery`: the reader's own login
+ * where one is configured, timeout, bound row limit). The statement is checked again here, with the compiler's own
+ * check (Postgres's parser against the allow-lists, statement-parser.ts), for plans built or edited some other way.
  */
 export function createActivities(deps: ActivityDeps, options: { statementTimeoutMs?: number } = {}): QueryDatabaseActivities {
   return {
@@ -46,15 +34,15 @@ export function createActivities(deps: ActivityDeps, options: { statementTimeout
       if (sql === '') {
         throw ApplicationFailure.create({ message: 'query_database: empty SQL', type: 'InvalidQuery', nonRetryable: true });
       }
-      const forbidden = forbiddenName(sql);
-      if (forbidden) {
-        throw ApplicationFailure.create({
-          message: `query_database: ${forbidden} is not available to definitions (system catalogs, admin functions and settings are not)`,
-          type: 'InvalidQuery',
-          nonRetryable: true,
-        });
+      const problem = await checkStatement(sql);
+      if (problem) {
+        throw ApplicationFailure.create({ message: `query_database: ${problem.message}`, type: 'InvalidQuery', nonRetryable: true });
       }
-      const { rows, truncated } = await runDefinitionQuery(deps.db, { sql, params: args.params ?? [], maxRows: args.maxRows }, options);
+      const { rows, truncated } = await runDefinitionQuery(
+        deps.db,
+        { sql, params: args.params ?? [], maxRows: args.maxRows },
+        { ...options, readerDb: deps.queryDatabase },
+      );
       return { rows: rows.map((row) => toJsonRow(row)), rowCount: rows.length, truncated };
     },
   };

@@ -1,5 +1,6 @@
 import type { TemplateValue } from '../../definitions/language/types';
-import { parameteriseSql } from './sql';
+import { parameteriseSql, sourceOffset } from './sql';
+import { installedStatementCheck } from './statement-check-port';
 import type { StepDefinition } from '../kind';
 
 /** `sql` has `$1..$n` where the YAML had `{{...}}` (quoted or not); `params[i]` is the template for `$i+1`. */
@@ -32,9 +33,23 @@ export const queryDatabaseDefinition: StepDefinition<'query_database', QueryData
   },
   templated: ['query'],
   check(config, context) {
-    for (const problem of parameteriseSql(config.query).problems) {
+    const { sql, problems } = parameteriseSql(config.query);
+    for (const problem of problems) {
       context.report(['query'], problem.category, problem.message, { valueOffset: problem.offset });
     }
+    if (problems.length > 0) return;
+    // Then what the activity checks again before running it: Postgres's parse, against the allow-lists.
+    const checkStatement = installedStatementCheck();
+    if (!checkStatement) {
+      context.report(
+        ['query'],
+        'sql-syntax',
+        'the Postgres SQL parser is not loaded, so the query cannot be checked (import steps/query_database/statement-parser)',
+      );
+      return;
+    }
+    const problem = checkStatement(sql);
+    if (problem) context.report(['query'], problem.category, problem.message, { valueOffset: sourceOffset(config.query, problem.offset) });
   },
   normalise(config) {
     const { sql, params } = parameteriseSql(config.query);

