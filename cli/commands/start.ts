@@ -19,6 +19,7 @@ import { untilShutdownSignal } from '../shutdown';
 import { parseSlackUserIds } from '../../web/slack/authorization';
 import { stateQuery } from '../../workflows/messages';
 import { hasNoCustomers } from '../../adoption/store';
+import { assertConfiguration } from '../environment-check';
 
 interface StartOptions {
   dataDir: string;
@@ -46,6 +47,7 @@ export function registerStartCommand(program: Command): void {
     .option('--once', 'run detection once, wait for its enablement runs to reach the CSM, print a summary and stop')
     .action(async (options: StartOptions) => {
       const log = (message: string) => process.stderr.write(`[start] ${message}\n`);
+      assertConfiguration();
       const db = await openDatabase({ dataDir: options.dataDir, applicationName: 'adoption-enablement-start' });
       let devServer: DevServer | undefined;
       try {
