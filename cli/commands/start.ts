@@ -21,6 +21,7 @@ import { stateQuery } from '../../workflows/messages';
 import { hasNoCustomers } from '../../adoption/store';
 import { assertConfiguration } from '../environment-check';
 import { assertPortFree } from '../port-free';
+import { removeStartRecord, writeStartRecord } from '../start-record';
 
 const API_HOST = '127.0.0.1';
 
@@ -99,6 +100,8 @@ export function registerStartCommand(program: Command): void {
           email: emailSettingsFromEnv(),
           // The Edit modal of the Slack draft opens with views.open (SLACK_BOT_TOKEN).
           slack: { token: process.env.SLACK_BOT_TOKEN || undefined, apiUrl: process.env.SLACK_API_URL || undefined },
+          // Links to runs go to this start's dev server UI (--ui-port) unless TEMPORAL_UI_URL names another.
+          workspace: { temporalUiUrl: process.env.TEMPORAL_UI_URL || devServer?.uiUrl, namespace: settings.namespace },
         });
         const apiUrl = await api.listen({ port: apiPort, host: API_HOST }).catch(async (error: NodeJS.ErrnoException) => {
           // Taken since the check: stop what already runs, or the worker would keep the process alive.
@@ -109,6 +112,14 @@ export function registerStartCommand(program: Command): void {
           throw error.code === 'EADDRINUSE' ? new Error(`port ${apiPort} on ${API_HOST} is taken: choose another with --api-port`) : error;
         });
         log(`API ${apiUrl} (CSM adoption page: ${apiUrl}/customers/<customerId>/adoption)`);
+        writeStartRecord(options.dataDir, {
+          pid: process.pid,
+          temporalAddress: settings.address,
+          namespace: settings.namespace,
+          taskQueue: settings.taskQueue,
+          apiUrl,
+          temporalUiUrl: process.env.TEMPORAL_UI_URL || devServer?.uiUrl,
+        });
         const schedule = await createDetectionSchedule(client, { taskQueue: settings.taskQueue });
         log(`schedule ${schedule.scheduleId} ${schedule.created ? 'created' : 'up to date'}: detection daily at 01:00 UTC`);
         const earlierActions = await scheduleActionIds(client, schedule.scheduleId);
@@ -134,6 +145,7 @@ export function registerStartCommand(program: Command): void {
         await workerRun;
         await client.connection.close();
       } finally {
+        removeStartRecord(options.dataDir);
         await devServer?.stop();
         await db.close();
       }
