@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { connectClient, temporalSettingsFromEnv } from '../../client/connection';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
 import { untilShutdownSignal } from '../shutdown';
+import { assertConfiguration } from '../environment-check';
 import { parseSlackUserIds } from '../../web/slack/authorization';
 
 export interface ApiCommandOptions extends DatabaseOptions {
@@ -34,6 +35,7 @@ export async function runApi(options: ApiCommandOptions, hooks: RunApiHooks): Pr
   const env = hooks.env ?? process.env;
   const log = hooks.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const port = parsePort(options.port);
+  assertConfiguration(env);
   const settings = temporalSettingsFromEnv(env);
   const { buildApiServer } = await import('../../web/server');
   await useDatabase(options, async (db) => {

@@ -2,6 +2,8 @@ import { formatDiagnostic } from '../../definitions/language/diagnostics';
 import type { Command } from 'commander';
 import { DEFAULT_RULES_CONFIG_FILE, loadRulesConfigFile, resolveRules, RULES_CONFIG_ENV } from '../../adoption/config/load';
 import { RULES_CONFIG_SCHEMA } from '../../adoption/config/schema';
+import { rulesAsConfigFile } from '../../adoption/config/file-form';
+import { stringify } from 'yaml';
 
 /**
  * `config validate [FILE]`, `config show [FILE]`, `config schema`: the detection rules file (adoption.config.yaml).
@@ -29,11 +31,14 @@ export function registerConfigCommands(program: Command): void {
 
   config
     .command('show')
-    .description(`print the rules detection would use, every default filled in, with their digest (no FILE: $${RULES_CONFIG_ENV}, else the defaults)`)
+    .description(
+      `print the rules detection would use as a rules file, every default filled in, with their source and digest (no FILE: $${RULES_CONFIG_ENV}, else the defaults)`,
+    )
     .argument('[file]', 'rules file')
     .action((file: string | undefined) => {
       const loaded = resolveRules(file ?? null);
-      process.stdout.write(`${JSON.stringify(loaded, null, 2)}\n`);
+      // The file's own form, so the output is itself a rules file `config validate` accepts (same digest).
+      process.stdout.write(`# source: ${loaded.source}\n# digest: ${loaded.digest}\n${stringify(rulesAsConfigFile(loaded.rules))}`);
     });
 
   config

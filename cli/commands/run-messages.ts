@@ -7,7 +7,8 @@ import {
   validateRecovered,
   type EnablementWorkflow,
 } from '../../workflows/messages';
-import { connectClient, temporalSettingsFromEnv } from '../../client/connection';
+import type { Client } from '@temporalio/client';
+import { connectCommandClient } from '../start-record';
 
 interface DecisionOptions {
   workflowId: string;
@@ -61,8 +62,8 @@ export function registerRunMessageCommands(program: Command): void {
     });
 }
 
-async function withClient<T>(work: (client: Awaited<ReturnType<typeof connectClient>>) => Promise<T>): Promise<T> {
-  const client = await connectClient(temporalSettingsFromEnv());
+async function withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const { client } = await connectCommandClient();
   try {
     return await work(client);
   } finally {

@@ -19,6 +19,16 @@ import { untilShutdownSignal } from '../shutdown';
 import { parseSlackUserIds } from '../../web/slack/authorization';
 import { stateQuery } from '../../workflows/messages';
 import { hasNoCustomers } from '../../adoption/store';
+import { assertConfiguration } from '../environment-check';
+import { assertPortFree } from '../port-free';
+import { removeStartRecord, writeStartRecord } from '../start-record';
+
+const API_HOST = '127.0.0.1';
+
+function parsePort(value: string, option: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65_535) throw new Error(`${option} must be a port number (0-65535), got ${JSON.stringify(value)}`);
+  return Number(value);
+}
 
 interface StartOptions {
   dataDir: string;
@@ -46,6 +56,9 @@ export function registerStartCommand(program: Command): void {
     .option('--once', 'run detection once, wait for its enablement runs to reach the CSM, print a summary and stop')
     .action(async (options: StartOptions) => {
       const log = (message: string) => process.stderr.write(`[start] ${message}\n`);
+      assertConfiguration();
+      const apiPort = parsePort(options.apiPort, '--api-port');
+      await assertPortFree(apiPort, API_HOST, '--api-port');
       const db = await openDatabase({ dataDir: options.dataDir, applicationName: 'adoption-enablement-start' });
       let devServer: DevServer | undefined;
       try {
@@ -87,18 +100,36 @@ export function registerStartCommand(program: Command): void {
           email: emailSettingsFromEnv(),
           // The Edit modal of the Slack draft opens with views.open (SLACK_BOT_TOKEN).
           slack: { token: process.env.SLACK_BOT_TOKEN || undefined, apiUrl: process.env.SLACK_API_URL || undefined },
+          // Links to runs go to this start's dev server UI (--ui-port) unless TEMPORAL_UI_URL names another.
+          workspace: { temporalUiUrl: process.env.TEMPORAL_UI_URL || devServer?.uiUrl, namespace: settings.namespace },
         });
-        const apiUrl = await api.listen({ port: Number(options.apiPort), host: '127.0.0.1' });
+        const apiUrl = await api.listen({ port: apiPort, host: API_HOST }).catch(async (error: NodeJS.ErrnoException) => {
+          // Taken since the check: stop what already runs, or the worker would keep the process alive.
+          await listener.stop();
+          worker.shutdown();
+          await workerRun;
+          await client.connection.close();
+          throw error.code === 'EADDRINUSE' ? new Error(`port ${apiPort} on ${API_HOST} is taken: choose another with --api-port`) : error;
+        });
         log(`API ${apiUrl} (CSM adoption page: ${apiUrl}/customers/<customerId>/adoption)`);
+        writeStartRecord(options.dataDir, {
+          pid: process.pid,
+          temporalAddress: settings.address,
+          namespace: settings.namespace,
+          taskQueue: settings.taskQueue,
+          apiUrl,
+          temporalUiUrl: process.env.TEMPORAL_UI_URL || devServer?.uiUrl,
+        });
         const schedule = await createDetectionSchedule(client, { taskQueue: settings.taskQueue });
         log(`schedule ${schedule.scheduleId} ${schedule.created ? 'created' : 'up to date'}: detection daily at 01:00 UTC`);
+        const earlierActions = await scheduleActionIds(client, schedule.scheduleId);
         await client.schedule.getHandle(schedule.scheduleId).trigger();
         log(
           'detection triggered now; enablement runs start as it finds stalls (Slack/email go to the outbox table unless SLACK_BOT_TOKEN / SMTP_URL are set)',
         );
 
         if (options.once) {
-          await waitForFirstDetection(client, schedule.scheduleId);
+          await waitForTriggeredDetection(client, schedule.scheduleId, earlierActions);
           await listener.caughtUp;
           for (const workflowId of started) await waitUntilWaitingForCsm(client, workflowId);
           process.stdout.write(`${JSON.stringify({ enablementRuns: started }, null, 2)}\n`);
@@ -114,6 +145,7 @@ export function registerStartCommand(program: Command): void {
         await workerRun;
         await client.connection.close();
       } finally {
+        removeStartRecord(options.dataDir);
         await devServer?.stop();
         await db.close();
       }
@@ -142,12 +174,24 @@ async function importDemoIfEmpty(db: Db, log: (message: string) => void): Promis
   }
 }
 
-async function waitForFirstDetection(client: Awaited<ReturnType<typeof connectClient>>, scheduleId: string): Promise<void> {
+type StartClient = Awaited<ReturnType<typeof connectClient>>;
+
+/** The workflows the schedule has started so far, running ones included. */
+async function scheduleActionWorkflows(client: StartClient, scheduleId: string): Promise<Array<{ workflowId: string; firstExecutionRunId: string }>> {
+  const { info } = await client.schedule.getHandle(scheduleId).describe();
+  return [...info.runningActions, ...info.recentActions.map((execution) => execution.action)].map((action) => action.workflow);
+}
+
+async function scheduleActionIds(client: StartClient, scheduleId: string): Promise<Set<string>> {
+  return new Set((await scheduleActionWorkflows(client, scheduleId)).map((workflow) => workflow.workflowId));
+}
+
+/** Waits for the detection this `start` triggered, not an older action of an existing store's schedule. */
+async function waitForTriggeredDetection(client: StartClient, scheduleId: string, earlier: Set<string>): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt += 1) {
-    const description = await client.schedule.getHandle(scheduleId).describe();
-    const action = description.info.recentActions[0];
-    if (action) {
-      await client.workflow.getHandle(action.action.workflow.workflowId, action.action.workflow.firstExecutionRunId).result();
+    const started = (await scheduleActionWorkflows(client, scheduleId)).find((workflow) => !earlier.has(workflow.workflowId));
+    if (started) {
+      await client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result();
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -155,7 +199,7 @@ async function waitForFirstDetection(client: Awaited<ReturnType<typeof connectCl
   throw new Error('the triggered detection run never started');
 }
 
-async function waitUntilWaitingForCsm(client: Awaited<ReturnType<typeof connectClient>>, workflowId: string): Promise<void> {
+async function waitUntilWaitingForCsm(client: StartClient, workflowId: string): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt += 1) {
     const state = await client.workflow
       .getHandle(workflowId)

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadShippedPlans as loadPlans } from '../../definitions/compile';
 import { startEnablementForSignal } from '../../client/start-enablement';
-import { connectClient, temporalSettingsFromEnv } from '../../client/connection';
+import { connectCommandClient } from '../start-record';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
 
 export function registerTriggerCommand(program: Command): void {
@@ -12,9 +12,8 @@ export function registerTriggerCommand(program: Command): void {
       .requiredOption('--signal-id <uuid>', 'risk_signals.id')
       .option('--definitions <dir>', 'folder of definition YAML files (default: the shipped ones)'),
   ).action(async (options: DatabaseOptions & { signalId: string; definitions?: string }) => {
-    const settings = temporalSettingsFromEnv();
     const plans = loadPlans(options.definitions);
-    const client = await connectClient(settings);
+    const { client, settings } = await connectCommandClient(options.dataDir);
     try {
       const result = await useDatabase(options, (db) =>
         startEnablementForSignal({ client, db, signalId: options.signalId, plans, taskQueue: settings.taskQueue }),

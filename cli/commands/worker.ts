@@ -3,10 +3,12 @@ import { temporalSettingsFromEnv } from '../../client/connection';
 import { createConfiguredWorker } from '../../worker/configured-worker';
 import { useDatabase, withDatabaseOption, type DatabaseOptions } from './database-option';
 import { untilShutdownSignal } from '../shutdown';
+import { assertConfiguration } from '../environment-check';
 
 export function registerWorkerCommand(program: Command): void {
   withDatabaseOption(program.command('worker').description('run the Temporal worker (both workflow types, every activity) until Ctrl-C')).action(
     async (options: DatabaseOptions) => {
+      assertConfiguration();
       const settings = temporalSettingsFromEnv();
       await useDatabase(options, async (db) => {
         const { client, worker } = await createConfiguredWorker(db, settings);

@@ -57,7 +57,7 @@ it('is registered with its options', async () => {
 
 it('serves the store, answers 503 while Temporal is unreachable, and verifies Slack with SLACK_SIGNING_SECRET', async () => {
   const customerId = await seedCustomer(database.db, { name: 'CommandCo' });
-  const lines = await withApi({ TEMPORAL_ADDRESS: '127.0.0.1:1', SLACK_SIGNING_SECRET: 'cli-secret' }, async (url) => {
+  const lines = await withApi({ TEMPORAL_ADDRESS: '127.0.0.1:1', SLACK_SIGNING_SECRET: 'cli-signing-secret-1234' }, async (url) => {
     const adoption = await fetch(`${url}/api/customers/${customerId}/feature-adoption`);
     expect(adoption.status).toBe(200);
     expect(((await adoption.json()) as { customer: { name: string } }).customer.name).toBe('CommandCo');
@@ -78,7 +78,7 @@ it('serves the store, answers 503 while Temporal is unreachable, and verifies Sl
         },
         body,
       });
-    expect((await post('cli-secret')).status).toBe(200);
+    expect((await post('cli-signing-secret-1234')).status).toBe(200);
     expect((await post('another-secret')).status).toBe(401);
   });
   expect(lines.join('\n')).toMatch(

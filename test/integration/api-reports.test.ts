@@ -232,3 +232,38 @@ describe('with stalls and interventions', () => {
     });
   });
 });
+
+describe('a report window naming a day that does not exist or is out of range', () => {
+  const WINDOWED = ['/api/reports/success-metrics', '/api/reports/lift', '/api/reports/impact'];
+  const BAD_DAYS: Array<[string, string]> = [
+    ['to', '2026-12-32'],
+    ['to', '0000-01-01'],
+    ['from', '2026-02-30'],
+    ['from', '0000-01-01'],
+    ['to', '1969-12-31'],
+  ];
+
+  it.each(WINDOWED)('%s answers 400 naming the field', async (route) => {
+    for (const [field, day] of BAD_DAYS) {
+      const other = field === 'to' ? '' : '&to=2026-03-01';
+      const response = await get(`${route}?${field}=${day}${other}`);
+      expect({ day, status: response.status }).toEqual({ day, status: 400 });
+      expect(JSON.stringify(response.body)).toContain(`querystring/${field}`);
+    }
+  });
+
+  it('the reports page answers the problem page naming the field, not a 500', async () => {
+    for (const [field, day] of BAD_DAYS) {
+      const response = await fetch(`${base}/reports?${field}=${day}`);
+      expect({ day, status: response.status }).toEqual({ day, status: 400 });
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await response.text()).toContain(`querystring/${field}`);
+    }
+  });
+
+  it('the edges of the range are answered', async () => {
+    for (const query of ['from=1970-01-01&to=1970-01-31', 'from=9999-12-01&to=9999-12-31', 'to=1970-01-01']) {
+      expect({ query, status: (await get(`/api/reports/impact?${query}`)).status }).toEqual({ query, status: 200 });
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { runCli } from '../support/run-cli';
 import { deleteDetectionSchedule, DETECTION_SCHEDULE_ID } from '../../client/schedule';
 import { connectDevServer } from '../support/temporal';
 import { openEmbedded } from '../../db/embedded';
+import net from 'node:net';
 
 /**
  * `npm start` as a user runs it, on the embedded store (PGlite in a temp folder) and the test dev server: the demo
@@ -63,5 +64,42 @@ it('start --once: demo data -> scheduled detection -> one aggregated enablement 
     ]);
   } finally {
     await store.close();
+  }
+});
+
+it('start --once on an existing store waits for the detection it triggered, not an older one', async () => {
+  const schedule = env.client.schedule.getHandle(DETECTION_SCHEDULE_ID);
+  const earlier = new Set((await schedule.describe()).info.recentActions.map((execution) => execution.action.workflow.workflowId));
+  expect(earlier.size).toBeGreaterThan(0);
+  const again = await runCli(['start', '--once', '--data-dir', dataDir, '--api-port', '0'], {
+    DATABASE_URL: undefined,
+    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: `start-${randomUUID()}`,
+  });
+  expect(again.error).toBeUndefined();
+  expect(JSON.parse(again.stdout)).toEqual({ enablementRuns: expect.any(Array) });
+  const triggered = (await schedule.describe()).info.recentActions.filter((execution) => !earlier.has(execution.action.workflow.workflowId));
+  expect(triggered).toHaveLength(1);
+  // Its worker stopped with the command: the detection finished before `start` printed its summary.
+  const detection = await env.client.workflow.getHandle(triggered[0].action.workflow.workflowId).describe();
+  expect(detection.status.name).toBe('COMPLETED');
+});
+
+it('start with its API port taken exits at once naming the port, before it starts anything', async () => {
+  const occupier = net.createServer();
+  await new Promise<void>((resolve) => occupier.listen({ port: 0, host: '127.0.0.1' }, () => resolve()));
+  const port = (occupier.address() as net.AddressInfo).port;
+  const freshDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'adoption-start-taken-')), 'data');
+  try {
+    const taken = await runCli(['start', '--once', '--data-dir', freshDir, '--api-port', String(port)], {
+      DATABASE_URL: undefined,
+      TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: `start-${randomUUID()}`,
+    });
+    expect(taken.error?.message).toBe(`port ${port} on 127.0.0.1 is taken (another \`start\` or \`api\`?): choose another with --api-port`);
+    expect(fs.existsSync(freshDir)).toBe(false);
+  } finally {
+    await new Promise((resolve) => occupier.close(resolve));
+    fs.rmSync(path.dirname(freshDir), { recursive: true, force: true });
   }
 });

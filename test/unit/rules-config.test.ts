@@ -139,10 +139,30 @@ describe('npx adoption-enablement config', () => {
     ]);
   });
 
-  it('show prints the resolved rules and their digest', async () => {
-    const result = await runCli(['config', 'show', path.join(FIXTURES, 'key-features-enterprise.yaml')]);
-    const shown = JSON.parse(result.stdout) as { digest: string; rules: { stallRules: { minImportance: number } } };
-    expect(shown.rules.stallRules.minImportance).toBe(50);
-    expect(shown.digest).toMatch(/^[0-9a-f]{64}$/);
+  it('show prints the resolved rules as a rules file, in its snake_case, that validate accepts with the same digest', async () => {
+    const file = path.join(FIXTURES, 'key-features-enterprise.yaml');
+    const digest = loadRulesConfigFile(file).loaded!.digest;
+    const result = await runCli(['config', 'show', file]);
+    expect(result.exitCode ?? 0).toBe(0);
+    expect(result.stdout).toContain(`# digest: ${digest}\n`);
+    expect(result.stdout).toContain(`# source: ${file}\n`);
+    const keys = result.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('#') && line.includes(':'))
+      .map((line) => line.trim().split(':')[0]);
+    expect(keys).toContain('min_days_since_activation');
+    expect(keys.filter((key) => key !== 'enterprise' && !/^[a-z0-9_]+$/.test(key))).toEqual([]);
+    const shown = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rules-show-')), 'shown.yaml');
+    fs.writeFileSync(shown, result.stdout);
+    const validated = await runCli(['config', 'validate', shown]);
+    expect(validated.stderr).toBe('');
+    expect(validated.stdout).toBe(`${shown}: ok (digest ${digest})\n`);
+    expect(loadRulesConfigFile(shown).loaded!.rules).toEqual(loadRulesConfigFile(file).loaded!.rules);
+  });
+
+  it('show without a file prints the defaults as a file with the defaults digest', async () => {
+    const result = await runCli(['config', 'show'], { ADOPTION_CONFIG: undefined });
+    expect(result.stdout).toContain(`# digest: ${DEFAULT_LOADED_RULES.digest}\n`);
+    expect(parseRulesConfig(result.stdout, 'shown.yaml').loaded!.digest).toBe(DEFAULT_LOADED_RULES.digest);
   });
 });
