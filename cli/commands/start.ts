@@ -15,6 +15,7 @@ import { connectClient, temporalSettingsFromEnv } from '../../client/connection'
 import { createConfiguredWorker } from '../../worker/configured-worker';
 import { importFiles } from './import';
 import { buildApiServer } from '../../web/server';
+import { pageAddresses } from '../../web/pages/navigation';
 import { untilShutdownSignal } from '../shutdown';
 import { parseSlackUserIds } from '../../web/slack/authorization';
 import { stateQuery } from '../../workflows/messages';
@@ -89,7 +90,7 @@ export function registerStartCommand(program: Command): void {
           slack: { token: process.env.SLACK_BOT_TOKEN || undefined, apiUrl: process.env.SLACK_API_URL || undefined },
         });
         const apiUrl = await api.listen({ port: Number(options.apiPort), host: '127.0.0.1' });
-        log(`API ${apiUrl} (CSM adoption page: ${apiUrl}/customers/<customerId>/adoption)`);
+        log(`API ${apiUrl}; pages: ${pageAddresses(apiUrl).join(', ')}`);
         const schedule = await createDetectionSchedule(client, { taskQueue: settings.taskQueue });
         log(`schedule ${schedule.scheduleId} ${schedule.created ? 'created' : 'up to date'}: detection daily at 01:00 UTC`);
         await client.schedule.getHandle(schedule.scheduleId).trigger();
