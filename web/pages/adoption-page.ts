@@ -3,6 +3,7 @@ import type { CustomerAdoptionDetails, FeatureAdoptionView } from '../../adoptio
 import { utcDaysBetween } from '../../adoption/read-models/customer-adoption';
 import { html, htmlDocument, raw, sparkline, type SafeHtml } from './html';
 import type { FeatureEngagement } from '../../adoption/engagement';
+import { trendChart } from './svg-chart';
 
 /**
  * The CSM's adoption view of one customer, rendered on the server (no client framework, no
@@ -192,10 +193,12 @@ export function renderAdoptionPage(
         ${overall === null ? '' : meter(overall, 'Overall adoption score')}
         <div>
           <h2>Trend (last 90 days)</h2>
-          ${sparkline(
-            trend.map((point) => point.score),
-            { label: 'Overall adoption trend', width: 260, height: 44 },
-          )}
+          ${trendChart(trend, {
+            title:
+              trend.length > 0
+                ? `Overall adoption score from ${trend[0].asOf.slice(0, 10)} to ${trend[trend.length - 1].asOf.slice(0, 10)}, now ${trend[trend.length - 1].score}`
+                : 'Overall adoption trend: no history yet',
+          })}
         </div>
         <div class="facts">${features.length} feature${features.length === 1 ? '' : 's'} tracked<br />${stalledFeatures.length} stalled</div>
       </section>
