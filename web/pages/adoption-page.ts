@@ -122,8 +122,20 @@ function card(
       ${meter(feature.usageScore, `${feature.featureName} usage score`)}<span class="score">${feature.usageScore}/100</span>
     </div>
     <dl>
+      ${
+        feature.activatedAt
+          ? html`<dt>Since activation</dt>
+              <dd>Day ${utcDaysBetween(new Date(feature.activatedAt), now)} (activated ${formatDate(feature.activatedAt) ?? ''})</dd>`
+          : ''
+      }
       <dt>Days in current stage</dt>
       <dd>${days}</dd>
+      ${
+        feature.stageSince
+          ? html`<dt>${stageLabel(feature.stage)} since</dt>
+              <dd>${formatDate(feature.stageSince) ?? ''}</dd>`
+          : ''
+      }
       <dt>Last used</dt>
       <dd>${when(feature.lastUsedAt, now)}</dd>
       <dt>Resources</dt>
@@ -133,7 +145,11 @@ function card(
       ${
         feature.interventionSentAt
           ? html`<dt>Last intervention</dt>
-              <dd>${idWords(feature.interventionType ?? 'intervention')}, ${formatDate(feature.interventionSentAt) ?? ''}</dd>`
+              <dd>
+                ${idWords(feature.interventionType ?? 'intervention')},
+                ${details.queuedInterventionFeatureIds.has(feature.featureId) ? 'queued in the outbox since' : ''}
+                ${formatDate(feature.interventionSentAt) ?? ''}
+              </dd>`
           : ''
       }
     </dl>
