@@ -17,7 +17,7 @@ export function renderErrorPage(status: number, message: string, back?: BackLink
     String(status),
     'adoption',
     html`<h1>${status}</h1>
-      <p class="empty" role="alert">${message}</p>
+      <p class="empty">${message}</p>
       ${back ? html`<p><a href="${back.href}">${back.label}</a></p>` : ''}`,
   );
 }
