@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { asHttpError, describeSchemaError, type HttpError, type SchemaError } from './errors';
-import { renderErrorPage } from './pages/problem-pages';
+import { customerBackLink, renderErrorPage } from './pages/problem-pages';
+import { isUuid } from '../adoption/model/identifiers';
 
 /**
  * The error handler of every route a browser reads (pages and their forms): the problem as an HTML page naming the
@@ -17,8 +18,11 @@ export function pageErrorHandler(raised: FastifyError | HttpError, request: Fast
       : validation?.length
         ? describeSchemaError((error as FastifyError).validationContext ?? 'body', validation[0]).message
         : error.message;
+  // A customer's page or form (Send Resources refused, say) points back to that customer.
+  const customerId = (request.params as { customerId?: unknown } | undefined)?.customerId;
+  const back = request.method !== 'GET' && typeof customerId === 'string' && isUuid(customerId) ? customerBackLink(customerId) : undefined;
   return reply
     .code(status >= 500 ? 500 : status)
     .type('text/html; charset=utf-8')
-    .send(renderErrorPage(status >= 500 ? 500 : status, message));
+    .send(renderErrorPage(status >= 500 ? 500 : status, message, back));
 }

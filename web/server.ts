@@ -25,6 +25,7 @@ import { registerNotNeededRoutes } from './routes/not-needed';
 import { registerWorkspaceRoutes, type WorkspaceOptions } from './routes/workspace';
 import { registerShareRoutes } from './routes/share';
 import { registerTrackedLinkRoutes } from './routes/tracked-links';
+import { registerIndexPageRoutes } from './routes/index-page';
 
 export type { TemporalAccess } from './temporal-access';
 
@@ -152,6 +153,7 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     registerWorkspaceRoutes(app, ctx, options.workspace ?? { temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: process.env.TEMPORAL_NAMESPACE });
     registerShareRoutes(app, ctx);
     registerTrackedLinkRoutes(app, ctx);
+    registerIndexPageRoutes(app, ctx);
   });
   return app;
 }

@@ -71,6 +71,8 @@ export interface CustomerAdoption {
 export interface CustomerAdoptionDetails extends CustomerAdoption {
   resourcesByFeature: Map<string, TrainingResource[]>;
   featureTrends: Map<string, number[]>;
+  /** Features whose latest intervention is an email still waiting in the outbox (not delivered, so not "sent"). */
+  queuedInterventionFeatureIds: Set<string>;
 }
 
 interface AdoptionRow {
@@ -99,6 +101,7 @@ interface AdoptionRow {
   training_resources: unknown;
   tips: string | null;
   key_benefit: string | null;
+  intervention_delivery: string | null;
 }
 
 /** Whole UTC days from `since` to `now` (0 on the same day, never negative). */
@@ -136,9 +139,13 @@ export async function loadCustomerAdoption(db: Db, customerId: string, now: Date
             fa.updated_at,
             COALESCE(fa.stage_changed_at, (hist.entered_on::timestamp AT TIME ZONE 'UTC'), fa.activated_at, fa.created_at) AS stage_since,
             ${IS_STALLED_SQL} AS is_stalled,
-            cat.training_resources, cat.tips, cat.key_benefit
+            cat.training_resources, cat.tips, cat.key_benefit, latest.delivery AS intervention_delivery
        FROM feature_adoption fa
        LEFT JOIN feature_catalog cat ON cat.feature_id = fa.feature_id
+       LEFT JOIN LATERAL (
+         SELECT i.delivery FROM interventions i
+          WHERE i.customer_id = fa.customer_id AND i.feature_id = fa.feature_id
+          ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1) latest ON TRUE
        LEFT JOIN LATERAL (
          SELECT h.entered_on FROM feature_stage_history h
           WHERE h.customer_id = fa.customer_id AND h.feature_id = fa.feature_id AND h.stage = fa.stage
@@ -221,7 +228,18 @@ export async function loadCustomerAdoption(db: Db, customerId: string, now: Date
     score: Math.round(scores.reduce((sum, score) => sum + score, 0) / scores.length),
   }));
 
-  return { customer, overallAdoptionScore, features, stalledFeatures, recommendations, trend, resourcesByFeature, featureTrends };
+  const queuedInterventionFeatureIds = new Set(rows.filter((row) => row.intervention_delivery === 'queued').map((row) => row.feature_id));
+  return {
+    customer,
+    overallAdoptionScore,
+    features,
+    stalledFeatures,
+    recommendations,
+    trend,
+    resourcesByFeature,
+    featureTrends,
+    queuedInterventionFeatureIds,
+  };
 }
 
 /** The JSON of the endpoint (the page-only maps left out). */

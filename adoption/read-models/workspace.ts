@@ -164,3 +164,37 @@ export async function heldOutFeatureIds(db: Db, customerId: string): Promise<Set
   );
   return new Set(rows.map((row) => row.feature_id));
 }
+
+/** A customer as the index page lists it: who they are and how many of their tracked features are stalled now. */
+export interface CustomerDirectoryEntry {
+  id: string;
+  name: string;
+  segment: string;
+  csmName: string | null;
+  featuresTracked: number;
+  stalledFeatures: number;
+}
+
+/** The index page's list, most stalled features first; capped so the page stays a page (the cap is named on it). */
+export const CUSTOMER_DIRECTORY_LIMIT = 500;
+
+export async function customerDirectory(db: Db): Promise<CustomerDirectoryEntry[]> {
+  const { rows } = await db.query<{ id: string; name: string; segment: string; csm_name: string | null; tracked: number; stalled: number }>(
+    `SELECT c.id, c.name, c.segment, c.csm_name,
+            COUNT(fa.id)::int AS tracked,
+            (COUNT(fa.id) FILTER (WHERE ${IS_STALLED_SQL}))::int AS stalled
+       FROM customers c LEFT JOIN feature_adoption fa ON fa.customer_id = c.id
+      GROUP BY c.id
+      ORDER BY stalled DESC, c.name, c.id
+      LIMIT $1`,
+    [CUSTOMER_DIRECTORY_LIMIT],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    segment: row.segment,
+    csmName: row.csm_name,
+    featuresTracked: row.tracked,
+    stalledFeatures: row.stalled,
+  }));
+}

@@ -15,6 +15,7 @@ import { connectClient, temporalSettingsFromEnv } from '../../client/connection'
 import { createConfiguredWorker } from '../../worker/configured-worker';
 import { importFiles } from './import';
 import { buildApiServer } from '../../web/server';
+import { pageAddresses } from '../../web/pages/navigation';
 import { untilShutdownSignal } from '../shutdown';
 import { parseSlackUserIds } from '../../web/slack/authorization';
 import { stateQuery } from '../../workflows/messages';
@@ -111,7 +112,7 @@ export function registerStartCommand(program: Command): void {
           await client.connection.close();
           throw error.code === 'EADDRINUSE' ? new Error(`port ${apiPort} on ${API_HOST} is taken: choose another with --api-port`) : error;
         });
-        log(`API ${apiUrl} (CSM adoption page: ${apiUrl}/customers/<customerId>/adoption)`);
+        log(`API ${apiUrl}; pages: ${pageAddresses(apiUrl).join(', ')}`);
         writeStartRecord(options.dataDir, {
           pid: process.pid,
           temporalAddress: settings.address,

@@ -200,6 +200,7 @@ const probes = (): RouteProbe[] => [
     path: (value = customerId) => `/customers/${value}/features/advanced_analytics/not-needed`,
     param: customerId,
   },
+  { method: 'GET', route: '/', path: () => '/', validStatus: 200 },
   { method: 'GET', route: '/workspace', path: () => '/workspace', validStatus: 200 },
   {
     method: 'GET',

@@ -3,6 +3,7 @@ import type { CustomerAdoptionDetails, FeatureAdoptionView } from '../../adoptio
 import { utcDaysBetween } from '../../adoption/read-models/customer-adoption';
 import { html, htmlDocument, raw, sparkline, type SafeHtml } from './html';
 import type { FeatureEngagement } from '../../adoption/engagement';
+import { trendChart } from './svg-chart';
 
 /**
  * The CSM's adoption view of one customer, rendered on the server (no client framework, no
@@ -121,8 +122,20 @@ function card(
       ${meter(feature.usageScore, `${feature.featureName} usage score`)}<span class="score">${feature.usageScore}/100</span>
     </div>
     <dl>
+      ${
+        feature.activatedAt
+          ? html`<dt>Since activation</dt>
+              <dd>Day ${utcDaysBetween(new Date(feature.activatedAt), now)} (activated ${formatDate(feature.activatedAt) ?? ''})</dd>`
+          : ''
+      }
       <dt>Days in current stage</dt>
       <dd>${days}</dd>
+      ${
+        feature.stageSince
+          ? html`<dt>${stageLabel(feature.stage)} since</dt>
+              <dd>${formatDate(feature.stageSince) ?? ''}</dd>`
+          : ''
+      }
       <dt>Last used</dt>
       <dd>${when(feature.lastUsedAt, now)}</dd>
       <dt>Resources</dt>
@@ -132,7 +145,11 @@ function card(
       ${
         feature.interventionSentAt
           ? html`<dt>Last intervention</dt>
-              <dd>${idWords(feature.interventionType ?? 'intervention')}, ${formatDate(feature.interventionSentAt) ?? ''}</dd>`
+              <dd>
+                ${idWords(feature.interventionType ?? 'intervention')},
+                ${details.queuedInterventionFeatureIds.has(feature.featureId) ? 'queued in the outbox since' : ''}
+                ${formatDate(feature.interventionSentAt) ?? ''}
+              </dd>`
           : ''
       }
     </dl>
@@ -192,10 +209,12 @@ export function renderAdoptionPage(
         ${overall === null ? '' : meter(overall, 'Overall adoption score')}
         <div>
           <h2>Trend (last 90 days)</h2>
-          ${sparkline(
-            trend.map((point) => point.score),
-            { label: 'Overall adoption trend', width: 260, height: 44 },
-          )}
+          ${trendChart(trend, {
+            title:
+              trend.length > 0
+                ? `Overall adoption score from ${trend[0].asOf.slice(0, 10)} to ${trend[trend.length - 1].asOf.slice(0, 10)}, now ${trend[trend.length - 1].score}`
+                : 'Overall adoption trend: no history yet',
+          })}
         </div>
         <div class="facts">${features.length} feature${features.length === 1 ? '' : 's'} tracked<br />${stalledFeatures.length} stalled</div>
       </section>

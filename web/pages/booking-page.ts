@@ -1,5 +1,5 @@
 import type { OpenBooking } from '../../adoption/bookings';
-import type { TrainingSlot } from '../../adoption/training-slots';
+import { SESSION_MINUTES, type TrainingSlot } from '../../adoption/training-slots';
 import { html, htmlDocument, type SafeHtml } from './html';
 
 /**
@@ -35,7 +35,7 @@ export function renderBookingPage(view: BookingPageView, problem?: string): stri
   const with_ = view.csmName ? ` with ${view.csmName}` : '';
   return layout(
     `Book a training session: ${view.customerName}`,
-    html`<h1>Book a 30-minute session${with_}</h1>
+    html`<h1>Book a ${SESSION_MINUTES}-minute session${with_}</h1>
       <p>A walkthrough of ${topic} for ${view.customerName}: best practices and your questions. Pick a time; the invitation arrives by email.</p>
       ${problem ? html`<p class="problem" role="alert">${problem}</p>` : ''}
       ${

@@ -1,4 +1,5 @@
 import { PAGE_STYLE, type PageKind } from './style';
+import { FAVICON_DATA_URL, siteNavigation } from './navigation';
 
 /**
  * Server-side HTML without a template engine: `html\`...\`` escapes every interpolated value unless it is already
@@ -92,7 +93,7 @@ export function sparkline(values: number[], options: SparklineOptions): SafeHtml
 }
 
 /**
- * A whole page: the document, the one stylesheet (web/pages/style.ts) and the `<main>` content, the body naming the
+ * A whole page: the document, the icon, the one stylesheet (web/pages/style.ts), the shared navigation and the `<main>` content, the body naming the
  * page's kind. Every page the server renders uses it, so the head (charset, viewport for phones, language) is the
  * same everywhere.
  */
@@ -103,11 +104,13 @@ export function htmlDocument(title: string, kind: PageKind, main: SafeHtml): str
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title}</title>
+        <link rel="icon" type="image/svg+xml" href="${FAVICON_DATA_URL}" />
         <style>
           ${raw(PAGE_STYLE)}
         </style>
       </head>
       <body class="${kind}">
+        ${raw(siteNavigation(kind))}
         <main>${main}</main>
       </body>
     </html>`.value;

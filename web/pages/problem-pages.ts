@@ -1,12 +1,24 @@
 import { html, htmlDocument } from './html';
 
-/** What a browser is shown when a page or its form fails: the status and the problem, never a stack trace. */
-export function renderErrorPage(status: number, message: string): string {
+/** Where a problem page points back to: the page the CSM came from. */
+export interface BackLink {
+  href: string;
+  label: string;
+}
+
+/** The way back from a problem with one customer's page or form: that customer's adoption page. */
+export function customerBackLink(customerId: string): BackLink {
+  return { href: `/customers/${encodeURIComponent(customerId)}/adoption`, label: "Back to the customer's adoption page" };
+}
+
+/** What a browser is shown when a page or its form fails: the status and the problem, never a stack trace; a way back. */
+export function renderErrorPage(status: number, message: string, back?: BackLink): string {
   return htmlDocument(
     String(status),
     'adoption',
     html`<h1>${status}</h1>
-      <p class="empty">${message}</p>`,
+      <p class="empty">${message}</p>
+      ${back ? html`<p><a href="${back.href}">${back.label}</a></p>` : ''}`,
   );
 }
 

@@ -16,8 +16,9 @@ const percent = (value: number | null) => (value === null ? '–' : `${Math.roun
 const points = (value: number) => Math.round(value * 1000) / 10;
 
 /** A table with a header row; `rows` are `<tr>`s. */
-function table(headings: string[], rows: SafeHtml[]): SafeHtml {
-  return html`<table>
+/** A table that may scroll sideways on a narrow screen: a named, focusable region, so a keyboard can scroll it too. */
+function table(headings: string[], rows: SafeHtml[], caption: string): SafeHtml {
+  return html`<div class="table-scroll" role="region" aria-label="${caption}" tabindex="0"><table>
     <thead>
       <tr>
         ${headings.map((heading) => html`<th>${heading}</th>`)}
@@ -26,7 +27,7 @@ function table(headings: string[], rows: SafeHtml[]): SafeHtml {
     <tbody>
       ${rows}
     </tbody>
-  </table>`;
+  </table></div>`;
 }
 
 function row(cells: Array<string | number | SafeHtml>): SafeHtml {
@@ -99,6 +100,7 @@ function successMetricsSection(report: SuccessMetricsReport): SafeHtml {
             <td class="note">${metric.note}</td>
           </tr>`,
       ),
+      'Success metrics',
     )}
   </section>`;
 }
@@ -119,6 +121,7 @@ function stallsSection(stalls: StallsBySegmentRow[]): SafeHtml {
       stalls.map((entry) =>
         row([entry.featureName, entry.segment, entry.stalls, entry.medianDaysToStall ?? '–', entry.recovered, percent(entry.recoveryRate)]),
       ),
+      'Stalls by feature and segment',
     )}
   </section>`;
 }
@@ -141,6 +144,7 @@ function heldOutTable(heldOut: HoldoutRow[]): SafeHtml {
     heldOut.map((entry) =>
       row([html`${entry.customerName} <span class="holdout">holdout</span>`, entry.featureName, entry.csm ?? '–', entry.stalledOn]),
     ),
+    'Held out',
   );
 }
 
@@ -179,6 +183,7 @@ function outcomeSection(id: string, groups: OutcomeGroup[], by: { heading: strin
           group.queued,
         ]),
       ),
+      by.heading,
     )}
   </section>`;
 }

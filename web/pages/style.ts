@@ -1,10 +1,10 @@
 /**
- * The one stylesheet of every page the server renders. Each page names its kind on `<body>` (`adoption`, `workspace`,
+ * The one stylesheet of every page the server renders. Each page names its kind on `<body>` (`index`, `adoption`, `workspace`,
  * `reports`, `public` for what the customer's people open: the booking page and link problems); what all pages
  * share comes first, then what differs per kind. Inlined by `htmlDocument`, so the pages' Content-Security-Policy
  * needs no stylesheet origin, and never built from input.
  */
-export type PageKind = 'adoption' | 'workspace' | 'reports' | 'public';
+export type PageKind = 'index' | 'adoption' | 'workspace' | 'reports' | 'public';
 
 export const PAGE_STYLE = `
 *{box-sizing:border-box}
@@ -17,17 +17,23 @@ a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #
 button{font:inherit;font-weight:600;border:0;border-radius:6px;padding:6px 12px;background:#1d4ed8;color:#fff;cursor:pointer}
 .badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;background:#e2e8f0;color:#1e293b}
 .badge-holdout{background:#ede9fe;color:#4c1d95}
+.site{background:#0f172a}
+.site-nav ul{display:flex;flex-wrap:wrap;gap:4px 18px;list-style:none;margin:0 auto;padding:10px 24px;max-width:1180px}
+.site-nav a{color:#fff;text-decoration:none;font-weight:600}
+.site-nav a[aria-current=page]{text-decoration:underline;text-underline-offset:4px}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .flash{background:#ecfdf5;border:1px solid #059669;color:#064e3b;padding:10px 14px;border-radius:8px;margin:12px 0}
 
 .adoption{font-size:14px;line-height:1.45}
 .adoption h1{margin:0}
 .adoption h2{font-size:15px;margin:0 0 8px;color:#334155}
-.adoption .sub{color:#64748b;margin-top:2px}
+.adoption .sub{color:#475569;margin-top:2px}
 .adoption .flash{border-color:#6ee7b7;color:#065f46}
-.adoption .summary{display:flex;gap:24px;align-items:center;background:#fff;border-radius:10px;padding:16px 20px;margin:16px 0;box-shadow:0 1px 2px rgba(15,23,42,.08)}
+.adoption .summary{display:flex;flex-wrap:wrap;gap:16px 24px;align-items:center;background:#fff;border-radius:10px;padding:16px 20px;margin:16px 0;box-shadow:0 1px 2px rgba(15,23,42,.08)}
 .adoption .overall{font-size:40px;font-weight:700;line-height:1}
 .adoption .overall small{font-size:14px;color:#64748b;font-weight:400}
-.adoption .summary .meter{width:220px}
+.adoption .summary .meter{width:220px;max-width:100%}
+.adoption svg.chart,.adoption svg.sparkline{max-width:100%;height:auto}
 .adoption .summary .facts{color:#475569}
 .adoption .recommendations{background:#fffbeb;border:1px solid #fcd34d;border-radius:10px;padding:12px 18px;margin:12px 0}
 .adoption .recommendations ul{margin:0;padding-left:18px}
@@ -43,7 +49,7 @@ button{font:inherit;font-weight:600;border:0;border-radius:6px;padding:6px 12px;
 .adoption .stage-engaged{background:#e0e7ff;color:#3730a3}
 .adoption .stage-adopted{background:#dcfce7;color:#166534}
 .adoption .stage-churned{background:#fee2e2;color:#991b1b}
-.adoption .badge-stalled{background:#f59e0b;color:#fff}
+.adoption .badge-stalled{background:#b45309;color:#fff}
 .adoption .badge-muted{background:#f1f5f9;color:#475569}
 .adoption .badge-holdout{background:#ede9fe;color:#4c1d95}
 .adoption .not-needed-form{display:flex;flex-wrap:wrap;gap:6px;align-items:center}
@@ -61,16 +67,17 @@ button{font:inherit;font-weight:600;border:0;border-radius:6px;padding:6px 12px;
 .adoption dd{margin:0}
 .adoption form{margin:0}
 .adoption button{background:#2563eb}
-.adoption .stalled button{background:#d97706}
+.adoption .stalled button{background:#b45309}
 .adoption button.quiet,.adoption .stalled button.quiet{background:#334155}
 .adoption button[disabled]{background:#cbd5e1;cursor:not-allowed}
 .adoption .empty{background:#fff;border-radius:10px;padding:20px;color:#64748b}
-.adoption footer{color:#94a3b8;margin-top:20px;font-size:12px}
+.adoption footer{color:#475569;margin-top:20px;font-size:12px}
 
 .workspace h2{font-size:17px;margin:24px 0 8px}
 .workspace nav{margin-bottom:12px}
 .workspace .sub{color:#475569}
 .workspace .panel{background:#fff;border-radius:10px;padding:14px 18px;box-shadow:0 1px 2px rgba(15,23,42,.1);margin-bottom:12px}
+.workspace .table-scroll{overflow-x:auto;position:relative}
 .workspace table{border-collapse:collapse;width:100%;background:#fff}
 .workspace th,.workspace td{text-align:left;padding:8px 10px;border-bottom:1px solid #e2e8f0;vertical-align:top}
 .workspace th{font-size:13px;color:#334155;background:#f8fafc}
@@ -91,17 +98,28 @@ button{font:inherit;font-weight:600;border:0;border-radius:6px;padding:6px 12px;
 
 .reports{background:#fff;font-size:16px;line-height:normal}
 .reports main{margin:24px;padding:0}
+@media (max-width:600px){.reports main{margin:12px}}
 .reports h2{font-size:16px;margin:0 0 8px}
 .reports .meta{color:#475569;font-size:13px;margin-bottom:16px}
 .reports .filters{display:flex;gap:10px;align-items:end;flex-wrap:wrap;margin-bottom:16px;font-size:13px}
 .reports .filters label{display:flex;flex-direction:column;gap:2px}
-.reports .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(500px,1fr));gap:16px;margin-top:16px}
-.reports section{border:1px solid #e2e8f0;border-radius:8px;padding:12px 14px;background:#fff;overflow-x:auto}
+.reports .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(500px,100%),1fr));gap:16px;margin-top:16px}
+.reports section{border:1px solid #e2e8f0;border-radius:8px;padding:12px 14px;background:#fff;min-width:0}
+.reports svg.chart{max-width:100%;height:auto}
+.reports .table-scroll{overflow-x:auto;position:relative}
 .reports h2.continued{margin-top:10px}
 .reports table{border-collapse:collapse;font-size:12px;width:100%;margin-top:8px}
 .reports th,.reports td{text-align:left;padding:3px 6px;border-bottom:1px solid #f1f5f9}
 .reports .note{font-size:12px;color:#475569}
 .reports .holdout{background:#fef3c7;border-radius:4px;padding:0 4px;font-size:11px}
+
+.index h2{font-size:17px;margin:24px 0 8px}
+.index .sub{color:#475569}
+.index .table-scroll{overflow-x:auto;position:relative;background:#fff;border-radius:10px;box-shadow:0 1px 2px rgba(15,23,42,.1)}
+.index table{border-collapse:collapse;width:100%}
+.index th,.index td{text-align:left;padding:8px 10px;border-bottom:1px solid #e2e8f0}
+.index thead th{font-size:13px;color:#334155;background:#f8fafc}
+.index .empty{color:#475569}
 
 .public{font-size:16px;color:#1f2937;background:#f9fafb}
 .public main{max-width:42rem;margin:2rem auto;padding:0 1rem}

@@ -1,4 +1,4 @@
-import { barChart, intervalChart, targetChart } from './svg-chart';
+import { barChart, intervalChart, labelLines, targetChart } from './svg-chart';
 
 describe('svg charts', () => {
   it('draws bars proportional to the values, escapes labels, and says "no data" for a missing value', () => {
@@ -40,5 +40,20 @@ describe('svg charts', () => {
     expect(svg).toContain('cx="270"');
     expect(svg).toContain('x1="210" x2="330"');
     expect(intervalChart(null, { title: 'lift' }).value).toContain('no data');
+  });
+
+  it('wraps a long bar label onto lines instead of clipping it; what cannot fit keeps its whole text in a title', () => {
+    const label = 'Advanced Analytics Dashboard (mid_market)';
+    const svg = barChart([{ label, value: 3 }], { title: 'wrapped' }).value;
+    const shown = [...svg.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1]);
+    expect(shown.join(' ')).toBe(label);
+    expect(shown.every((line) => [...line].length <= 26)).toBe(true);
+    // Cut by code points: an emoji at the cut stays whole.
+    const long = labelLines(`${'x'.repeat(10)}😀😀 ${'word '.repeat(30)}`, 11, 2);
+    expect(long.clipped).toBe(true);
+    expect(long.lines[0]).toBe(`${'x'.repeat(10)}😀`);
+    expect(long.lines.join('')).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    const clipped = barChart([{ label: 'word '.repeat(40).trim(), value: 1 }], { title: 'clipped' }).value;
+    expect(clipped).toContain(`<title>${'word '.repeat(40).trim()}</title>`);
   });
 });

@@ -33,8 +33,47 @@ function svg(title: string, width: number, height: number, body: SafeHtml | Safe
   </svg>`;
 }
 
-function clipLabel(label: string, max = 23): string {
-  return label.length <= max ? label : `${label.slice(0, max - 1)}…`;
+const LINE = 14;
+
+/**
+ * A label as the lines of a chart's label column: words wrapped at `perLine` code points (a longer word is broken,
+ * never inside a surrogate pair), at most `maxLines`; a label that still does not fit ends in "…" and keeps its
+ * whole text in a `<title>`, so nothing is lost to a reader or a screen reader.
+ */
+export function labelLines(label: string, perLine: number, maxLines = 3): { lines: string[]; clipped: boolean } {
+  const lines: string[] = [];
+  let current: string[] = [];
+  for (const word of label.split(/\s+/).filter(Boolean)) {
+    let chars = [...word];
+    while (chars.length > 0) {
+      const room = perLine - current.length - (current.length > 0 ? 1 : 0);
+      if (chars.length <= room) {
+        current = current.length > 0 ? [...current, ' ', ...chars] : chars;
+        chars = [];
+      } else if (current.length > 0) {
+        lines.push(current.join(''));
+        current = [];
+      } else {
+        lines.push(chars.slice(0, perLine).join(''));
+        chars = chars.slice(perLine);
+      }
+    }
+  }
+  if (current.length > 0) lines.push(current.join(''));
+  if (lines.length <= maxLines) return { lines, clipped: false };
+  const last = [...lines[maxLines - 1]].slice(0, perLine - 1).join('');
+  return { lines: [...lines.slice(0, maxLines - 1), `${last}…`], clipped: true };
+}
+
+/** A right-aligned label at `x`, its lines centred on `middle`. */
+function labelText(label: string, x: number, middle: number, perLine: number, maxLines = 3): { markup: SafeHtml; lines: number } {
+  const { lines, clipped } = labelLines(label, perLine, maxLines);
+  const top = middle - ((lines.length - 1) * LINE) / 2;
+  const spans = lines.map((line, index) => html`<tspan x="${x}" y="${fixed(top + index * LINE + 4)}">${line}</tspan>`);
+  return {
+    markup: html`<text font-size="12" text-anchor="end" fill="#0f172a">${clipped ? html`<title>${label}</title>` : ''}${spans}</text>`,
+    lines: lines.length,
+  };
 }
 
 /** Horizontal bars scaled to `max` (default the largest value); a null value is drawn as "no data". */
@@ -46,24 +85,29 @@ export function barChart(bars: Bar[], options: { title: string; max?: number; wi
   if (bars.length === 0) {
     return svg(options.title, width, 30, html`<text x="8" y="19" font-size="12" fill="#64748b">no data in this window</text>`);
   }
-  const rows = bars.map((bar, index) => {
-    const y = 4 + index * ROW;
+  let y = 4;
+  const rows = bars.map((bar) => {
+    const lines = labelLines(bar.label, 26).lines.length;
+    const rowHeight = Math.max(ROW, lines * LINE + 8);
+    const top = y;
+    y += rowHeight;
+    const middle = top + rowHeight / 2;
     const length = bar.value === null ? 0 : fixed((plot * Math.max(0, Math.min(bar.value, max))) / max);
     const text = bar.text ?? (bar.value === null ? 'no data' : String(bar.value));
     return html`<g class="bar">
-      <text x="${LABEL_WIDTH - 6}" y="${y + 14}" font-size="12" text-anchor="end" fill="#0f172a">${clipLabel(bar.label)}</text>
+      ${labelText(bar.label, LABEL_WIDTH - 6, middle, 26).markup}
       <rect
         x="${LABEL_WIDTH}"
-        y="${y + 3}"
+        y="${fixed(middle - (ROW - 8) / 2)}"
         width="${length}"
         height="${ROW - 8}"
         rx="2"
         fill="${colourOr(bar.colour, colourOr(options.colour, '#2563eb'))}"
       />
-      <text x="${fixed(LABEL_WIDTH + length + 5)}" y="${y + 14}" font-size="11" fill="#334155">${text}</text>
+      <text x="${fixed(LABEL_WIDTH + length + 5)}" y="${fixed(middle + 4)}" font-size="11" fill="#334155">${text}</text>
     </g>`;
   });
-  return svg(options.title, width, 8 + bars.length * ROW, rows);
+  return svg(options.title, width, y + 4, rows);
 }
 
 export interface TargetRow {
@@ -91,7 +135,7 @@ export function targetChart(rows: TargetRow[], options: { title: string; width?:
     const lo = Math.min(...span);
     const hi = Math.max(...span, lo + 1);
     const x = (value: number) => fixed(left + (plot * (value - lo)) / (hi - lo));
-    const label = html`<text x="${left - 8}" y="${y + 16}" font-size="12" text-anchor="end" fill="#0f172a">${clipLabel(row.label, 34)}</text>`;
+    const label = labelText(row.label, left - 8, y + 12, 34, 2).markup;
     const axis = html`<line x1="${left}" x2="${left + plot}" y1="${y + 24}" y2="${y + 24}" stroke="#cbd5e1" /><line
         x1="${x(0)}"
         x2="${x(0)}"
@@ -179,5 +223,70 @@ export function intervalChart(value: { difference: number; low: number; high: nu
         stroke-width="2"
       />
       <circle class="estimate" cx="${x(value.difference)}" cy="20" r="5" fill="${colour}" />${raw('')}`,
+  );
+}
+
+/**
+ * A score (0-100) over time with its axes: 0, 50 and 100 on the left, the first and the last day under the line
+ * (points placed by their date, so a gap between detection runs shows as one). One point is a dot; none says so.
+ */
+export function trendChart(points: Array<{ asOf: string; score: number }>, options: { title: string; width?: number; height?: number }): SafeHtml {
+  const width = options.width ?? 300;
+  const height = options.height ?? 110;
+  const left = 30;
+  const right = 10;
+  const top = 8;
+  const bottom = height - 24;
+  const y = (score: number) => fixed(bottom - ((bottom - top) * Math.max(0, Math.min(100, score))) / 100);
+  const grid = [0, 50, 100].map(
+    (tick) =>
+      html`<line x1="${left}" x2="${width - right}" y1="${y(tick)}" y2="${y(tick)}" stroke="#e2e8f0" /><text
+          x="${left - 4}"
+          y="${fixed(y(tick) + 4)}"
+          font-size="10"
+          text-anchor="end"
+          fill="#475569"
+          >${tick}</text
+        >`,
+  );
+  const dated = points.filter((point) => Number.isFinite(point.score) && !Number.isNaN(Date.parse(point.asOf)));
+  if (dated.length === 0) {
+    return svg(
+      options.title,
+      width,
+      height,
+      html`${grid}<text x="${(left + width) / 2}" y="${fixed((top + bottom) / 2 - 6)}" font-size="11" text-anchor="middle" fill="#475569">no history yet</text>`,
+    );
+  }
+  const first = Date.parse(dated[0].asOf);
+  const span = Date.parse(dated[dated.length - 1].asOf) - first;
+  const x = (asOf: string) => fixed(span === 0 ? (left + width - right) / 2 : left + ((width - right - left) * (Date.parse(asOf) - first)) / span);
+  const day = (asOf: string) => asOf.slice(0, 10);
+  const last = dated[dated.length - 1];
+  const line =
+    dated.length > 1
+      ? html`<polyline fill="none" stroke="#2563eb" stroke-width="1.8" stroke-linejoin="round" points="${dated.map((point) => `${x(point.asOf)},${y(point.score)}`).join(' ')}" />`
+      : '';
+  const dates =
+    dated.length > 1
+      ? html`<text x="${left}" y="${height - 6}" font-size="10" fill="#475569">${day(dated[0].asOf)}</text><text
+            x="${width - right}"
+            y="${height - 6}"
+            font-size="10"
+            text-anchor="end"
+            fill="#475569"
+            >${day(last.asOf)}</text
+          >`
+      : html`<text x="${x(last.asOf)}" y="${height - 6}" font-size="10" text-anchor="middle" fill="#475569">${day(last.asOf)}</text>`;
+  return svg(
+    options.title,
+    width,
+    height,
+    html`${grid}<line x1="${left}" x2="${left}" y1="${top}" y2="${bottom}" stroke="#94a3b8" />${line}<circle
+        cx="${x(last.asOf)}"
+        cy="${y(last.score)}"
+        r="3"
+        fill="#2563eb"
+      />${dates}`,
   );
 }

@@ -62,7 +62,7 @@ function filters(choices: WorkspaceChoices, filter: WorkspaceFilter): SafeHtml {
 
 function customersTable(customers: StalledCustomer[]): SafeHtml {
   if (customers.length === 0) return html`<p class="panel empty">No customer has a stalled feature${''}.</p>`;
-  return html`<table aria-label="Customers with stalled features">
+  return html`<div class="table-scroll" role="region" aria-label="Customers with stalled features" tabindex="0"><table aria-label="Customers with stalled features">
     <thead>
       <tr>
         <th scope="col">Priority</th>
@@ -91,12 +91,12 @@ function customersTable(customers: StalledCustomer[]): SafeHtml {
           </tr>`,
       )}
     </tbody>
-  </table>`;
+  </table></div>`;
 }
 
 function tasksSection(tasks: OpenTask[], csrfToken: string, back: SafeHtml): SafeHtml {
   if (tasks.length === 0) return html`<p class="panel empty">No open tasks.</p>`;
-  return html`<table aria-label="Open tasks">
+  return html`<div class="table-scroll" role="region" aria-label="Open tasks" tabindex="0"><table aria-label="Open tasks">
     <thead>
       <tr>
         <th scope="col">Due</th>
@@ -126,7 +126,7 @@ function tasksSection(tasks: OpenTask[], csrfToken: string, back: SafeHtml): Saf
           </tr>`,
       )}
     </tbody>
-  </table>`;
+  </table></div>`;
 }
 
 function draftsSection(drafts: PendingDraft[], csrfToken: string, back: SafeHtml): SafeHtml {
@@ -258,7 +258,7 @@ export function renderWorkspaceCustomer(view: {
         ${
           view.runs.length === 0
             ? html`<p class="panel empty">No enablement runs yet.</p>`
-            : html`<table aria-label="Enablement runs">
+            : html`<div class="table-scroll" role="region" aria-label="Enablement runs" tabindex="0"><table aria-label="Enablement runs">
               <thead>
                 <tr>
                   <th scope="col">Signal day</th>
@@ -278,7 +278,7 @@ export function renderWorkspaceCustomer(view: {
                     </tr>`,
                 )}
               </tbody>
-            </table>`
+            </table></div>`
         }
       </section>`,
   );
