@@ -5,8 +5,8 @@ describe('training slots', () => {
     // Friday 2026-11-27 15:00 in New York (EST, UTC-5): Monday to Wednesday follow.
     const slots = proposeSlots({ now: new Date('2026-11-27T20:00:00Z'), timeZone: 'America/New_York' });
     expect(slots).toHaveLength(3 * 8);
-    expect(slots[0]).toEqual({ start: '2026-11-30T14:00:00.000Z', end: '2026-11-30T14:30:00.000Z', label: 'Mon 30 Nov, 09:00 EST' });
-    expect(slots[slots.length - 1]).toEqual({ start: '2026-12-02T21:00:00.000Z', end: '2026-12-02T21:30:00.000Z', label: 'Wed 2 Dec, 16:00 EST' });
+    expect(slots[0]).toEqual({ start: '2026-11-30T14:00:00.000Z', end: '2026-11-30T14:20:00.000Z', label: 'Mon 30 Nov, 09:00 EST' });
+    expect(slots[slots.length - 1]).toEqual({ start: '2026-12-02T21:00:00.000Z', end: '2026-12-02T21:20:00.000Z', label: 'Wed 2 Dec, 16:00 EST' });
   });
 
   it('follows daylight saving time: 09:00 in Berlin is 08:00 UTC before the change to summer time and 07:00 UTC after it', () => {

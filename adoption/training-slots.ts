@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { SESSION_MINUTES } from './model/rules';
 
 /**
  * The training sessions a champion may book, proposed in the CSM's own working day. Times are computed in the
@@ -32,7 +33,7 @@ export interface TrainingSlot {
 
 export const DEFAULT_WORKING_HOURS: WorkingHours = { startHour: 9, endHour: 17 };
 export const DEFAULT_BUSINESS_DAYS = 3;
-export const SESSION_MINUTES = 30;
+export { SESSION_MINUTES };
 
 /** The CSM's time zone as imported, or UTC when it is unset or not an IANA zone luxon knows. */
 export function csmTimeZone(value: string | null | undefined): string {

@@ -1,5 +1,6 @@
 import { joinWords } from '../../definitions/language/wording';
 import { formatDate, stageLabel } from './labels';
+import { SESSION_MINUTES } from './rules';
 import type { TrainingResource } from './run-facts';
 import { resourceKind } from './resources';
 
@@ -51,7 +52,7 @@ export function recommendationFor(feature: StalledFacts, catalog: CatalogFacts |
   if (first && tips) return `${lead}: share ${describeResource(first)}; tip: ${sentenceEnd(tips)}`;
   if (first) return `${lead}: share ${describeResource(first)}.`;
   if (tips) return `${lead}: no training resources in the catalog, so walk them through it; tip: ${sentenceEnd(tips)}`;
-  return `${lead}: no training resources or tips in the catalog yet, so offer a 20-minute walkthrough.`;
+  return `${lead}: no training resources or tips in the catalog yet, so offer a ${SESSION_MINUTES}-minute walkthrough.`;
 }
 
 /** A short opener for outreach about a feature, from its key benefit and resources. */
@@ -59,8 +60,8 @@ export function suggestedOutreach(catalog: CatalogFacts): string {
   const why = catalog.keyBenefit?.trim() ? ` It helps your team ${catalog.keyBenefit.trim().replace(/[.!?]+$/, '')}.` : '';
   const named = catalog.resources.slice(0, 2).map((resource) => describeResource(resource, false));
   if (named.length === 0) {
-    return `Offer a 20-minute ${catalog.featureName} walkthrough.${why} There are no training resources in the catalog yet.`;
+    return `Offer a ${SESSION_MINUTES}-minute ${catalog.featureName} walkthrough.${why} There are no training resources in the catalog yet.`;
   }
   const more = catalog.resources.length > 2 ? ` (${catalog.resources.length} resources in all)` : '';
-  return `Offer a 20-minute ${catalog.featureName} walkthrough and share ${joinWords(named)}${more}.${why}`;
+  return `Offer a ${SESSION_MINUTES}-minute ${catalog.featureName} walkthrough and share ${joinWords(named)}${more}.${why}`;
 }

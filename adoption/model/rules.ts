@@ -8,3 +8,9 @@
  * enablement run leaves out a feature with an intervention this recent ("Already intervened", PRD 7.1).
  */
 export const COOLDOWN_DAYS = 30;
+
+/**
+ * Length of the training session the champion is offered: the enablement email's "quick 20-minute walkthrough", the
+ * booking page's slots, the calendar invitation and the CSM's recommendations all say this one number.
+ */
+export const SESSION_MINUTES = 20;

@@ -2,8 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { keyBenefitFor, renderEmail } from './communicator';
 import { urlsIn } from '../../../adoption/interventions';
+import { SESSION_MINUTES } from '../../../adoption/model/rules';
 
 describe('feature enablement email (PRD-090 10.1)', () => {
+  it('offers the walkthrough the booking page books: the PRD text and the session length agree', () => {
+    const template = fs.readFileSync(path.join(__dirname, 'templates/feature-enablement-email.hbs'), 'utf8');
+    const offered = /a quick (\d+)-minute walkthrough/.exec(template);
+    expect(Number(offered?.[1])).toBe(SESSION_MINUTES);
+  });
+
   it('keeps the PRD template verbatim, subject line included', () => {
     const template = fs.readFileSync(path.join(__dirname, 'templates/feature-enablement-email.hbs'), 'utf8');
     expect(template.startsWith('Subject: Getting more value from {{feature_name}}\n\nHi {{champion_name}},')).toBe(true);
