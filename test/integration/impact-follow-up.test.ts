@@ -120,13 +120,14 @@ it('a manual intervention is measured 14 and 30 days after it by its own workflo
         outcome: 'recovered',
         effectivenessScore: 100,
       }),
-      // Back under the threshold (20) by day 30: not recovered any more; 8 of the 20 points of the gap.
+      // Back under the threshold (20) by day 30: not recovered any more; 8 of the 20 points of the gap. Engaged at
+      // day 14 and under it now, so the stage is churned (docs/scoring.md), not started.
       expect.objectContaining({
         checkpointDays: 30,
         asOf: addDays(day, 30),
         before: 0,
         after: atDay30,
-        stage: 'started',
+        stage: 'churned',
         outcome: 'still_stalled',
         effectivenessScore: 40,
       }),
