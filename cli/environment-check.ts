@@ -53,6 +53,7 @@ export function configurationProblems(env: NodeJS.ProcessEnv = process.env): str
     }
   };
   url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  url('ADOPTION_QUERY_DATABASE_URL', ['postgres:', 'postgresql:']);
   url('SMTP_URL', ['smtp:', 'smtps:']);
   for (const name of HTTP_URLS) url(name, ['http:', 'https:']);
 

@@ -1,7 +1,7 @@
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { Db } from '../db/database';
-import { activityDepsFromEnv } from './deps-from-env';
+import { activityDepsFromEnv, queryDatabaseUrlFromEnv } from './deps-from-env';
 import { connectClient, connectWorker, type TemporalSettings } from '../client/connection';
 import { AdoptionEnablementPlugin } from '../plugin/plugin';
 import { workerTuningFromEnv } from './worker-tuning';
@@ -12,8 +12,9 @@ import { workerTuningFromEnv } from './worker-tuning';
  * channels configured in the environment.
  */
 export async function createConfiguredWorker(db: Db, settings: TemporalSettings): Promise<{ client: Client; worker: Worker }> {
-  // Read first: a bad ADOPTION_WORKER_* value stops the command before it connects anywhere.
+  // Read first: a bad ADOPTION_WORKER_* or ADOPTION_QUERY_DATABASE_URL stops the command before it connects anywhere.
   const tuning = workerTuningFromEnv();
+  queryDatabaseUrlFromEnv();
   const settingsClient = await connectClient(settings);
   const plugin = new AdoptionEnablementPlugin({
     taskQueue: settings.taskQueue,
