@@ -11,15 +11,16 @@ import { workerTuningFromEnv } from './worker-tuning';
  * plugin on both (search attributes registered by it before polling), activities wired to the store and to the
  * channels configured in the environment.
  */
-export async function createConfiguredWorker(db: Db, settings: TemporalSettings): Promise<{ client: Client; worker: Worker }> {
+export async function createConfiguredWorker(
+  db: Db,
+  settings: TemporalSettings,
+): Promise<{ client: Client; worker: Worker; close: () => Promise<void> }> {
   // Read first: a bad ADOPTION_WORKER_* or ADOPTION_QUERY_DATABASE_URL stops the command before it connects anywhere.
   const tuning = workerTuningFromEnv();
   queryDatabaseUrlFromEnv();
   const settingsClient = await connectClient(settings);
-  const plugin = new AdoptionEnablementPlugin({
-    taskQueue: settings.taskQueue,
-    deps: activityDepsFromEnv(db, { client: settingsClient, taskQueue: settings.taskQueue }),
-  });
+  const deps = activityDepsFromEnv(db, { client: settingsClient, taskQueue: settings.taskQueue });
+  const plugin = new AdoptionEnablementPlugin({ taskQueue: settings.taskQueue, deps });
   const client = new Client({ connection: settingsClient.connection, namespace: settings.namespace, plugins: [plugin] });
   const worker = await Worker.create({
     connection: await connectWorker(settings),
@@ -29,5 +30,9 @@ export async function createConfiguredWorker(db: Db, settings: TemporalSettings)
     reuseV8Context: true,
     ...tuning,
   });
-  return { client, worker };
+  // The definition queries' own pool is the worker's to close; the store and the connections are the caller's.
+  const close = async () => {
+    await deps.queryDatabase?.close();
+  };
+  return { client, worker, close };
 }

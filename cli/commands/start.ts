@@ -77,7 +77,7 @@ export function registerStartCommand(program: Command): void {
           log(`Temporal dev server ${devServer.address}, Web UI ${devServer.uiUrl}`);
         }
         const settings = temporalSettingsFromEnv();
-        const { client, worker } = await createConfiguredWorker(db, settings);
+        const { client, worker, close: closeWorkerDeps } = await createConfiguredWorker(db, settings);
         const plans = loadShippedPlans();
         const workerRun = worker.run();
         const started: string[] = [];
@@ -109,6 +109,7 @@ export function registerStartCommand(program: Command): void {
           await listener.stop();
           worker.shutdown();
           await workerRun;
+          await closeWorkerDeps();
           await client.connection.close();
           throw error.code === 'EADDRINUSE' ? new Error(`port ${apiPort} on ${API_HOST} is taken: choose another with --api-port`) : error;
         });
@@ -144,6 +145,7 @@ export function registerStartCommand(program: Command): void {
         // On a signal the worker's runtime has started its shutdown already (state DRAINING): not a second time.
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await workerRun;
+        await closeWorkerDeps();
         await client.connection.close();
       } finally {
         removeStartRecord(options.dataDir);

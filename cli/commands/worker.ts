@@ -11,13 +11,14 @@ export function registerWorkerCommand(program: Command): void {
       assertConfiguration();
       const settings = temporalSettingsFromEnv();
       await useDatabase(options, async (db) => {
-        const { client, worker } = await createConfiguredWorker(db, settings);
+        const { client, worker, close } = await createConfiguredWorker(db, settings);
         // The worker's runtime drains it on the first SIGINT/SIGTERM; this adds "a second one exits at once".
         void untilShutdownSignal();
         process.stderr.write(`worker on ${settings.address}/${settings.namespace}, task queue ${settings.taskQueue}, store ${db.location}\n`);
         try {
           await worker.run();
         } finally {
+          await close();
           await client.connection.close();
         }
       });
