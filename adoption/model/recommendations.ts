@@ -13,6 +13,8 @@ export interface CatalogFacts {
   keyBenefit: string | null;
   tips: string | null;
   resources: TrainingResource[];
+  /** Resources the catalog lists for the feature before leaving out what the customer already had; default: `resources`. */
+  catalogResourceCount?: number;
 }
 
 export interface StalledFacts {
@@ -51,7 +53,11 @@ export function recommendationFor(feature: StalledFacts, catalog: CatalogFacts |
   const tips = catalog?.tips?.trim() || null;
   if (first && tips) return `${lead}: share ${describeResource(first)}; tip: ${sentenceEnd(tips)}`;
   if (first) return `${lead}: share ${describeResource(first)}.`;
-  if (tips) return `${lead}: no training resources in the catalog, so walk them through it; tip: ${sentenceEnd(tips)}`;
+  const listed = catalog?.catalogResourceCount ?? 0;
+  // The page counts the catalog's resources beside this sentence: say they were all shared, not that there are none.
+  const none = listed > 0 ? `the customer already has all ${listed} training resource${listed === 1 ? '' : 's'} in the catalog` : null;
+  if (tips) return `${lead}: ${none ?? 'no training resources in the catalog'}, so walk them through it; tip: ${sentenceEnd(tips)}`;
+  if (none) return `${lead}: ${none}, so offer a ${SESSION_MINUTES}-minute walkthrough.`;
   return `${lead}: no training resources or tips in the catalog yet, so offer a ${SESSION_MINUTES}-minute walkthrough.`;
 }
 

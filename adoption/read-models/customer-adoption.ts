@@ -196,13 +196,15 @@ export async function loadCustomerAdoption(db: Db, customerId: string, now: Date
   const had = stalledFeatures.length ? await resourcesAlreadyHad(db, customerId) : new Map<string, Set<string>>();
   const recommendations = stalledFeatures.map((feature) => {
     const row = catalogByFeature.get(feature.featureId)!;
-    const ranked = rankResources(
-      resourcesByFeature.get(feature.featureId) ?? [],
-      { stage: feature.stage, rule: feature.stallRule },
-      had.get(feature.featureId) ?? new Set(),
-      now,
-    );
-    return recommendationFor(feature, { featureName: feature.featureName, keyBenefit: row.key_benefit, tips: row.tips, resources: ranked });
+    const listed = resourcesByFeature.get(feature.featureId) ?? [];
+    const ranked = rankResources(listed, { stage: feature.stage, rule: feature.stallRule }, had.get(feature.featureId) ?? new Set(), now);
+    return recommendationFor(feature, {
+      featureName: feature.featureName,
+      keyBenefit: row.key_benefit,
+      tips: row.tips,
+      resources: ranked,
+      catalogResourceCount: listed.length,
+    });
   });
 
   const snapshots = await db.query<{ feature_id: string; as_of: string; usage_score: number }>(

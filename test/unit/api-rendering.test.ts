@@ -99,6 +99,10 @@ describe('recommendations', () => {
     expect(recommendationFor(stalled, { featureName: 'Reports', keyBenefit: null, tips: 'Use the wizard', resources: [] })).toBe(
       'Reports has stalled at 0/100 after 12 days in Not Started: no training resources in the catalog, so walk them through it; tip: Use the wizard.',
     );
+    // Everything in the catalog already shared: said so, not "none in the catalog" beside the page's count of three.
+    expect(recommendationFor(stalled, { featureName: 'Reports', keyBenefit: null, tips: null, resources: [], catalogResourceCount: 3 })).toBe(
+      'Reports has stalled at 0/100 after 12 days in Not Started: the customer already has all 3 training resources in the catalog, so offer a 20-minute walkthrough.',
+    );
     expect(recommendationFor({ ...stalled, daysInCurrentStage: null }, null)).toBe(
       'Reports has stalled at 0/100 in Not Started: no training resources or tips in the catalog yet, so offer a 20-minute walkthrough.',
     );
