@@ -13,6 +13,8 @@ export interface LinkClaims {
   customerId: string;
   /** The enablement run the link came from, when it came from one (its features, its signal). */
   workflowId: string | null;
+  /** Which link this is, set when one is read: what "one booking per link" counts by. */
+  linkId?: string;
 }
 
 export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'expired' | 'invalid' };
@@ -40,9 +42,14 @@ export async function readLink(secret: string, token: string, purpose: LinkPurpo
   if (token.length > 2048 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return { ok: false, reason: 'invalid' };
   try {
     const { payload } = await jwtVerify(token, keyOf(secret), { issuer: ISSUER, algorithms: ['HS256'], currentDate: now });
-    if (payload.purpose !== purpose || typeof payload.sub !== 'string') return { ok: false, reason: 'invalid' };
+    // jose accepts a token without `exp` (it would never expire); we sign every link with one and refuse any without.
+    if (payload.purpose !== purpose || !isUuid(payload.sub) || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
+      return { ok: false, reason: 'invalid' };
+    }
     const workflowId = typeof payload.wf === 'string' ? payload.wf : null;
-    return { ok: true, claims: { purpose, customerId: payload.sub, workflowId } };
+    // From the verified claims, not the token's text: base64url's spare bits give one link several spellings.
+    const linkId = `${payload.sub}/${payload.iat}/${payload.exp}/${workflowId ?? ''}`;
+    return { ok: true, claims: { purpose, customerId: payload.sub, workflowId, linkId } };
   } catch (error) {
     return { ok: false, reason: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
   }
@@ -97,6 +104,7 @@ export async function readResourceLink(secret: string, token: string, now: Date)
     const { purpose, sub, f, u, wf } = payload as { purpose?: unknown; sub?: unknown; f?: unknown; u?: unknown; wf?: unknown };
     if (
       purpose !== RESOURCE_PURPOSE ||
+      typeof payload.exp !== 'number' ||
       typeof sub !== 'string' ||
       !isUuid(sub) ||
       typeof f !== 'string' ||
