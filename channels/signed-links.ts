@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { isUuid } from '../adoption/model/identifiers';
 
@@ -28,13 +29,17 @@ function keyOf(secret: string): Uint8Array {
 
 export async function signLink(secret: string, claims: LinkClaims, options: { now: Date; validForSeconds: number }): Promise<string> {
   const issuedAt = Math.floor(options.now.getTime() / 1000);
-  return new SignJWT({ purpose: claims.purpose, wf: claims.workflowId })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(ISSUER)
-    .setSubject(claims.customerId)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + options.validForSeconds)
-    .sign(keyOf(secret));
+  return (
+    new SignJWT({ purpose: claims.purpose, wf: claims.workflowId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setSubject(claims.customerId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + options.validForSeconds)
+      // Each minted link is its own, even two minted in the same second for the same customer.
+      .setJti(randomUUID())
+      .sign(keyOf(secret))
+  );
 }
 
 /** The claims of a good, unexpired token of this purpose; why not otherwise (never which part was wrong). */
@@ -47,8 +52,9 @@ export async function readLink(secret: string, token: string, purpose: LinkPurpo
       return { ok: false, reason: 'invalid' };
     }
     const workflowId = typeof payload.wf === 'string' ? payload.wf : null;
-    // From the verified claims, not the token's text: base64url's spare bits give one link several spellings.
-    const linkId = `${payload.sub}/${payload.iat}/${payload.exp}/${workflowId ?? ''}`;
+    // From the verified claims, not the token's text (base64url's spare bits give one token several spellings); links
+    // signed before they carried a jti are told apart by what they say.
+    const linkId = typeof payload.jti === 'string' ? `jti:${payload.jti}` : `${payload.sub}/${payload.iat}/${payload.exp}/${workflowId ?? ''}`;
     return { ok: true, claims: { purpose, customerId: payload.sub, workflowId, linkId } };
   } catch (error) {
     return { ok: false, reason: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
