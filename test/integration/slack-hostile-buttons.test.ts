@@ -115,6 +115,34 @@ describe('hostile Slack payloads', () => {
   });
 });
 
+describe('hostile modal submissions', () => {
+  it("answers a NUL in the dialog's run id inside the modal, not with an error", async () => {
+    const { workflowId } = await newRun();
+    const body = new URLSearchParams({
+      payload: JSON.stringify({
+        type: 'view_submission',
+        user: { id: CSM_SLACK },
+        view: { callback_id: 'edit_enablement_email', private_metadata: `${workflowId}\u0000`, state: { values: {} } },
+      }),
+    }).toString();
+    const timestamp = String(Math.floor(NOW.getTime() / 1000));
+    const response = await fetch(`${base}/slack/interactivity`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': timestamp,
+        'x-slack-signature': slackSignature(SECRET, timestamp, body),
+      },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      response_action: 'errors',
+      errors: { subject: 'This dialog names no enablement run; nothing was done.' },
+    });
+  });
+});
+
 describe('Schedule Training Call', () => {
   it("creates one task per click of each run's alert: the same action_ts on two runs makes two tasks, a retry none", async () => {
     const first = await newRun();
