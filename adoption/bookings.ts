@@ -39,6 +39,8 @@ export interface OpenBooking {
   };
   features: Array<{ featureId: string; featureName: string }>;
   slots: TrainingSlot[];
+  /** This link already booked a session: one booking per link, so it offers nothing more. */
+  linkUsed: boolean;
 }
 
 export interface BookingForm {
@@ -49,7 +51,8 @@ export interface BookingForm {
 }
 
 export type BookingOutcome =
-  { booked: true; bookingId: string; slot: TrainingSlot; invite: 'smtp' | 'outbox' } | { booked: false; reason: 'not_offered' | 'slot_taken' };
+  | { booked: true; bookingId: string; slot: TrainingSlot; invite: 'smtp' | 'outbox' }
+  | { booked: false; reason: 'not_offered' | 'slot_taken' | 'link_used' };
 
 export interface TrainingBookingRequest {
   customerId: string;
@@ -61,20 +64,23 @@ export interface TrainingBookingRequest {
   slot: TrainingSlot;
   bookedBy: { name: string | null; email: string | null };
   note: string | null;
+  /** The booking link's identity (LinkClaims.linkId): a link books one session. */
+  linkId?: string | null;
 }
 
-export type TrainingBookingResult = { booked: true; bookingId: string; taskId: string } | { booked: false; reason: 'slot_taken' };
+export type TrainingBookingResult = { booked: true; bookingId: string; taskId: string } | { booked: false; reason: 'slot_taken' | 'link_used' };
 
 /**
- * Books a proposed slot once: the unique constraint on (CSM, start) decides between two champions racing for it, and
+ * Books a proposed slot once: the unique constraint on (CSM, start) decides between two champions racing for it (and
+ * the one on link_id between two submissions of one link), and
  * the CSM's task (due at the session) is created in the same transaction, so a booking never exists without it.
  */
 export async function bookTraining(db: Db, request: TrainingBookingRequest): Promise<TrainingBookingResult> {
   return db.transaction(async (tx) => {
     const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO training_bookings (customer_id, workflow_id, feature_ids, csm_email, slot_start, slot_end, booked_by_name, booked_by_email, note)
-       VALUES ($1::uuid, $2, $3::text[], $4, $5::timestamptz, $6::timestamptz, $7, $8, $9)
-       ON CONFLICT ON CONSTRAINT training_bookings_one_per_slot DO NOTHING
+      `INSERT INTO training_bookings (customer_id, workflow_id, feature_ids, csm_email, slot_start, slot_end, booked_by_name, booked_by_email, note, link_id)
+       VALUES ($1::uuid, $2, $3::text[], $4, $5::timestamptz, $6::timestamptz, $7, $8, $9, $10)
+       ON CONFLICT DO NOTHING
        RETURNING id`,
       [
         request.customerId,
@@ -86,10 +92,11 @@ export async function bookTraining(db: Db, request: TrainingBookingRequest): Pro
         request.bookedBy.name,
         request.bookedBy.email,
         request.note,
+        request.linkId ?? null,
       ],
     );
     const booking = inserted.rows[0];
-    if (!booking) return { booked: false, reason: 'slot_taken' };
+    if (!booking) return { booked: false, reason: request.linkId && (await linkHasBooked(tx, request.linkId)) ? 'link_used' : 'slot_taken' };
     const who = request.bookedBy.name ?? request.bookedBy.email ?? 'the customer';
     const task = await createTask(tx, {
       idempotencyKey: `training-booking/${booking.id}`,
@@ -107,6 +114,12 @@ export async function bookTraining(db: Db, request: TrainingBookingRequest): Pro
     });
     return { booked: true, bookingId: booking.id, taskId: task.taskId };
   });
+}
+
+/** True when a session was booked from this link. */
+async function linkHasBooked(db: Db, linkId: string): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM training_bookings WHERE link_id = $1`, [linkId]);
+  return rows.length > 0;
 }
 
 /** Starts (UTC ISO) of the CSM's sessions already booked from `from` on, to leave them out of the page. */
@@ -156,6 +169,7 @@ export async function openBooking(db: Db, claims: LinkClaims, now: Date): Promis
     },
     features,
     slots,
+    linkUsed: claims.linkId ? await linkHasBooked(db, claims.linkId) : false,
   };
 }
 
@@ -180,8 +194,12 @@ async function featuresOf(db: Db, claims: LinkClaims): Promise<Array<{ featureId
   return rows.map((row) => ({ featureId: row.feature_id, featureName: row.feature_name }));
 }
 
-/** Books one of the offered slots, records the training and sends the invitation; refused when the slot is not free. */
+/**
+ * Books one of the offered slots, records the training and sends the invitation; refused when the slot is not free or
+ * the link already booked one (a leaked link cannot fill the CSM's calendar).
+ */
 export async function book(deps: BookingDeps, booking: OpenBooking, form: BookingForm): Promise<BookingOutcome> {
+  if (booking.linkUsed) return { booked: false, reason: 'link_used' };
   const slot = findSlot(booking.slots, form.slot);
   if (!slot) return { booked: false, reason: 'not_offered' };
   const { customer, claims, features } = booking;
@@ -194,6 +212,7 @@ export async function book(deps: BookingDeps, booking: OpenBooking, form: Bookin
     slot,
     bookedBy: { name: form.name, email: form.email },
     note: form.note,
+    linkId: claims.linkId ?? null,
   });
   if (!result.booked) return result;
   await recordTrainingInterventions(deps, booking, result.bookingId, form);

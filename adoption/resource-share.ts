@@ -8,6 +8,7 @@ import { describeResource } from './model/recommendations';
 import { bookingLink } from './bookings';
 import { recordEngagement } from './engagement';
 import { recordIntervention } from './interventions';
+import { runOwner } from './runs';
 import { loadShareAudience, type ShareAudience } from './read-models/share-audience';
 
 /**
@@ -179,7 +180,9 @@ export type ShareOutcome =
   | { kind: 'unknown_customer' }
   | { kind: 'key_conflict' }
   | { kind: 'no_champion'; customerName: string }
-  | { kind: 'nothing_to_share'; customerName: string };
+  | { kind: 'nothing_to_share'; customerName: string }
+  /** The named run is not one of this customer's (or not a run at all): linking it would credit the wrong run. */
+  | { kind: 'foreign_run' };
 
 /**
  * Emails the champion the ranked resources of the requested features (else the run's, else the stalled ones), once per
@@ -188,6 +191,7 @@ export type ShareOutcome =
 export async function shareResources(deps: ShareDeps, request: ShareRequest): Promise<ShareOutcome> {
   const earlier = await findShareByClick(deps.db, request.clickKey);
   if (earlier) return earlier.customerId === request.customerId ? outcomeOf(earlier, true) : { kind: 'key_conflict' };
+  if (request.workflowId != null && (await runOwner(deps.db, request.workflowId))?.id !== request.customerId) return { kind: 'foreign_run' };
   const now = deps.now();
   const audience = await loadShareAudience(deps.db, request, now);
   if (!audience) return { kind: 'unknown_customer' };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { isUuid } from '../adoption/model/identifiers';
 
@@ -13,6 +14,8 @@ export interface LinkClaims {
   customerId: string;
   /** The enablement run the link came from, when it came from one (its features, its signal). */
   workflowId: string | null;
+  /** Which link this is, set when one is read: what "one booking per link" counts by. */
+  linkId?: string;
 }
 
 export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'expired' | 'invalid' };
@@ -26,13 +29,17 @@ function keyOf(secret: string): Uint8Array {
 
 export async function signLink(secret: string, claims: LinkClaims, options: { now: Date; validForSeconds: number }): Promise<string> {
   const issuedAt = Math.floor(options.now.getTime() / 1000);
-  return new SignJWT({ purpose: claims.purpose, wf: claims.workflowId })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(ISSUER)
-    .setSubject(claims.customerId)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + options.validForSeconds)
-    .sign(keyOf(secret));
+  return (
+    new SignJWT({ purpose: claims.purpose, wf: claims.workflowId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setSubject(claims.customerId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + options.validForSeconds)
+      // Each minted link is its own, even two minted in the same second for the same customer.
+      .setJti(randomUUID())
+      .sign(keyOf(secret))
+  );
 }
 
 /** The claims of a good, unexpired token of this purpose; why not otherwise (never which part was wrong). */
@@ -40,9 +47,15 @@ export async function readLink(secret: string, token: string, purpose: LinkPurpo
   if (token.length > 2048 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return { ok: false, reason: 'invalid' };
   try {
     const { payload } = await jwtVerify(token, keyOf(secret), { issuer: ISSUER, algorithms: ['HS256'], currentDate: now });
-    if (payload.purpose !== purpose || typeof payload.sub !== 'string') return { ok: false, reason: 'invalid' };
+    // jose accepts a token without `exp` (it would never expire); we sign every link with one and refuse any without.
+    if (payload.purpose !== purpose || !isUuid(payload.sub) || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
+      return { ok: false, reason: 'invalid' };
+    }
     const workflowId = typeof payload.wf === 'string' ? payload.wf : null;
-    return { ok: true, claims: { purpose, customerId: payload.sub, workflowId } };
+    // From the verified claims, not the token's text (base64url's spare bits give one token several spellings); links
+    // signed before they carried a jti are told apart by what they say.
+    const linkId = typeof payload.jti === 'string' ? `jti:${payload.jti}` : `${payload.sub}/${payload.iat}/${payload.exp}/${workflowId ?? ''}`;
+    return { ok: true, claims: { purpose, customerId: payload.sub, workflowId, linkId } };
   } catch (error) {
     return { ok: false, reason: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
   }
@@ -97,6 +110,7 @@ export async function readResourceLink(secret: string, token: string, now: Date)
     const { purpose, sub, f, u, wf } = payload as { purpose?: unknown; sub?: unknown; f?: unknown; u?: unknown; wf?: unknown };
     if (
       purpose !== RESOURCE_PURPOSE ||
+      typeof payload.exp !== 'number' ||
       typeof sub !== 'string' ||
       !isUuid(sub) ||
       typeof f !== 'string' ||

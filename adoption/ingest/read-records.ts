@@ -21,6 +21,8 @@ export interface ImportSummary {
   imported: number;
   /** Usage events already stored (an event imported twice counts once). */
   duplicates: number;
+  /** Usage events whose eventId is already stored with different content: not imported, each an issue. */
+  conflicts: number;
   /** Bad records or lines, skipped. */
   skipped: number;
   /** Errors: each bad record or line, skipped (the others are kept). */
@@ -30,7 +32,7 @@ export interface ImportSummary {
 }
 
 export function emptySummary(kind: ImportSummary['kind'], file: string): ImportSummary {
-  return { kind, file, read: 0, imported: 0, duplicates: 0, skipped: 0, issues: [], warnings: [] };
+  return { kind, file, read: 0, imported: 0, duplicates: 0, conflicts: 0, skipped: 0, issues: [], warnings: [] };
 }
 
 /** Lines of a text file, streamed, numbered from 1, without a BOM or trailing CR. */

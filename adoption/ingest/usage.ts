@@ -145,13 +145,13 @@ async function storeChunk(
   let touched: Array<{ customer_id: string; feature_id: string; day: string }>;
   const refused = new Set<ChunkItem>();
   try {
-    touched = await inSavepoint(tx, () => insertEvents(tx, good, summary));
+    touched = await inSavepoint(tx, () => insertEvents(tx, file, good, summary));
   } catch (error) {
     if (!isDataRefusal(error)) throw error;
     touched = [];
     for (const item of good) {
       try {
-        touched.push(...(await inSavepoint(tx, () => insertEvents(tx, [item], summary))));
+        touched.push(...(await inSavepoint(tx, () => insertEvents(tx, file, [item], summary))));
       } catch (error) {
         if (!isDataRefusal(error)) throw error;
         const message = (error as Error).message.split('\n')[0].slice(0, 200);
@@ -172,15 +172,16 @@ async function storeChunk(
 
 async function insertEvents(
   tx: Db,
+  file: string,
   items: ChunkItem[],
   summary: ImportSummary,
 ): Promise<Array<{ customer_id: string; feature_id: string; day: string }>> {
   const events = items.map((item) => item.event);
-  const inserted = await tx.query<{ customer_id: string; feature_id: string; day: string }>(
+  const inserted = await tx.query<{ event_key: string; customer_id: string; feature_id: string; day: string }>(
     `INSERT INTO usage_events (event_key, customer_id, feature_id, event, occurred_at, user_id, "count")
      SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::varchar[], $4::varchar[], $5::timestamptz[], $6::varchar[], $7::int[])
      ON CONFLICT (event_key) DO NOTHING
-     RETURNING customer_id, feature_id, (occurred_at AT TIME ZONE 'UTC')::date AS day`,
+     RETURNING event_key, customer_id, feature_id, (occurred_at AT TIME ZONE 'UTC')::date AS day`,
     [
       events.map((event) => event.key),
       events.map((event) => event.customerId),
@@ -192,6 +193,55 @@ async function insertEvents(
     ],
   );
   summary.imported += inserted.rowCount;
-  summary.duplicates += items.length - inserted.rowCount;
-  return inserted.rows;
+  // The first line of a key inserted it; every other line of an existing key is a duplicate or a conflict.
+  const fresh = new Set(inserted.rows.map((row) => row.event_key));
+  const existing = items.filter((item) => !fresh.delete(item.event.key));
+  await sortExisting(tx, file, existing, summary);
+  return inserted.rows.map(({ customer_id, feature_id, day }) => ({ customer_id, feature_id, day }));
+}
+
+/**
+ * Lines whose key is already stored: the same event again is a duplicate; an eventId stored with other content is a
+ * conflict, reported on its line (the stored event is kept as it is: which one is right is the source's call).
+ */
+async function sortExisting(tx: Db, file: string, items: ChunkItem[], summary: ImportSummary): Promise<void> {
+  if (items.length === 0) return;
+  const { rows } = await tx.query<{
+    event_key: string;
+    customer_id: string;
+    feature_id: string;
+    event: string;
+    occurred_at: Date;
+    user_id: string | null;
+    count: number;
+  }>(
+    `SELECT event_key, customer_id::text AS customer_id, feature_id, event, occurred_at, user_id, "count" FROM usage_events WHERE event_key = ANY($1::text[])`,
+    [[...new Set(items.map((item) => item.event.key))]],
+  );
+  const stored = new Map(rows.map((row) => [row.event_key, row]));
+  for (const { line, event } of items) {
+    const row = stored.get(event.key);
+    const differs = row
+      ? (
+          [
+            ['featureId', row.feature_id, event.featureId],
+            ['event', row.event, event.event],
+            ['occurredAt', new Date(row.occurred_at).toISOString(), event.occurredAt],
+            ['userId', row.user_id, event.userId],
+            ['count', row.count, event.count],
+          ] as const
+        ).filter(([, was, now]) => was !== now)
+      : [];
+    if (differs.length === 0) {
+      summary.duplicates += 1;
+      continue;
+    }
+    summary.conflicts += 1;
+    const eventId = event.key.slice(`id:${event.customerId}:`.length);
+    summary.issues.push({
+      file,
+      line,
+      message: `eventId: ${preview(eventId)} is already stored with a different ${differs.map(([field]) => field).join(', ')}; this line was not imported and the stored event is unchanged`,
+    });
+  }
 }

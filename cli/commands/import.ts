@@ -51,7 +51,10 @@ export function registerImportCommand(program: Command): void {
       process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
     } else {
       for (const summary of summaries) {
-        const duplicates = summary.kind === 'usage' ? `, ${summary.duplicates} already imported` : '';
+        const duplicates =
+          summary.kind === 'usage'
+            ? `, ${summary.duplicates} already imported${summary.conflicts ? `, ${summary.conflicts} in conflict with a stored event` : ''}`
+            : '';
         process.stdout.write(
           `${summary.kind} (${summary.file}): ${summary.read} read, ${summary.imported} imported${duplicates}, ` + `${summary.skipped} skipped\n`,
         );

@@ -35,6 +35,12 @@ export function createActivities(deps: ActivityDeps): CreateTaskActivities {
           nonRetryable: true,
         });
       }
+      // A title rendered from a step's output may carry a NUL, which Postgres refuses on every retry: refuse it once.
+      for (const field of ['title', 'description'] as const) {
+        if (args[field]?.includes('\u0000')) {
+          throw ApplicationFailure.create({ message: `create_task: ${field} contains a NUL character`, type: 'InvalidTask', nonRetryable: true });
+        }
+      }
       return createTask(deps.db, {
         idempotencyKey: stepKey(context.workflowId, context.stepId),
         customerId: context.customerId,

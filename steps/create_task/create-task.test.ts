@@ -63,4 +63,20 @@ describe('create_task activity', () => {
       createCreateTaskActivity({ db: test.db }).createTask(stepContext(customerId), { title: 't', dueAt: 'soon', priority: 'low', owner }),
     ).rejects.toMatchObject({ nonRetryable: true, type: 'InvalidTask' });
   });
+  it('refuses a title or description holding a NUL without retrying, and stores nothing', async () => {
+    const context = stepContext(customerId, { stepId: 'nul_task' });
+    const activity = createCreateTaskActivity({ db: test.db });
+    const args = { title: 'Enable TechCorp', dueAt: '2026-02-01T09:00:00.000Z', priority: 'low' as const, owner };
+    for (const [field, bad] of [
+      ['title', { ...args, title: 'Enable\u0000TechCorp' }],
+      ['description', { ...args, description: 'why\u0000' }],
+    ] as const) {
+      await expect(activity.createTask(context, bad)).rejects.toMatchObject({
+        nonRetryable: true,
+        type: 'InvalidTask',
+        message: `create_task: ${field} contains a NUL character`,
+      });
+    }
+    expect((await test.db.query(`SELECT 1 FROM tasks WHERE workflow_id = $1 AND step_id = 'nul_task'`, [context.workflowId])).rows).toEqual([]);
+  });
 });

@@ -372,7 +372,7 @@ describe('POST /slack/interactivity', () => {
       },
     ]);
 
-    // Schedule Training Call: one task per click (idempotency key slack/<action ts>).
+    // Schedule Training Call: one task per click (idempotency key slack/<run>/<action ts>).
     const scheduled = await slack({ actionId: 'schedule_training_call', workflowId, actionTs: '1767225800.000300' });
     expect(scheduled.status).toBe(200);
     expect(scheduled.body.text).toMatch(/^Task created: Schedule a training call with TechCorp \(due .+, owner Dana Reyes\)\.$/);
@@ -384,7 +384,7 @@ describe('POST /slack/interactivity', () => {
     expect(tasks.rows).toEqual([
       {
         title: 'Schedule a training call with TechCorp',
-        idempotency_key: 'slack/1767225800.000300',
+        idempotency_key: `slack/${workflowId}/1767225800.000300`,
         workflow_id: workflowId,
         feature_ids: ['advanced_analytics', 'custom_reports'],
       },

@@ -85,7 +85,7 @@ describe('usage import', () => {
     ]);
   });
 
-  it('an eventId makes an event the same event even when other fields differ; without one, identical lines are one event', async () => {
+  it('an eventId makes an event the same event; stored with other content it is a conflict on its line; without one, identical lines are one event', async () => {
     const acme = customer();
     await files.customers(db, [acme]);
     const line = { customerId: acme.id, featureId: 'analytics', event: 'used' as const, occurredAt: `${AS_OF}T10:00:00Z`, userId: 'u1' };
@@ -98,7 +98,33 @@ describe('usage import', () => {
         { ...line, occurredAt: `${AS_OF}T11:00:00+01:00` }, // the same instant written differently
       ]),
     );
-    expect(summary).toMatchObject({ read: 4, imported: 2, duplicates: 2 });
+    expect(summary).toMatchObject({ read: 4, imported: 2, duplicates: 1, conflicts: 1, skipped: 1 });
+    expect(summary.issues).toEqual([
+      {
+        file: expect.any(String),
+        line: 2,
+        message: expect.stringMatching(/^eventId: "e-1" is already stored with a different count; .*stored event is unchanged/),
+      },
+    ]);
+
+    // Again, from another file: the stored event keeps its content and the rollups do not move.
+    const stored = `SELECT "count", occurred_at FROM usage_events WHERE event_key = $1`;
+    const before = await tableRows(stored, [`id:${acme.id}:e-1`]);
+    const daily = `SELECT used_events FROM usage_daily WHERE customer_id = $1 ORDER BY day`;
+    const dailyBefore = await tableRows(daily, [acme.id]);
+    const again = await importUsageFile(
+      db,
+      files.ndjson([
+        { ...line, eventId: 'e-1', count: 7, occurredAt: `${AS_OF}T12:00:00Z` },
+        { ...line, eventId: 'e-1' },
+      ]),
+    );
+    expect(again).toMatchObject({ read: 2, imported: 0, duplicates: 1, conflicts: 1 });
+    expect(again.issues.map((issue) => [issue.line, issue.message.split(';')[0]])).toEqual([
+      [1, 'eventId: "e-1" is already stored with a different occurredAt, count'],
+    ]);
+    expect(await tableRows(stored, [`id:${acme.id}:e-1`])).toEqual(before);
+    expect(await tableRows(daily, [acme.id])).toEqual(dailyBefore);
   });
 
   it('reports bad lines with their line numbers, skips them and keeps the good ones', async () => {

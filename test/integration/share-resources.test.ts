@@ -200,6 +200,30 @@ describe('POST /api/customers/:id/resource-shares', () => {
   });
 });
 
+describe('a share naming a run', () => {
+  it("refuses another customer's run, or no run at all, as body/workflowId, and sends nothing", async () => {
+    const victim = await newCustomer();
+    const attacker = await newCustomer();
+    const before = smtp.messages.length;
+    for (const workflowId of [victim.workflowId, 'adoption-stalled/no-such-run']) {
+      const refused = await share(attacker.customerId, `foreign-${workflowId}`, { workflowId });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toContain('body/workflowId');
+    }
+    expect(smtp.messages.length).toBe(before);
+    expect(
+      await count(`SELECT COUNT(*)::int AS n FROM resource_shares WHERE workflow_id = $1 OR customer_id = $2`, [
+        victim.workflowId,
+        attacker.customerId,
+      ]),
+    ).toBe(0);
+    // The customer's own run is linked.
+    const own = await share(attacker.customerId, 'own-run', { workflowId: attacker.workflowId });
+    expect(own.status).toBe(201);
+    expect(own.body.workflowId).toBe(attacker.workflowId);
+  });
+});
+
 describe("the adoption page's Send Resources button", () => {
   async function pageToken(customerId: string): Promise<{ token: string; adoptionId: string }> {
     const page = await fetch(`${base}/customers/${customerId}/adoption`, { headers: { authorization: `Bearer ${KEY}` } });

@@ -123,7 +123,9 @@ describe('the booking link from the enablement email', () => {
       { feature_id: 'workflow_automation', intervention_type: 'training', workflow_id: workflowId },
     ]);
 
-    const again = await post(`/book/${token}`, { slot: '2026-11-30T14:00:00.000Z', name: 'Someone Else', email: 'else@techcorp.example' });
+    // Another link (minted a second earlier) for the same slot: the slot is no longer offered.
+    const other = await linkFor(new Date(NOW.getTime() - 1000));
+    const again = await post(`/book/${other}`, { slot: '2026-11-30T14:00:00.000Z', name: 'Someone Else', email: 'else@techcorp.example' });
     expect(again.status).toBe(409);
     expect(again.text).toContain('That time is not offered');
     expect(again.text).not.toContain('value="2026-11-30T14:00:00.000Z"');
@@ -149,6 +151,35 @@ describe('the booking link from the enablement email', () => {
     }
     expect((await page(`/book/${expired}`)).text).toContain('has expired');
     expect(await count(`SELECT COUNT(*)::int AS n FROM training_bookings WHERE booked_by_email = 'mallory@example.com'`)).toBe(0);
+  });
+});
+
+describe('one booking per link', () => {
+  it('a link that booked a session books no other, however many slots and names are posted at once; its page says so', async () => {
+    const minted = await fetch(`${base}/api/customers/${customerId}/training-link`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
+    const path = new URL(((await minted.json()) as { url: string }).url).pathname;
+    const before = smtp.messages.length;
+    const slots = ['2026-12-01T16:00:00.000Z', '2026-12-01T17:00:00.000Z', '2026-12-01T18:00:00.000Z', '2026-12-01T19:00:00.000Z'];
+    const answers = await Promise.all(
+      slots.map((slot, index) => post(path, { slot, name: `Attacker ${index}`, email: `mallory${index}@example.com` })),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409, 409]);
+    for (const refused of answers.filter((answer) => answer.status === 409)) expect(refused.text).toContain('This link was already used');
+    expect(await count(`SELECT COUNT(*)::int AS n FROM training_bookings WHERE booked_by_email LIKE 'mallory%'`)).toBe(1);
+    expect(
+      await count(`SELECT COUNT(*)::int AS n FROM tasks WHERE customer_id = $1 AND title LIKE '%Dec%' AND step_id = 'training_booking'`, [
+        customerId,
+      ]),
+    ).toBe(1);
+    expect(smtp.messages.length - before).toBe(1);
+
+    const shown = await page(path);
+    expect(shown.status).toBe(409);
+    expect(shown.text).toContain('each link books one');
+    expect(shown.text).not.toContain('type="radio"');
+    const later = await post(path, { slot: '2026-12-02T15:00:00.000Z', email: 'mallory9@example.com' });
+    expect(later.status).toBe(409);
+    expect(await count(`SELECT COUNT(*)::int AS n FROM training_bookings WHERE booked_by_email LIKE 'mallory%'`)).toBe(1);
   });
 });
 

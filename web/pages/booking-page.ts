@@ -86,3 +86,15 @@ export function renderLinkProblemPage(reason: 'expired' | 'invalid'): string {
       </p>`,
   );
 }
+
+/** A link that already booked its one session (docs/api.md): nothing more to book from it. */
+export function renderLinkUsedPage(): string {
+  return layout(
+    'This link was already used',
+    html`<h1>This link was already used</h1>
+      <p class="problem" role="alert">
+        A session was already booked with this link, and each link books one. The invitation went to the email given then;
+        to book another session, ask your CSM for a new link.
+      </p>`,
+  );
+}

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { readLink } from '../../channels/signed-links';
 import { book, bookingLink, openBooking, type BookingDeps, type OpenBooking } from '../../adoption/bookings';
 import { customerExists } from '../../adoption/customers';
-import { bookingPageView, renderBookedPage, renderBookingPage, renderLinkProblemPage } from '../pages/booking-page';
+import { bookingPageView, renderBookedPage, renderBookingPage, renderLinkProblemPage, renderLinkUsedPage } from '../pages/booking-page';
 import type { ApiContext } from '../context';
 import { HttpError, notFound } from '../errors';
 
@@ -57,6 +57,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const opening = await open(request.params.token);
       html(reply);
       if (!opening.ok) return refuseLink(reply, opening.reason);
+      if (opening.booking.linkUsed) return reply.code(409).send(renderLinkUsedPage());
       return renderBookingPage(bookingPageView(opening.booking));
     },
   );
@@ -70,6 +71,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: ApiContext): vo
       if (!opening.ok) return refuseLink(reply, opening.reason);
       const { slot, name, email, note } = request.body;
       const outcome = await book(deps, opening.booking, { slot, name: name?.trim() || null, email: email.trim(), note: note?.trim() || null });
+      if (!outcome.booked && outcome.reason === 'link_used') return reply.code(409).send(renderLinkUsedPage());
       if (!outcome.booked) {
         const problem =
           outcome.reason === 'slot_taken'

@@ -47,6 +47,8 @@ export function shareRefusal(outcome: ShareOutcome): HttpError | null {
       return new HttpError(404, 'customer not found');
     case 'key_conflict':
       return new HttpError(409, 'this idempotency key was already used to share resources with another customer', 'headers/idempotency-key');
+    case 'foreign_run':
+      return new HttpError(400, 'body/workflowId is not an enablement run of this customer', 'body/workflowId');
     case 'no_champion':
       return new HttpError(422, `${outcome.customerName} has no champion email on file, so there is nobody to send the resources to`);
     case 'nothing_to_share':

@@ -4,7 +4,7 @@ import { refusalFor } from './authorization';
 import type { ButtonHandler, SlackActionDeps } from './action-deps';
 import { DRAFT_BUTTONS, decideFromButton, openEmailEditor, showDraft } from './email-decision';
 import { markNotNeededFromSlack } from './not-needed-button';
-import { reply, slackUserLabel, type BlockActionsPayload, type SlackReply } from './payloads';
+import { blockActionsProblem, reply, slackUserLabel, type BlockActionsPayload, type SlackReply } from './payloads';
 import { shareResources } from './share-button';
 import { scheduleTrainingCall } from './training-call-button';
 
@@ -29,6 +29,8 @@ const isHandled = (actionId: string): actionId is ButtonId => Object.prototype.h
 
 /** A reply, or null when the click's answer is a modal rather than a message. */
 export async function handleBlockAction(deps: SlackActionDeps, payload: BlockActionsPayload): Promise<SlackReply | null> {
+  const problem = blockActionsProblem(payload);
+  if (problem) return reply(`This request is not one Slack sends (${problem}); nothing was done.`);
   const action = payload.actions?.[0];
   if (!action) return reply('Nothing to do: the request named no action.');
   const workflowId = typeof action.value === 'string' ? action.value : '';

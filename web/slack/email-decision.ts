@@ -144,7 +144,9 @@ export const openEmailEditor: ButtonHandler = async (deps, { workflowId, payload
 export async function handleViewSubmission(deps: SlackActionDeps, payload: ViewSubmissionPayload): Promise<ViewErrors | null> {
   if (payload.view?.callback_id !== EDIT_EMAIL_CALLBACK) return viewErrors('subject', 'This dialog is not one of ours; nothing was done.');
   const workflowId = typeof payload.view.private_metadata === 'string' ? payload.view.private_metadata : '';
-  if (!workflowId || workflowId.length > 1000) return viewErrors('subject', 'This dialog names no enablement run; nothing was done.');
+  if (!workflowId || workflowId.length > 1000 || workflowId.includes('\u0000')) {
+    return viewErrors('subject', 'This dialog names no enablement run; nothing was done.');
+  }
   const user = payload.user ?? {};
   const userId = typeof user.id === 'string' ? user.id : '';
   const refusal = await refusalFor(deps.db, workflowId, userId, deps.leadUserIds ?? []);

@@ -28,6 +28,7 @@ export const shareResources: ButtonHandler = async (deps, { workflowId, action, 
   switch (outcome.kind) {
     case 'unknown_customer':
     case 'key_conflict':
+    case 'foreign_run':
       return reply(NOT_IN_DATABASE);
     case 'no_champion':
       return reply(`${escapeSlack(run.customer.name)} has no champion email on file, so the resources were not sent. Add one to the customers file.`);

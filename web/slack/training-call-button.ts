@@ -8,7 +8,7 @@ import { reply } from './payloads';
 /** Training-call tasks are due two days after the click. */
 const TRAINING_CALL_DUE_HOURS = 48;
 
-/** `schedule_training_call`: a task for the CSM, once per click (idempotency key `slack/<action ts>`). */
+/** `schedule_training_call`: a task for the CSM, once per click (idempotency key `slack/<run>/<action ts>`: two runs' alerts clicked at once are two clicks). */
 export const scheduleTrainingCall: ButtonHandler = async (deps, { workflowId, action, by }) => {
   const run = await findRun(deps.db, workflowId);
   if (!run) return reply('This enablement run is not in the database; no task was created.');
@@ -24,7 +24,7 @@ export const scheduleTrainingCall: ButtonHandler = async (deps, { workflowId, ac
     ...(sessions.length ? ['Upcoming live trainings:', ...sessions.map((line) => `- ${line}`)] : []),
   ].join('\n');
   await createTask(deps.db, {
-    idempotencyKey: `slack/${action.action_ts ?? now.toISOString()}`,
+    idempotencyKey: `slack/${workflowId}/${action.action_ts ?? now.toISOString()}`,
     customerId: run.customer.id,
     featureIds: run.features.map((feature) => feature.featureId),
     title,

@@ -35,6 +35,8 @@ const EXPECTED: Array<[file: string, line: number, column: number, category: str
   ['missing-config.yaml', 9, 5, 'missing-key', 'steps[0] is missing required key "config"'],
   ['missing-steps.yaml', 1, 1, 'missing-key', 'missing required key "steps"'],
   ['negative-duration.yaml', 13, 16, 'bad-duration', 'duration "-72h" is negative'],
+  ['nul-description.yaml', 3, 14, 'encoding', 'contains a NUL character'],
+  ['nul-task-title.yaml', 12, 14, 'encoding', 'contains a NUL character'],
   ['output-clash.yaml', 11, 13, 'output-clash', 'output name "customer" is a built-in scope name'],
   ['reference-in-operand.yaml', 13, 16, 'template-not-allowed', 'references are not resolved in a condition operand'],
   ['self-reference.yaml', 12, 20, 'forward-reference', 'a step cannot use its own result'],

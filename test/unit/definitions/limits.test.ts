@@ -99,6 +99,14 @@ it('invalid UTF-8 is refused at its line and column, never replaced', () => {
   expect(decodeDefinition(Buffer.from('ok: é'))).toEqual({ ok: true, text: 'ok: é' });
 });
 
+it('a raw NUL byte is refused at its line and column, as the rules file does', () => {
+  const file = path.join(dir, 'nul.yaml');
+  fs.writeFileSync(file, `${HEAD}      params:\n        note: "a\u0000b"\n`);
+  expect(loadDefinitionFile(file).diagnostics).toEqual([
+    { file, line: 10, column: 17, category: 'encoding', message: 'the file contains a NUL character' },
+  ]);
+});
+
 it('validation work is linear in the number of keys: inspecting and locating every key visits each pair a bounded number of times', () => {
   const work = (keys: number) => {
     const text = manyKeys(keys);
