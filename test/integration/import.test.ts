@@ -302,6 +302,27 @@ describe('CLI', () => {
     },
   );
 
+  itOnPostgresServer('import prints an eventId stored with other content as a conflict on its line and exits non-zero', async () => {
+    const acme = customer();
+    const customersFile = files.write('customers.json', JSON.stringify([acme]));
+    const event = {
+      customerId: acme.id,
+      featureId: 'analytics',
+      event: 'used' as const,
+      occurredAt: `${AS_OF}T10:00:00Z`,
+      userId: 'u1',
+      eventId: 'cli-e1',
+    };
+    const env = { DATABASE_URL: world.test.url };
+    const first = await runCli(['import', '--customers', customersFile, '--usage', files.ndjson([event])], env);
+    expect(first.exitCode).toBe(0);
+    const conflicting = files.ndjson([event, { ...event, count: 4 }]);
+    const again = await runCli(['import', '--usage', conflicting], env);
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toContain(`${conflicting}:2: eventId: "cli-e1" is already stored with a different count`);
+    expect(again.stdout).toContain(`usage (${conflicting}): 2 read, 0 imported, 1 already imported, 1 in conflict with a stored event, 1 skipped`);
+  });
+
   it('works on the embedded store (--data-dir) when DATABASE_URL is unset; --dry-run stores nothing', async () => {
     const { customersFile, catalogFile, usageFile } = writeFixtures();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'adoption-cli-'));
