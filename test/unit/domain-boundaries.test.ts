@@ -1,42 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { packageSourceFiles, ROOT } from '../support/source-layout';
 
 /**
  * The domain (adoption/) owns every SQL statement outside the migrations (db/) and the delivery protocol's own outbox
  * bookkeeping; the web layer, the CLI, the client, the steps and the activities call it. Statements are found as
  * the compiler sees them (string and template literals), so comments and identifiers never count.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
-const SOURCE_FOLDERS = [
-  'adoption',
-  'channels',
-  'steps',
-  'definitions',
-  'workflows',
-  'client',
-  'activities',
-  'plugin',
-  'worker',
-  'testing',
-  'web',
-  'cli',
-  'db',
-];
 const SQL_OWNERS = [/^adoption\//, /^db\//, /^channels\/(delivery|outbox|delivery-relay)\.ts$/];
 const SQL_STATEMENT =
   /\b(SELECT\b[\s\S]+\bFROM\b|INSERT\s+INTO\b|UPDATE\s+[\w.]+\s+SET\b|DELETE\s+FROM\b|WITH\s+\w+\s+AS\s*\(|SET\s+(LOCAL\s+)?ROLE\b|CREATE\s+(TABLE|ROLE|VIEW)\b|LISTEN\s+\w|NOTIFY\s+\w)/;
-
-function sourceFiles(): string[] {
-  return SOURCE_FOLDERS.flatMap((folder) => {
-    const full = path.join(ROOT, folder);
-    if (!fs.existsSync(full)) return [];
-    return fs
-      .readdirSync(full, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
-      .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
-  });
-}
 
 /** The text of every string and template literal in a file (template parts joined), with its line. */
 function literals(file: string): { line: number; text: string }[] {
@@ -63,7 +37,7 @@ function statementsIn(files: string[]): string[] {
 
 describe('the domain owns the SQL', () => {
   it('no statement outside adoption/, db/ and the delivery protocol', () => {
-    const outside = sourceFiles().filter((file) => !SQL_OWNERS.some((owner) => owner.test(file)));
+    const outside = packageSourceFiles().filter((file) => !SQL_OWNERS.some((owner) => owner.test(file)));
     expect(statementsIn(outside)).toEqual([]);
   });
 
@@ -78,14 +52,16 @@ describe('the domain owns the SQL', () => {
   });
 
   it('the email-draft table is touched by one module', () => {
-    const touching = sourceFiles().filter((file) => literals(file).some(({ text }) => SQL_STATEMENT.test(text) && /\bemail_drafts\b/.test(text)));
+    const touching = packageSourceFiles().filter((file) =>
+      literals(file).some(({ text }) => SQL_STATEMENT.test(text) && /\bemail_drafts\b/.test(text)),
+    );
     expect(touching).toEqual(['adoption/drafts.ts']);
   });
 });
 
 describe('units stay small', () => {
   it('no source file over 400 lines outside tests and benchmarks', () => {
-    const long = sourceFiles()
+    const long = packageSourceFiles()
       .map((file) => ({ file, lines: fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n').length }))
       .filter(({ lines }) => lines > 400)
       .map(({ file, lines }) => `${file}: ${lines} lines`);
